@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds, once, the binaries of the test control plane from Go modules (no downloads of binaries):
+#   kube-apiserver, kube-controller-manager, kube-scheduler (k8s.io/kubernetes), etcd, kwok
+# into ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-kubeflow-workspaces/k8s-<version>/bin.
+# Does nothing when they are already there (stamp file = hash of the committed go.mod/go.sum files).
+# If KUBEBUILDER_ASSETS points to a folder holding etcd and kube-apiserver, those two are not built.
+#
+# usage: test/cluster/build.sh [--print-dir]
+#   env: GO (default: go on PATH, else /usr/local/go/bin/go), BUILD_NICE (default 10)
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/bin-src" && pwd)"
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+K8S_VERSION="$(sed -n 's#^[[:space:]]*k8s\.io/kubernetes[[:space:]]\+\(v[0-9.]*\).*#\1#p' "$SRC/go.mod" | head -n1)"
+[ -n "$K8S_VERSION" ] || { echo "build.sh: cannot read the k8s.io/kubernetes version from $SRC/go.mod" >&2; exit 1; }
+MINOR="$(echo "$K8S_VERSION" | cut -d. -f2)"
+CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-kubeflow-workspaces/k8s-${K8S_VERSION}"
+BIN="$CACHE_ROOT/bin"
+STAMP="$BIN/.stamp"
+
+if [ "${1:-}" = "--print-dir" ]; then echo "$BIN"; exit 0; fi
+
+hash="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/kwok/go.mod" "$SRC/kwok/go.sum" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
+
+have_assets=false
+if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+  if [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ]; then
+    have_assets=true
+    echo "build.sh: using etcd and kube-apiserver from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
+  else
+    echo "build.sh: KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS does not hold executable etcd and kube-apiserver; ignoring it" >&2
+  fi
+fi
+
+wanted="kube-controller-manager kube-scheduler kwok"
+$have_assets || wanted="etcd kube-apiserver $wanted"
+
+missing() {
+  [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$hash" ] || { echo "$wanted"; return; }
+  local m=""
+  for b in $wanted; do [ -x "$BIN/$b" ] || m="$m $b"; done
+  echo "$m"
+}
+
+todo="$(missing)"
+if [ -z "${todo// /}" ]; then
+  echo "build.sh: binaries for k8s ${K8S_VERSION} are up to date in $BIN"
+  exit 0
+fi
+
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.build.lock"
+flock 9   # one build at a time; a second caller waits, then finds the stamp
+todo="$(missing)"
+if [ -z "${todo// /}" ]; then echo "build.sh: binaries are up to date in $BIN"; exit 0; fi
+
+echo "build.sh: building${todo:+ $todo} (k8s ${K8S_VERSION}) into $BIN; a cold build takes ~25 min on 2 cores"
+start=$(date +%s)
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
+# a stale stamp means the sources changed: rebuild everything that is wanted
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$hash" ]; then rm -f "$STAMP"; todo="$wanted"; fi
+tmp="$(mktemp -d "$CACHE_ROOT/.tmp.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${MINOR} -X k8s.io/component-base/version.gitTreeState=clean"
+gobuild() { nice -n "${BUILD_NICE:-10}" "$GO" build -trimpath -pgo=off "$@"; }
+
+k8s_pkgs=""
+for b in kube-apiserver kube-controller-manager kube-scheduler; do
+  case " $todo " in *" $b "*) k8s_pkgs="$k8s_pkgs k8s.io/kubernetes/cmd/$b";; esac
+done
+# one go build for the k8s commands so that shared packages are compiled once
+if [ -n "$k8s_pkgs" ]; then (cd "$SRC" && gobuild -ldflags "$ldflags" -o "$tmp/" $k8s_pkgs); fi
+case " $todo " in *" etcd "*) (cd "$SRC" && gobuild -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3);; esac
+case " $todo " in *" kwok "*) (cd "$SRC/kwok" && gobuild -ldflags "-s -w" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok);; esac
+
+mkdir -p "$BIN"
+for f in "$tmp"/*; do mv -f "$f" "$BIN/"; done
+echo "$hash" > "$STAMP"
+end=$(date +%s)
+echo "build.sh: built${todo} in $((end - start)) s -> $BIN"
+"$BIN/kube-apiserver" --version 2>/dev/null || true
