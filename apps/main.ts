@@ -1,0 +1,70 @@
+import { App, Chart, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClaimAccessMode, WorkspaceKind, Workspace, WorkspaceVolume } from '../lib';
+import { addJupyterLabKind } from './jupyterlab-kind';
+
+/** The team namespace of the example. */
+export const TEAM_NAMESPACE = 'team-ml';
+
+/** Cluster-scoped WorkspaceKinds, kept apart from the team charts. */
+export class KindsChart extends Chart {
+  public readonly jupyterlab: WorkspaceKind;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.jupyterlab = addJupyterLabKind(this, 'JupyterLab');
+  }
+}
+
+/** The Workspaces of one team, with the claims they use. */
+export class TeamWorkspacesChart extends Chart {
+  constructor(scope: Construct, id: string, kinds: KindsChart) {
+    super(scope, id, { namespace: TEAM_NAMESPACE });
+    const kind = kinds.jupyterlab;
+    const [scipy180] = kind.imageConfigs;
+    const [, smallCpu] = kind.podConfigs;
+
+    // A new home claim, synthesized before the Workspace; the kind's default options.
+    new Workspace(this, 'Alice', {
+      name: 'alice',
+      kind,
+      homeVolume: WorkspaceVolume.newClaim({ name: 'alice-home', size: Size.gibibytes(20) }),
+    });
+
+    // Paused, on a bigger pod, with an existing home claim and a shared read-only data set.
+    new Workspace(this, 'Bob', {
+      name: 'bob',
+      kind,
+      podConfig: smallCpu,
+      paused: true,
+      homeVolume: WorkspaceVolume.fromExistingClaim('bob-home'),
+      dataVolumes: [{
+        volume: WorkspaceVolume.newClaim({ name: 'shared-datasets', size: Size.gibibytes(100), accessModes: [ClaimAccessMode.READ_ONLY_MANY] }),
+        mountPath: '/data/datasets',
+        readOnly: true,
+      }],
+    });
+
+    // Still on the old image, whose option redirects to v1.9.0: the controller reports a pending restart, and
+    // applies the redirect once the Workspace is paused.
+    new Workspace(this, 'Carol', {
+      name: 'carol',
+      kind,
+      imageConfig: scipy180,
+      homeVolume: WorkspaceVolume.newClaim({ name: 'carol-home' }),
+      podLabels: { 'team.example.com/cost-center': 'ml-research' },
+    });
+  }
+}
+
+/** Builds the example app (exported for the tests). */
+export function buildExampleApp(app: App): void {
+  const kinds = new KindsChart(app, 'kinds');
+  new TeamWorkspacesChart(app, 'team-ml', kinds);
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildExampleApp(app);
+  app.synth();
+}

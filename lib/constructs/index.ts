@@ -1,0 +1,3 @@
+export * from './kube-types';
+export * from './workspace-kind';
+export * from './workspace';

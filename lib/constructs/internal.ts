@@ -1,0 +1,96 @@
+/**
+ * Plumbing shared by the constructs; not part of the public API.
+ */
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { formatViolation, Violation } from '../core/validation/violation';
+
+/** An ApiObject for a cluster-scoped kind: never carries the namespace of the chart it lives in. */
+export class ClusterScopedApiObject extends ApiObject {
+  /** Distinguishes it from namespaced objects in the collision check. */
+  public readonly clusterScoped = true;
+
+  public override toJson(): any {
+    const json = super.toJson();
+    if (json.metadata) {
+      delete json.metadata.namespace;
+    }
+    return json;
+  }
+}
+
+/** Turns core violations into cdk8s validation messages (cdk8s prefixes each with the construct path). */
+export function toValidationMessages(violations: readonly Violation[]): string[] {
+  return violations.map(formatViolation);
+}
+
+/** Copy of a string map with its keys in order, or undefined when empty, so output is stable and free of `{}`. */
+export function sortedMap(map: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (!map) {
+    return undefined;
+  }
+  const keys = Object.keys(map).sort();
+  if (keys.length === 0) {
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    out[key] = map[key];
+  }
+  return out;
+}
+
+/** A deep copy of plain JSON data, so later mutation of user props can't change what was validated. */
+export function copyJson<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+const collisionChecked = new WeakSet<IConstruct>();
+
+/**
+ * Registers, once per app, a validation that no two objects share an identity (group, kind, namespace, name) — a
+ * second one would silently replace the first on apply — and, for per-resource output, that no two objects would be
+ * written to the same file (cdk8s names those files `<kind>.<name>`, without the namespace, and overwrites).
+ */
+export function ensureOutputCollisionCheck(scope: Construct): void {
+  const root = scope.node.root;
+  if (collisionChecked.has(root)) {
+    return;
+  }
+  collisionChecked.add(root);
+  root.node.addValidation({ validate: () => findCollisions(root) });
+}
+
+function findCollisions(root: IConstruct): string[] {
+  const errors: string[] = [];
+  const byIdentity = new Map<string, string>();
+  const byFile = new Map<string, string>();
+  const perResource = root instanceof App
+    && (root.yamlOutputType === YamlOutputType.FILE_PER_RESOURCE
+      || root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
+  for (const node of root.node.findAll()) {
+    if (!(node instanceof ApiObject)) {
+      continue;
+    }
+    const group = node.apiGroup;
+    const namespace = (node as Partial<ClusterScopedApiObject>).clusterScoped ? '' : node.metadata.namespace ?? '';
+    const identity = `${group}/${node.kind} ${namespace}/${node.name}`;
+    const previous = byIdentity.get(identity);
+    if (previous) {
+      errors.push(`${node.kind} "${node.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice: at ${previous} and at ${node.node.path}; expected unique names`);
+    } else {
+      byIdentity.set(identity, node.node.path);
+    }
+    if (perResource) {
+      const folder = root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? `${Chart.of(node).node.path}/` : '';
+      const file = `${folder}${node.kind}.${node.name}`.replace(/[^0-9a-zA-Z-_./]/g, '');
+      const owner = byFile.get(file);
+      if (owner && !previous) {
+        errors.push(`${node.node.path} and ${owner} would both be written to the file "${file}" by per-resource output (cdk8s names files by kind and name only); expected distinct kind/name pairs, or use YamlOutputType.FILE_PER_CHART`);
+      } else if (!owner) {
+        byFile.set(file, node.node.path);
+      }
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,683 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  API_VERSION, ImageConfigValue, JsonObject, OptionList, OptionValue, PodConfigValue, WORKSPACEKIND_KIND,
+  WorkspaceKindCulling, WorkspaceKindIcon, WorkspaceKindObject, WorkspaceKindPort as WorkspaceKindPortJson,
+  WorkspaceKindSpec,
+} from '../core/api';
+import { validateWorkspaceKind } from '../core/validation';
+import { ClusterScopedApiObject, copyJson, ensureOutputCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import {
+  Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
+  Toleration, Volume, VolumeMount,
+} from './kube-types';
+
+/** Protocol of a WorkspaceKind port. */
+export enum PortProtocol {
+  HTTP = 'HTTP',
+}
+
+/** How strongly the spawner UI words a redirect message. */
+export enum RedirectLevel {
+  INFO = 'Info',
+  WARNING = 'Warning',
+  DANGER = 'Danger',
+}
+
+/** An icon or logo shown by the spawner UI: a URL or a key of a ConfigMap. */
+export class SpawnerImage {
+  /** An image served at a URL. */
+  public static fromUrl(url: string): SpawnerImage {
+    return new SpawnerImage({ url });
+  }
+
+  /** An image stored under `key` of the ConfigMap `name`. */
+  public static fromConfigMap(name: string, key: string): SpawnerImage {
+    return new SpawnerImage({ configMap: { name, key } });
+  }
+
+  private constructor(private readonly json: WorkspaceKindIcon) {}
+
+  /** @internal */
+  public _toJson(): WorkspaceKindIcon {
+    return copyJson(this.json);
+  }
+}
+
+/** How the controller tells whether a Workspace is in use, for culling. */
+export class ActivityProbe {
+  /** Ask Jupyter's `/api/status` for `last_activity` (Jupyter-based images). */
+  public static jupyter(): ActivityProbe {
+    return new ActivityProbe({ jupyter: { lastActivity: true } });
+  }
+
+  /** Run `command` in the Workspace container; exit status 0 means the Workspace is active. */
+  public static exec(command: string[]): ActivityProbe {
+    return new ActivityProbe({ exec: { command: [...command] } });
+  }
+
+  private constructor(private readonly json: WorkspaceKindCulling['activityProbe']) {}
+
+  /** @internal */
+  public _toJson(): WorkspaceKindCulling['activityProbe'] {
+    return copyJson(this.json);
+  }
+}
+
+/** Culling of idle Workspaces. */
+export interface CullingOptions {
+  /**
+   * Whether idle Workspaces are paused.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * How long a Workspace may be idle before it is paused (whole seconds, at least 60).
+   * @default Duration.hours(24)
+   */
+  readonly maxInactive?: Duration;
+  /** How activity is detected. */
+  readonly activityProbe: ActivityProbe;
+}
+
+/** Probes of the Workspace container, applied to every Workspace of the kind. */
+export interface WorkspaceKindProbes {
+  /**
+   * @default - no startup probe
+   */
+  readonly startup?: Probe;
+  /**
+   * @default - no liveness probe
+   */
+  readonly liveness?: Probe;
+  /**
+   * @default - no readiness probe
+   */
+  readonly readiness?: Probe;
+}
+
+/** Request headers the HTTP proxy sets, adds or removes for a port. */
+export interface RequestHeaders {
+  /**
+   * Headers to set (replacing any the client sent).
+   * @default - none
+   */
+  readonly set?: Record<string, string>;
+  /**
+   * Headers to append.
+   * @default - none
+   */
+  readonly add?: Record<string, string>;
+  /**
+   * Header names to remove.
+   * @default - none
+   */
+  readonly remove?: string[];
+}
+
+/** A port that the images of a kind may expose. */
+export interface WorkspaceKindPortOptions {
+  /** Port id, referenced by image options and by `{{ httpPathPrefix "<id>" }}` (2–32 chars of `a-z0-9_-`). */
+  readonly id: string;
+  /** Name the spawner UI shows for the port. */
+  readonly displayName: string;
+  /**
+   * Protocol of the port.
+   * @default PortProtocol.HTTP
+   */
+  readonly protocol?: PortProtocol;
+  /**
+   * Whether the HTTP proxy strips the Workspace path prefix before forwarding.
+   * @default false
+   */
+  readonly removePathPrefix?: boolean;
+  /**
+   * Request header changes made by the HTTP proxy.
+   * @default - none
+   */
+  readonly requestHeaders?: RequestHeaders;
+}
+
+/** A port of a WorkspaceKind; pass it to image options. */
+export class WorkspaceKindPort {
+  /** @internal */
+  constructor(public readonly kind: WorkspaceKind, private readonly options: WorkspaceKindPortOptions) {}
+
+  /** The port id. */
+  public get id(): string {
+    return this.options.id;
+  }
+
+  /** @internal */
+  public _toJson(): WorkspaceKindPortJson {
+    const headers = this.options.requestHeaders;
+    const httpProxy = this.options.removePathPrefix !== undefined || headers
+      ? {
+        removePathPrefix: this.options.removePathPrefix,
+        requestHeaders: headers
+          ? { set: sortedMap(headers.set), add: sortedMap(headers.add), remove: headers.remove ? [...headers.remove] : undefined }
+          : undefined,
+      }
+      : undefined;
+    return {
+      id: this.options.id,
+      protocol: this.options.protocol ?? PortProtocol.HTTP,
+      defaultDisplayName: this.options.displayName,
+      httpProxy,
+    };
+  }
+}
+
+/** A key/value label shown for an option in the spawner UI. */
+export interface SpawnerLabel {
+  /** Label key (2–64 chars). */
+  readonly key: string;
+  /** Label value (1–64 chars). */
+  readonly value: string;
+}
+
+/** What the spawner UI shows for an option. */
+export interface OptionSpawnerOptions {
+  /** Option id, unique among the kind's options of the same type (1–256 chars); Workspaces store it. */
+  readonly id: string;
+  /** Name shown in the spawner UI. */
+  readonly displayName: string;
+  /**
+   * Longer text shown in the spawner UI.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Labels shown in the spawner UI, in this order (keys unique, at most 32).
+   * @default - none
+   */
+  readonly labels?: SpawnerLabel[];
+  /**
+   * Hide the option from the spawner UI (Workspaces may still select it).
+   * @default false
+   */
+  readonly hidden?: boolean;
+}
+
+/** A message shown to users of an option that redirects. */
+export interface RedirectMessage {
+  /** How the message is presented. */
+  readonly level: RedirectLevel;
+  /** The text (2–1024 chars). */
+  readonly text: string;
+}
+
+/** A port an image serves on. */
+export interface ImagePortOptions {
+  /** The kind port it implements (from `kind.addPort()`). */
+  readonly port: WorkspaceKindPort;
+  /** The container port number (1–65535). */
+  readonly number: number;
+  /**
+   * Name shown in the spawner UI.
+   * @default - the kind port's display name
+   */
+  readonly displayName?: string;
+}
+
+/** An image option. */
+export interface ImageConfigOptions extends OptionSpawnerOptions {
+  /** Container image reference. */
+  readonly image: string;
+  /**
+   * When the image is pulled.
+   * @default ImagePullPolicy.IF_NOT_PRESENT (applied by the API server)
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /** Ports the image serves on (at least one). */
+  readonly ports: ImagePortOptions[];
+}
+
+/** A pod-size option. */
+export interface PodConfigOptions extends OptionSpawnerOptions {
+  /**
+   * Compute resources of the Workspace container.
+   * @default - none
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Scheduling affinity.
+   * @default - none
+   */
+  readonly affinity?: Affinity;
+  /**
+   * Node labels the pod must run on.
+   * @default - none
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Taints the pod tolerates.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+}
+
+/** A reference to an image option of a WorkspaceKind, from this app or defined elsewhere. */
+export interface IImageConfig {
+  /** The option id. */
+  readonly id: string;
+  /** The kind that defines it. */
+  readonly kind: IWorkspaceKind;
+}
+
+/** A reference to a pod-size option of a WorkspaceKind, from this app or defined elsewhere. */
+export interface IPodConfig {
+  /** The option id. */
+  readonly id: string;
+  /** The kind that defines it. */
+  readonly kind: IWorkspaceKind;
+}
+
+abstract class KindOption<O extends OptionSpawnerOptions, S> {
+  private redirectTarget?: { readonly option: KindOption<O, S>; readonly message?: RedirectMessage };
+
+  constructor(public readonly kind: WorkspaceKind, protected readonly options: O) {}
+
+  /** The option id. */
+  public get id(): string {
+    return this.options.id;
+  }
+
+  /** The option this one redirects to, if any. */
+  public get redirectsTo(): KindOption<O, S> | undefined {
+    return this.redirectTarget?.option;
+  }
+
+  protected setRedirect(target: KindOption<O, S>, message?: RedirectMessage): void {
+    if (target.kind !== this.kind) {
+      throw new Error(`${this.kind.node.path}: option "${this.id}" cannot redirect to option "${target.id}" of another WorkspaceKind (${target.kind.node.path}); expected an option of the same kind`);
+    }
+    this.redirectTarget = { option: target, message };
+  }
+
+  protected abstract specJson(): S;
+
+  /** @internal */
+  public _toJson(): OptionValue<S> {
+    const labels = this.options.labels;
+    return {
+      id: this.options.id,
+      spawner: {
+        displayName: this.options.displayName,
+        description: this.options.description,
+        labels: labels?.map(label => ({ key: label.key, value: label.value })),
+        hidden: this.options.hidden,
+      },
+      redirect: this.redirectTarget
+        ? { to: this.redirectTarget.option.id, message: this.redirectTarget.message ? { ...this.redirectTarget.message } : undefined }
+        : undefined,
+      spec: this.specJson(),
+    };
+  }
+}
+
+/** An image option of a WorkspaceKind; pass it to Workspaces and to other options' redirects. */
+export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue['spec']> implements IImageConfig {
+  /** @internal */
+  constructor(kind: WorkspaceKind, options: ImageConfigOptions) {
+    for (const port of options.ports) {
+      if (port.port.kind !== kind) {
+        throw new Error(`${kind.node.path}: image option "${options.id}" uses port "${port.port.id}" of another WorkspaceKind (${port.port.kind.node.path}); expected a port from this kind's addPort()`);
+      }
+    }
+    super(kind, { ...options, ports: options.ports.map(p => ({ ...p })) });
+  }
+
+  /**
+   * Sends Workspaces on this image to `target` on their next restart (applied while a Workspace is paused, unless
+   * it defers updates).
+   */
+  public redirectTo(target: ImageConfig, message?: RedirectMessage): void {
+    this.setRedirect(target, message);
+  }
+
+  protected specJson(): ImageConfigValue['spec'] {
+    return {
+      image: this.options.image,
+      imagePullPolicy: this.options.imagePullPolicy,
+      ports: this.options.ports.map(p => ({ id: p.port.id, port: p.number, displayName: p.displayName })),
+    };
+  }
+}
+
+/** A pod-size option of a WorkspaceKind; pass it to Workspaces and to other options' redirects. */
+export class PodConfig extends KindOption<PodConfigOptions, PodConfigValue['spec']> implements IPodConfig {
+  /** @internal */
+  constructor(kind: WorkspaceKind, options: PodConfigOptions) {
+    super(kind, copyJson(options));
+  }
+
+  /** Sends Workspaces of this size to `target` on their next restart (see `ImageConfig.redirectTo`). */
+  public redirectTo(target: PodConfig, message?: RedirectMessage): void {
+    this.setRedirect(target, message);
+  }
+
+  protected specJson(): PodConfigValue['spec'] {
+    return {
+      resources: this.options.resources as JsonObject | undefined,
+      affinity: this.options.affinity as JsonObject | undefined,
+      nodeSelector: sortedMap(this.options.nodeSelector) ?? (this.options.nodeSelector ? {} : undefined),
+      tolerations: this.options.tolerations as JsonObject[] | undefined,
+    };
+  }
+}
+
+/** A WorkspaceKind, defined in this app or elsewhere. */
+export interface IWorkspaceKind {
+  /** The WorkspaceKind's name (`metadata.name`). */
+  readonly name: string;
+  /** The manifest, when the kind is defined in this app (used to check Workspaces against it). @internal */
+  _manifest(): WorkspaceKindObject | undefined;
+  /** The image option used when a Workspace names none. @internal */
+  _defaultImageConfig(): IImageConfig | undefined;
+  /** The pod-size option used when a Workspace names none. @internal */
+  _defaultPodConfig(): IPodConfig | undefined;
+}
+
+/** A WorkspaceKind defined outside this app, known by name; its option ids are checked for format only. */
+export class ImportedWorkspaceKind extends Construct implements IWorkspaceKind {
+  /** @internal */
+  constructor(scope: Construct, id: string, public readonly name: string) {
+    super(scope, id);
+  }
+
+  /** A reference to the image option `id` of this kind. */
+  public imageConfig(id: string): IImageConfig {
+    return { id, kind: this };
+  }
+
+  /** A reference to the pod-size option `id` of this kind. */
+  public podConfig(id: string): IPodConfig {
+    return { id, kind: this };
+  }
+
+  /** @internal */
+  public _manifest(): undefined {
+    return undefined;
+  }
+
+  /** @internal */
+  public _defaultImageConfig(): undefined {
+    return undefined;
+  }
+
+  /** @internal */
+  public _defaultPodConfig(): undefined {
+    return undefined;
+  }
+}
+
+/** Properties of a WorkspaceKind. */
+export interface WorkspaceKindProps {
+  /** The kind's name (`metadata.name`, 2–63 chars of `a-z0-9-`); Workspaces refer to it. */
+  readonly name: string;
+  /** Name shown in the spawner UI (2–128 chars). */
+  readonly displayName: string;
+  /** Description shown in the spawner UI (2–4096 chars). */
+  readonly description: string;
+  /** Small icon of the spawner UI. */
+  readonly icon: SpawnerImage;
+  /** Card-size logo of the spawner UI. */
+  readonly logo: SpawnerImage;
+  /**
+   * Hide the kind from the spawner UI.
+   * @default false
+   */
+  readonly hidden?: boolean;
+  /**
+   * Mark the kind deprecated in the spawner UI.
+   * @default false
+   */
+  readonly deprecated?: boolean;
+  /**
+   * Message (2–256 chars) shown to users of a deprecated kind.
+   * @default - none
+   */
+  readonly deprecationMessage?: string;
+  /**
+   * Labels of the metadata of the kind itself.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Labels added to every Workspace pod.
+   * @default - none
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * Annotations added to every Workspace pod.
+   * @default - none
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /** ServiceAccount the Workspace pods run as; it must exist in each Workspace namespace. Immutable. */
+  readonly serviceAccountName: string;
+  /**
+   * Culling of idle Workspaces.
+   * @default - no culling settings
+   */
+  readonly culling?: CullingOptions;
+  /**
+   * Probes of the Workspace container.
+   * @default - no probes
+   */
+  readonly probes?: WorkspaceKindProbes;
+  /**
+   * Where the home volume is mounted. Immutable.
+   * @default '/home/jovyan'
+   */
+  readonly homeMountPath?: string;
+  /**
+   * Environment of the Workspace container; values may use `{{ httpPathPrefix "<port id>" }}`.
+   * @default - none
+   */
+  readonly extraEnv?: EnvVar[];
+  /**
+   * Extra pod volumes.
+   * @default - none
+   */
+  readonly extraVolumes?: Volume[];
+  /**
+   * Extra mounts of the Workspace container (may mount `home-volume` or `data-volume-<i>` too).
+   * @default - none
+   */
+  readonly extraVolumeMounts?: VolumeMount[];
+  /**
+   * Security context of the Workspace pod.
+   * @default - none
+   */
+  readonly podSecurityContext?: PodSecurityContext;
+  /**
+   * Security context of the Workspace container.
+   * @default - none
+   */
+  readonly containerSecurityContext?: ContainerSecurityContext;
+}
+
+/**
+ * A WorkspaceKind (cluster-scoped): the template of a family of Workspaces, with its image and pod-size options.
+ *
+ * Add ports with `addPort()`, options with `addImageConfig()` / `addPodConfig()`; the first option of each type is
+ * the default unless `setDefaultImageConfig()` / `setDefaultPodConfig()` says otherwise. Everything is checked at
+ * synth time with the same rules as the API server and the upstream admission webhook.
+ */
+export class WorkspaceKind extends Construct implements IWorkspaceKind {
+  /** Refers to a WorkspaceKind that is defined outside this app. */
+  public static fromName(scope: Construct, id: string, name: string): ImportedWorkspaceKind {
+    return new ImportedWorkspaceKind(scope, id, name);
+  }
+
+  /** The kind's name. */
+  public readonly name: string;
+  /** The underlying API object. */
+  public readonly apiObject: ClusterScopedApiObject;
+
+  private readonly props: WorkspaceKindProps;
+  private readonly portList: WorkspaceKindPort[] = [];
+  private readonly imageConfigList: ImageConfig[] = [];
+  private readonly podConfigList: PodConfig[] = [];
+  private defaultImage?: ImageConfig;
+  private defaultPod?: PodConfig;
+  private cachedManifest?: WorkspaceKindObject;
+
+  constructor(scope: Construct, id: string, props: WorkspaceKindProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name;
+    this.apiObject = new ClusterScopedApiObject(this, 'Resource', {
+      apiVersion: API_VERSION,
+      kind: WORKSPACEKIND_KIND,
+      metadata: { name: props.name, labels: sortedMap(props.labels) },
+      // Rendered at synth time, so that ports and options added after construction are included.
+      spec: Lazy.any({ produce: () => this._manifest().spec }),
+    });
+    this.node.addValidation({ validate: () => toValidationMessages(validateWorkspaceKind(this._manifest())) });
+    ensureOutputCollisionCheck(this);
+  }
+
+  /** Adds a port that image options can serve on. */
+  public addPort(options: WorkspaceKindPortOptions): WorkspaceKindPort {
+    const port = new WorkspaceKindPort(this, copyJson(options));
+    this.portList.push(port);
+    this.changed();
+    return port;
+  }
+
+  /** Adds an image option; the first one added is the default unless `setDefaultImageConfig()` is called. */
+  public addImageConfig(options: ImageConfigOptions): ImageConfig {
+    const option = new ImageConfig(this, options);
+    this.imageConfigList.push(option);
+    this.changed();
+    return option;
+  }
+
+  /** Adds a pod-size option; the first one added is the default unless `setDefaultPodConfig()` is called. */
+  public addPodConfig(options: PodConfigOptions): PodConfig {
+    const option = new PodConfig(this, options);
+    this.podConfigList.push(option);
+    this.changed();
+    return option;
+  }
+
+  /** Makes `option` the image option preselected by the spawner and used by Workspaces that name none. */
+  public setDefaultImageConfig(option: ImageConfig): void {
+    this.assertOwn(option, 'default image option');
+    this.defaultImage = option;
+    this.changed();
+  }
+
+  /** Makes `option` the pod-size option preselected by the spawner and used by Workspaces that name none. */
+  public setDefaultPodConfig(option: PodConfig): void {
+    this.assertOwn(option, 'default pod-size option');
+    this.defaultPod = option;
+    this.changed();
+  }
+
+  /** The ports, in the order added. */
+  public get ports(): WorkspaceKindPort[] {
+    return [...this.portList];
+  }
+
+  /** The image options, in the order added. */
+  public get imageConfigs(): ImageConfig[] {
+    return [...this.imageConfigList];
+  }
+
+  /** The pod-size options, in the order added. */
+  public get podConfigs(): PodConfig[] {
+    return [...this.podConfigList];
+  }
+
+  /** @internal */
+  public _defaultImageConfig(): ImageConfig | undefined {
+    return this.defaultImage ?? this.imageConfigList[0];
+  }
+
+  /** @internal */
+  public _defaultPodConfig(): PodConfig | undefined {
+    return this.defaultPod ?? this.podConfigList[0];
+  }
+
+  /**
+   * The WorkspaceKind manifest as it will be synthesized (memoized until the next change: Workspaces check
+   * themselves against it, and there may be thousands of them).
+   * @internal
+   */
+  public _manifest(): WorkspaceKindObject {
+    if (!this.cachedManifest) {
+      this.cachedManifest = {
+        apiVersion: API_VERSION,
+        kind: WORKSPACEKIND_KIND,
+        metadata: { name: this.name, labels: sortedMap(this.props.labels) },
+        spec: this.renderSpec(),
+      };
+    }
+    return this.cachedManifest;
+  }
+
+  private renderSpec(): WorkspaceKindSpec {
+    const p = this.props;
+    const culling = p.culling;
+    const probes = p.probes;
+    return {
+      spawner: {
+        displayName: p.displayName,
+        description: p.description,
+        hidden: p.hidden,
+        deprecated: p.deprecated,
+        deprecationMessage: p.deprecationMessage,
+        icon: p.icon._toJson(),
+        logo: p.logo._toJson(),
+      },
+      podTemplate: {
+        podMetadata: p.podLabels || p.podAnnotations
+          ? { labels: sortedMap(p.podLabels), annotations: sortedMap(p.podAnnotations) }
+          : undefined,
+        serviceAccount: { name: p.serviceAccountName },
+        culling: culling
+          ? {
+            enabled: culling.enabled ?? true,
+            // Not rounded: a fractional value is reported by validation rather than silently changed.
+            maxInactiveSeconds: (culling.maxInactive ?? Duration.hours(24)).toSeconds({ integral: false }),
+            activityProbe: culling.activityProbe._toJson(),
+          }
+          : undefined,
+        probes: probes
+          ? { startupProbe: probes.startup, livenessProbe: probes.liveness, readinessProbe: probes.readiness } as JsonObject
+          : undefined,
+        volumeMounts: { home: p.homeMountPath ?? '/home/jovyan' },
+        ports: this.portList.map(port => port._toJson()),
+        extraEnv: p.extraEnv as JsonObject[] | undefined,
+        extraVolumeMounts: p.extraVolumeMounts as JsonObject[] | undefined,
+        extraVolumes: p.extraVolumes as JsonObject[] | undefined,
+        securityContext: p.podSecurityContext as JsonObject | undefined,
+        containerSecurityContext: p.containerSecurityContext as JsonObject | undefined,
+        options: {
+          imageConfig: optionList(this.imageConfigList, this._defaultImageConfig()),
+          podConfig: optionList(this.podConfigList, this._defaultPodConfig()),
+        },
+      },
+    };
+  }
+
+  private assertOwn(option: ImageConfig | PodConfig, what: string): void {
+    if (option.kind !== this) {
+      throw new Error(`${this.node.path}: the ${what} "${option.id}" belongs to another WorkspaceKind (${option.kind.node.path}); expected an option of this kind`);
+    }
+  }
+
+  private changed(): void {
+    this.cachedManifest = undefined;
+  }
+}
+
+function optionList<S>(options: readonly KindOption<any, S>[], defaultOption: KindOption<any, S> | undefined): OptionList<S> {
+  return {
+    spawner: { default: defaultOption?.id as string },
+    values: options.map(option => option._toJson()),
+  };
+}

@@ -1,0 +1,313 @@
+import { ApiObject, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Construct } from 'constructs';
+import { API_VERSION, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
+import { validateWorkspace } from '../core/validation';
+import { ensureOutputCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
+
+/** Access mode of a PersistentVolumeClaim. */
+export enum ClaimAccessMode {
+  READ_WRITE_ONCE = 'ReadWriteOnce',
+  READ_ONLY_MANY = 'ReadOnlyMany',
+  READ_WRITE_MANY = 'ReadWriteMany',
+  READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
+}
+
+/** Properties of a new PersistentVolumeClaim for Workspaces. */
+export interface WorkspaceClaimProps {
+  /** The claim's name (2–63 chars of `a-z0-9-`, as the Workspace API requires). */
+  readonly name: string;
+  /**
+   * Namespace of the claim; it must be the namespace of the Workspaces that mount it.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Requested storage.
+   * @default Size.gibibytes(10)
+   */
+  readonly size?: Size;
+  /**
+   * StorageClass to provision from.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+  /**
+   * Access modes.
+   * @default [ClaimAccessMode.READ_WRITE_ONCE]
+   */
+  readonly accessModes?: ClaimAccessMode[];
+  /**
+   * Labels of the claim.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * A PersistentVolumeClaim for Workspace home or data volumes. Workspaces that mount it are ordered after it in the
+ * output, so `kubectl apply` and GitOps tools create it first.
+ */
+export class WorkspaceClaim extends Construct {
+  /** The claim's name. */
+  public readonly name: string;
+  /** The underlying API object. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: WorkspaceClaimProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels) },
+      spec: {
+        accessModes: [...(props.accessModes ?? [ClaimAccessMode.READ_WRITE_ONCE])],
+        storageClassName: props.storageClassName,
+        resources: { requests: { storage: toQuantity(props.size ?? Size.gibibytes(10)) } },
+      },
+    });
+    ensureOutputCollisionCheck(this);
+  }
+
+  /** The namespace the claim is synthesized into. */
+  public get namespace(): string | undefined {
+    return this.apiObject.metadata.namespace;
+  }
+}
+
+/** Props of a claim created together with a Workspace (its namespace is the Workspace's). */
+export type NewClaimProps = Omit<WorkspaceClaimProps, 'namespace'>;
+
+/** Where a Workspace volume comes from: an existing claim, a claim of this app, or a new claim. */
+export class WorkspaceVolume {
+  /** A claim that already exists in the Workspace namespace (not managed by this app). */
+  public static fromExistingClaim(claimName: string): WorkspaceVolume {
+    return new WorkspaceVolume(() => ({ claimName }));
+  }
+
+  /** A claim defined in this app; the Workspace is ordered after it. */
+  public static fromClaim(claim: WorkspaceClaim): WorkspaceVolume {
+    return new WorkspaceVolume(() => ({ claimName: claim.name, claim }));
+  }
+
+  /** A new claim, synthesized with the Workspace (as its child) and ordered before it. */
+  public static newClaim(props: NewClaimProps): WorkspaceVolume {
+    return new WorkspaceVolume((workspace: Workspace) => {
+      const claim = new WorkspaceClaim(workspace, `Claim-${props.name}`, { ...props, namespace: workspace.namespace });
+      return { claimName: claim.name, claim };
+    });
+  }
+
+  private constructor(private readonly bindTo: (workspace: Workspace) => { claimName: string; claim?: WorkspaceClaim }) {}
+
+  /** @internal */
+  public _bind(workspace: Workspace): { claimName: string; claim?: WorkspaceClaim } {
+    return this.bindTo(workspace);
+  }
+}
+
+/** A data volume of a Workspace. */
+export interface DataVolumeOptions {
+  /** The claim to mount. */
+  readonly volume: WorkspaceVolume;
+  /** Absolute mount path, unique within the Workspace. */
+  readonly mountPath: string;
+  /**
+   * Mount read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** Properties of a Workspace. */
+export interface WorkspaceProps {
+  /** The Workspace's name (`metadata.name`). */
+  readonly name: string;
+  /**
+   * Namespace of the Workspace.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /** The WorkspaceKind it is an instance of (a `WorkspaceKind` of this app, or `WorkspaceKind.fromName()`). */
+  readonly kind: IWorkspaceKind;
+  /**
+   * The image option.
+   * @default - the kind's default image option (required for kinds from `WorkspaceKind.fromName()`)
+   */
+  readonly imageConfig?: IImageConfig;
+  /**
+   * The pod-size option.
+   * @default - the kind's default pod-size option (required for kinds from `WorkspaceKind.fromName()`)
+   */
+  readonly podConfig?: IPodConfig;
+  /**
+   * Pause the Workspace (no pod runs).
+   * @default false
+   */
+  readonly paused?: boolean;
+  /**
+   * Keep pending option redirects from being applied while the Workspace is paused.
+   * @default false
+   */
+  readonly deferUpdates?: boolean;
+  /**
+   * Labels added to the Workspace pod (over the kind's).
+   * @default - none
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * Annotations added to the Workspace pod (over the kind's).
+   * @default - none
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * The home volume, mounted at the kind's home mount path.
+   * @default - no home volume
+   */
+  readonly homeVolume?: WorkspaceVolume;
+  /**
+   * Data volumes.
+   * @default - none
+   */
+  readonly dataVolumes?: DataVolumeOptions[];
+  /**
+   * Labels of the Workspace object itself.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+interface BoundDataVolume {
+  readonly pvcName: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+}
+
+/**
+ * A Workspace: one user's environment, an instance of a WorkspaceKind with chosen options and volumes.
+ *
+ * Checked at synth time against its kind (when the kind is in this app) with the rules of the API server and the
+ * upstream admission webhook. New claims are synthesized next to it and ordered before it.
+ */
+export class Workspace extends Construct {
+  /** The Workspace's name. */
+  public readonly name: string;
+  /** The kind it is an instance of. */
+  public readonly kind: IWorkspaceKind;
+  /** The underlying API object. */
+  public readonly apiObject: ApiObject;
+
+  private readonly props: WorkspaceProps;
+  private readonly home?: string;
+  private readonly data: BoundDataVolume[] = [];
+
+  constructor(scope: Construct, id: string, props: WorkspaceProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name;
+    this.kind = props.kind;
+    this.assertSameKind(props.imageConfig, 'imageConfig');
+    this.assertSameKind(props.podConfig, 'podConfig');
+
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: API_VERSION,
+      kind: WORKSPACE_KIND,
+      metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels) },
+      spec: Lazy.any({ produce: () => this.toManifest().spec }),
+    });
+    // A kind of this app is applied before its Workspaces (the webhook would reject them otherwise).
+    if (props.kind instanceof Construct) {
+      this.apiObject.node.addDependency(props.kind);
+    }
+    if (props.homeVolume) {
+      this.home = this.bindVolume(props.homeVolume);
+    }
+    for (const volume of props.dataVolumes ?? []) {
+      this.addDataVolume(volume);
+    }
+    this.node.addValidation({ validate: () => this.validate() });
+    ensureOutputCollisionCheck(this);
+  }
+
+  /** The namespace the Workspace is synthesized into. */
+  public get namespace(): string | undefined {
+    return this.apiObject.metadata.namespace;
+  }
+
+  /** Mounts another data volume. */
+  public addDataVolume(options: DataVolumeOptions): void {
+    this.data.push({ pvcName: this.bindVolume(options.volume), mountPath: options.mountPath, readOnly: options.readOnly });
+  }
+
+  /** The Workspace manifest as it will be synthesized. */
+  public toManifest(): WorkspaceObject {
+    const p = this.props;
+    const imageConfig = p.imageConfig ?? p.kind._defaultImageConfig();
+    const podConfig = p.podConfig ?? p.kind._defaultPodConfig();
+    return {
+      apiVersion: API_VERSION,
+      kind: WORKSPACE_KIND,
+      metadata: { name: this.name, namespace: this.namespace, labels: sortedMap(p.labels) },
+      spec: {
+        paused: p.paused ?? false,
+        deferUpdates: p.deferUpdates ?? false,
+        kind: p.kind.name,
+        podTemplate: {
+          podMetadata: p.podLabels || p.podAnnotations
+            ? { labels: sortedMap(p.podLabels), annotations: sortedMap(p.podAnnotations) }
+            : undefined,
+          volumes: {
+            home: this.home,
+            data: this.data.length > 0 ? this.data.map(d => ({ ...d, readOnly: d.readOnly ?? false })) : undefined,
+          },
+          options: { imageConfig: imageConfig?.id as string, podConfig: podConfig?.id as string },
+        },
+      },
+    };
+  }
+
+  private validate(): string[] {
+    const messages: string[] = [];
+    const imported = this.kind._manifest() === undefined;
+    if (imported && !this.props.imageConfig) {
+      messages.push(`spec.podTemplate.options.imageConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected an imageConfig from kind.imageConfig('<id>')`);
+    }
+    if (imported && !this.props.podConfig) {
+      messages.push(`spec.podTemplate.options.podConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected a podConfig from kind.podConfig('<id>')`);
+    }
+    const violations = validateWorkspace(this.toManifest(), { kind: this.kind._manifest() });
+    return [...messages, ...toValidationMessages(violations)];
+  }
+
+  private bindVolume(volume: WorkspaceVolume): string {
+    const bound = volume._bind(this);
+    if (bound.claim) {
+      this.apiObject.node.addDependency(bound.claim);
+    }
+    return bound.claimName;
+  }
+
+  private assertSameKind(option: IImageConfig | IPodConfig | undefined, field: string): void {
+    if (option && option.kind !== this.props.kind) {
+      throw new Error(`${this.node.path}: ${field} "${option.id}" belongs to WorkspaceKind "${option.kind.name}", but the Workspace's kind is "${this.props.kind.name}"; expected an option of the Workspace's kind`);
+    }
+  }
+}
+
+/** Renders a Size as a Kubernetes quantity in the largest binary unit that keeps it whole. */
+function toQuantity(size: Size): string {
+  const units: [string, (s: Size) => number][] = [
+    ['Pi', s => s.toPebibytes({ rounding: SizeRoundingBehavior.NONE })],
+    ['Ti', s => s.toTebibytes({ rounding: SizeRoundingBehavior.NONE })],
+    ['Gi', s => s.toGibibytes({ rounding: SizeRoundingBehavior.NONE })],
+    ['Mi', s => s.toMebibytes({ rounding: SizeRoundingBehavior.NONE })],
+  ];
+  for (const [suffix, convert] of units) {
+    const amount = convert(size);
+    if (Number.isInteger(amount) && amount > 0) {
+      return `${amount}${suffix}`;
+    }
+  }
+  return `${size.toKibibytes()}Ki`;
+}
