@@ -1,4 +1,4 @@
-import { ApiObject, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
 import { validateWorkspace } from '../core/validation';
@@ -216,9 +216,16 @@ export class Workspace extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels) },
       spec: Lazy.any({ produce: () => this.toManifest().spec }),
     });
-    // A kind of this app is applied before its Workspaces (the webhook would reject them otherwise).
+    // A kind of this app is applied before its Workspaces (the webhook would reject them otherwise). Across charts a
+    // chart-level dependency says the same thing once, instead of once per Workspace, which keeps synth fast.
     if (props.kind instanceof Construct) {
-      this.apiObject.node.addDependency(props.kind);
+      const ownChart = Chart.of(this);
+      const kindChart = Chart.of(props.kind);
+      if (ownChart === kindChart) {
+        this.apiObject.node.addDependency(props.kind);
+      } else if (!ownChart.node.dependencies.includes(kindChart)) {
+        ownChart.addDependency(kindChart);
+      }
     }
     if (props.homeVolume) {
       this.home = this.bindVolume(props.homeVolume);
