@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { buildExampleApp } from '../../apps/main';
+import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 
 function synthToFolder(): Record<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-example-'));
@@ -37,6 +39,20 @@ describe('example app', () => {
     expect(order.indexOf('PersistentVolumeClaim/shared-datasets')).toBeLessThan(order.indexOf('Workspace/bob'));
     expect(order.indexOf('PersistentVolumeClaim/carol-home')).toBeLessThan(order.indexOf('Workspace/carol'));
     expect(order.indexOf('WorkspaceKind/jupyterlab')).toBeLessThan(order.indexOf('Workspace/alice'));
+  });
+
+  test('every Workspace and WorkspaceKind written to dist/ is valid, read back from the YAML', () => {
+    const objects = Object.values(synthToFolder()).flatMap(text => parseAllDocuments(text).map(doc => doc.toJS()));
+    const kinds = objects.filter(o => o.kind === 'WorkspaceKind');
+    const workspaces = objects.filter(o => o.kind === 'Workspace');
+    expect(kinds.map(k => k.metadata.name)).toEqual(['jupyterlab']);
+    expect(workspaces.map(w => w.metadata.name)).toEqual(['alice', 'bob', 'carol']);
+    for (const kind of kinds) {
+      expect(validateWorkspaceKind(kind)).toEqual([]);
+    }
+    for (const workspace of workspaces) {
+      expect(validateWorkspace(workspace, { kind: kinds[0], requireKind: true })).toEqual([]);
+    }
   });
 
   test('two synths write byte-identical files', () => {
