@@ -11,5 +11,17 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
       transform: { '^.+\\.ts$': tsJest },
     },
+    {
+      // Suites against a real kube-apiserver (test/cluster/): one control plane is started for the whole run, and
+      // only when one of these suites is selected.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.cluster.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+      testTimeout: 90000,
+    },
   ],
 };
