@@ -3,6 +3,8 @@
  * so that our messages read like the API server's and the upstream webhooks'.
  */
 
+import { goQuote } from './quote';
+
 /** The kind of a field error; the values are the words the API server prints. */
 export enum ViolationType {
   INVALID = 'Invalid value',
@@ -15,6 +17,8 @@ export enum ViolationType {
   NOT_FOUND = 'Not found',
   INTERNAL = 'Internal error',
   UNKNOWN_FIELD = 'Unknown field',
+  /** HTTP 409 refusals (WorkspaceKind deletion while in use); `detail` is the full API message. */
+  CONFLICT = 'Conflict',
 }
 
 export interface Violation {
@@ -27,10 +31,10 @@ export interface Violation {
   readonly detail: string;
 }
 
-/** Renders a value the way Go's field errors do: strings quoted, numbers and booleans bare, objects as JSON. */
+/** Renders a value the way Go's field errors do: strings Go-quoted (`%q`), numbers and booleans bare, objects as JSON. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') {
-    return JSON.stringify(value);
+    return goQuote(value);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
     return String(value);
