@@ -15,9 +15,8 @@
  * defaults and list keys resolved); validating does no parsing.
  */
 
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
+import type { CrdSchemas } from '../crds';
+import generatedSchemas from '../generated/crd-schemas.json';
 import { deepEqual } from './equality';
 import { goQuote } from './quote';
 import { Violation, ViolationType } from './violation';
@@ -676,35 +675,15 @@ export class CompiledSchema {
 
 export type CrdKind = 'Workspace' | 'WorkspaceKind';
 
-const CRD_FILES: Record<CrdKind, string> = {
-  Workspace: 'kubeflow.org_workspaces.yaml',
-  WorkspaceKind: 'kubeflow.org_workspacekinds.yaml',
-};
-const CRD_VERSION = 'v1beta1';
-
-/** `crds/` is the repository root's; from `lib/core/validation` (ts-node, jest) or `build/lib/core/validation` (tsc). */
-function crdDirectory(): string {
-  for (const rel of ['../../../crds', '../../../../crds']) {
-    const dir = path.resolve(__dirname, rel);
-    if (fs.existsSync(path.join(dir, CRD_FILES.Workspace))) return dir;
-  }
-  throw new SchemaCompileError(`cannot find the crds/ directory relative to ${__dirname}`);
-}
-
 const compiled = new Map<CrdKind, CompiledSchema>();
 
-/** The compiled `openAPIV3Schema` of one of the project's CRDs; loaded and compiled on first use, then cached. */
+/** The compiled `openAPIV3Schema` of one of the project's CRDs; compiled on first use, then cached. */
 export function crdSchema(kind: CrdKind): CompiledSchema {
   let schema = compiled.get(kind);
   if (!schema) {
-    const file = path.join(crdDirectory(), CRD_FILES[kind]);
-    const crd = parseYaml(fs.readFileSync(file, 'utf8')) as {
-      spec?: { names?: { kind?: string }; versions?: { name?: string; schema?: { openAPIV3Schema?: unknown } }[] };
-    };
-    if (crd?.spec?.names?.kind !== kind) throw new SchemaCompileError(`${file}: not the CRD of ${kind}`);
-    const version = crd.spec.versions?.find((v) => v.name === CRD_VERSION);
-    if (!version?.schema?.openAPIV3Schema) throw new SchemaCompileError(`${file}: no ${CRD_VERSION} schema`);
-    schema = new CompiledSchema(version.schema.openAPIV3Schema, { kubernetesObject: true });
+    const source = (generatedSchemas as CrdSchemas)[kind];
+    if (!source) throw new SchemaCompileError(`no generated schema for ${kind}; run \`npm run import\``);
+    schema = new CompiledSchema(source, { kubernetesObject: true });
     compiled.set(kind, schema);
   }
   return schema;
