@@ -2,7 +2,7 @@
  * Plumbing shared by the constructs; not part of the public API.
  */
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { formatViolation, Violation } from '../core/validation/violation';
 
 /** An ApiObject for a cluster-scoped kind: never carries the namespace of the chart it lives in. */
@@ -45,50 +45,60 @@ export function copyJson<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
-const collisionChecked = new WeakSet<IConstruct>();
+const registeredObjects = new WeakMap<IConstruct, ApiObject[]>();
 
 /**
- * Registers, once per app, a validation that no two objects share an identity (group, kind, namespace, name) — a
- * second one would silently replace the first on apply — and, for per-resource output, that no two objects would be
- * written to the same file (cdk8s names those files `<kind>.<name>`, without the namespace, and overwrites).
+ * Registers an object for the app-wide collision check: no two registered objects may share an identity (group,
+ * kind, namespace, name) — the second would silently replace the first on apply — and, with per-resource output, no
+ * two may be written to the same file (cdk8s names those files `<kind>.<name>`, without the namespace, and
+ * overwrites). The check is added to the app root once; it runs over the registered objects only, which keeps it
+ * cheap for apps with tens of thousands of objects.
  */
-export function ensureOutputCollisionCheck(scope: Construct): void {
-  const root = scope.node.root;
-  if (collisionChecked.has(root)) {
-    return;
+export function registerForCollisionCheck(apiObject: ApiObject): void {
+  const root = apiObject.node.root;
+  let objects = registeredObjects.get(root);
+  if (!objects) {
+    const list: ApiObject[] = [];
+    objects = list;
+    registeredObjects.set(root, list);
+    root.node.addValidation({ validate: () => findCollisions(root, list) });
   }
-  collisionChecked.add(root);
-  root.node.addValidation({ validate: () => findCollisions(root) });
+  objects.push(apiObject);
 }
 
-function findCollisions(root: IConstruct): string[] {
+/** Registers every ApiObject defined under `scope` so far (see {@link registerForCollisionCheck}). */
+export function registerAllForCollisionCheck(scope: IConstruct): void {
+  for (const node of scope.node.findAll()) {
+    if (node instanceof ApiObject) {
+      registerForCollisionCheck(node);
+    }
+  }
+}
+
+function findCollisions(root: IConstruct, objects: readonly ApiObject[]): string[] {
   const errors: string[] = [];
-  const byIdentity = new Map<string, string>();
-  const byFile = new Map<string, string>();
+  const byIdentity = new Map<string, ApiObject>();
+  const byFile = new Map<string, ApiObject>();
   const perResource = root instanceof App
     && (root.yamlOutputType === YamlOutputType.FILE_PER_RESOURCE
       || root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
-  for (const node of root.node.findAll()) {
-    if (!(node instanceof ApiObject)) {
-      continue;
-    }
-    const group = node.apiGroup;
+  for (const node of objects) {
     const namespace = (node as Partial<ClusterScopedApiObject>).clusterScoped ? '' : node.metadata.namespace ?? '';
-    const identity = `${group}/${node.kind} ${namespace}/${node.name}`;
+    const identity = `${node.apiGroup}/${node.kind} ${namespace}/${node.name}`;
     const previous = byIdentity.get(identity);
     if (previous) {
-      errors.push(`${node.kind} "${node.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice: at ${previous} and at ${node.node.path}; expected unique names`);
+      errors.push(`${node.kind} "${node.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice: at ${previous.node.path} and at ${node.node.path}; expected unique names`);
     } else {
-      byIdentity.set(identity, node.node.path);
+      byIdentity.set(identity, node);
     }
     if (perResource) {
       const folder = root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? `${Chart.of(node).node.path}/` : '';
       const file = `${folder}${node.kind}.${node.name}`.replace(/[^0-9a-zA-Z-_./]/g, '');
       const owner = byFile.get(file);
       if (owner && !previous) {
-        errors.push(`${node.node.path} and ${owner} would both be written to the file "${file}" by per-resource output (cdk8s names files by kind and name only); expected distinct kind/name pairs, or use YamlOutputType.FILE_PER_CHART`);
+        errors.push(`${node.node.path} and ${owner.node.path} would both be written to the file "${file}" by per-resource output (cdk8s names files by kind and name only); expected distinct kind/name pairs, or use YamlOutputType.FILE_PER_CHART`);
       } else if (!owner) {
-        byFile.set(file, node.node.path);
+        byFile.set(file, node);
       }
     }
   }

@@ -6,7 +6,7 @@ import {
   WorkspaceKindSpec,
 } from '../core/api';
 import { validateWorkspaceKind } from '../core/validation';
-import { ClusterScopedApiObject, copyJson, ensureOutputCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { ClusterScopedApiObject, copyJson, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import {
   Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
   Toleration, Volume, VolumeMount,
@@ -536,7 +536,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
       spec: Lazy.any({ produce: () => this._manifest().spec }),
     });
     this.node.addValidation({ validate: () => toValidationMessages(validateWorkspaceKind(this._manifest())) });
-    ensureOutputCollisionCheck(this);
+    registerForCollisionCheck(this.apiObject);
   }
 
   /** Adds a port that image options can serve on. */

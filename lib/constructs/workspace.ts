@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
 import { validateWorkspace } from '../core/validation';
-import { ensureOutputCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
@@ -67,7 +67,7 @@ export class WorkspaceClaim extends Construct {
         resources: { requests: { storage: toQuantity(props.size ?? Size.gibibytes(10)) } },
       },
     });
-    ensureOutputCollisionCheck(this);
+    registerForCollisionCheck(this.apiObject);
   }
 
   /** The namespace the claim is synthesized into. */
@@ -234,7 +234,7 @@ export class Workspace extends Construct {
       this.addDataVolume(volume);
     }
     this.node.addValidation({ validate: () => this.validate() });
-    ensureOutputCollisionCheck(this);
+    registerForCollisionCheck(this.apiObject);
   }
 
   /** The namespace the Workspace is synthesized into. */
