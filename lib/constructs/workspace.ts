@@ -201,6 +201,7 @@ export class Workspace extends Construct {
   private readonly props: WorkspaceProps;
   private readonly home?: string;
   private readonly data: BoundDataVolume[] = [];
+  private cachedManifest?: WorkspaceObject;
 
   constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
@@ -245,10 +246,16 @@ export class Workspace extends Construct {
   /** Mounts another data volume. */
   public addDataVolume(options: DataVolumeOptions): void {
     this.data.push({ pvcName: this.bindVolume(options.volume), mountPath: options.mountPath, readOnly: options.readOnly });
+    this.cachedManifest = undefined;
   }
 
-  /** The Workspace manifest as it will be synthesized. */
+  /** The Workspace manifest as it will be synthesized (built once for validation and output). */
   public toManifest(): WorkspaceObject {
+    this.cachedManifest ??= this.renderManifest();
+    return this.cachedManifest;
+  }
+
+  private renderManifest(): WorkspaceObject {
     const p = this.props;
     const imageConfig = p.imageConfig ?? p.kind._defaultImageConfig();
     const podConfig = p.podConfig ?? p.kind._defaultPodConfig();
