@@ -1,0 +1,46 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { WorkspacesController, WorkspacesControllerProps } from './controller';
+import { InstallMode } from './install-mode';
+
+/** Properties of the install chart. */
+export interface WorkspacesInstallChartProps {
+  /**
+   * Whether this chart installs the controller (CRDs, namespace, RBAC, Deployment, roles for people) or the platform
+   * provides it, in which case the chart holds nothing.
+   * @default InstallMode.FULL
+   */
+  readonly mode?: InstallMode;
+  /**
+   * Settings of the controller install; only with `InstallMode.FULL`.
+   * @default - the defaults of `WorkspacesControllerProps`
+   */
+  readonly controller?: WorkspacesControllerProps;
+  /**
+   * Labels added to every object of the chart.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * The chart that installs the product: with `InstallMode.FULL`, a `WorkspacesController`; with
+ * `InstallMode.CONTROLLER_PROVIDED`, nothing, so that the same app code serves clusters where Kubeflow or another
+ * platform already runs the controller. Tenants, kinds and Workspaces go in charts of their own.
+ */
+export class WorkspacesInstallChart extends Chart {
+  /** The install mode of this chart. */
+  public readonly mode: InstallMode;
+  /** The controller install, with `InstallMode.FULL`. */
+  public readonly controller?: WorkspacesController;
+
+  constructor(scope: Construct, id: string, props: WorkspacesInstallChartProps = {}) {
+    super(scope, id, { labels: props.labels });
+    this.mode = props.mode ?? InstallMode.FULL;
+    if (this.mode === InstallMode.FULL) {
+      this.controller = new WorkspacesController(this, 'Controller', props.controller);
+    } else if (props.controller) {
+      throw new Error('controller settings are given with InstallMode.CONTROLLER_PROVIDED, where the platform runs the controller; expected InstallMode.FULL, or no controller settings');
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Names and labels of the objects the platform constructs synthesize. They are stable: GitOps tools and `kubectl
+ * apply` identify objects by name, so a rename would delete and recreate them.
+ */
+
+/** Namespace the controller runs in, unless told otherwise (the upstream name). */
+export const DEFAULT_CONTROLLER_NAMESPACE = 'kubeflow-workspaces';
+/** Name of the controller's ServiceAccount, Deployment, PodDisruptionBudget and NetworkPolicy (the upstream name). */
+export const CONTROLLER_NAME = 'workspaces-controller';
+/** Name of the controller's ClusterRole and ClusterRoleBinding. */
+export const CONTROLLER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller';
+/** Name of the controller's leader-election Role and RoleBinding. */
+export const CONTROLLER_LEADER_ELECTION_ROLE_NAME = 'workspaces-controller-leader-election';
+/** Name of the Service in front of the controller's metrics port. */
+export const CONTROLLER_METRICS_SERVICE_NAME = 'workspaces-controller-metrics';
+/** ClusterRole aggregated into the built-in `admin` and `edit` roles: manage Workspaces. */
+export const WORKSPACES_EDIT_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-edit';
+/** ClusterRole aggregated into the built-in `admin`, `edit` and `view` roles: read Workspaces and kinds. */
+export const WORKSPACES_VIEW_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-view';
+/** ClusterRole that only reads WorkspaceKinds; tenants bind their members to it cluster-wide. */
+export const KIND_READER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-kind-reader';
+
+/** Value of `app.kubernetes.io/part-of` on every object of the product. */
+export const PART_OF = 'kubeflow-workspaces';
+
+/** The labels that select the controller's Pods (Deployment, Service, PodDisruptionBudget, NetworkPolicy). */
+export const CONTROLLER_SELECTOR_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': CONTROLLER_NAME,
+  'app.kubernetes.io/part-of': PART_OF,
+};
+
+/** Labels of every controller object: the selector labels plus the component. */
+export function controllerLabels(): Record<string, string> {
+  return { ...CONTROLLER_SELECTOR_LABELS, 'app.kubernetes.io/component': 'controller' };
+}
+
+/** Labels of the objects a tenant construct creates in or for a team namespace. */
+export function tenantLabels(): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/component': 'tenant' };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Throws unless `value` is an RFC 1123 label (the format of namespace names). */
+export function assertDnsLabel(field: string, value: string): void {
+  if (value.length > 63 || !DNS_LABEL.test(value)) {
+    throw new Error(`${field} is "${value}"; expected at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit`);
+  }
+}
+
+/** Throws unless `value` is an RFC 1123 subdomain (the format of most object names). */
+export function assertDnsSubdomain(field: string, value: string): void {
+  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    throw new Error(`${field} is "${value}"; expected at most 253 characters of a-z, 0-9, "-" and ".", each dot-separated part starting and ending with a letter or digit`);
+  }
+}

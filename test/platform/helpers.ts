@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
+
+/** A synthesized object, as plain JSON. */
+export type Manifest = Record<string, any>;
+
+/** Every object of the app, chart by chart in synthesis order. */
+export function synthObjects(app: App): Manifest[] {
+  return app.charts.flatMap(chart => Testing.synth(chart));
+}
+
+/** The objects of one chart. */
+export function synthChart(chart: Chart): Manifest[] {
+  return Testing.synth(chart);
+}
+
+/** Runs `app.synth()` into a fresh folder and returns each file's name and text, by file name. */
+export function synthToFiles(build: (app: App) => void): Record<string, string> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-platform-'));
+  try {
+    const app = new App({ outdir });
+    build(app);
+    app.synth();
+    const files: Record<string, string> = {};
+    for (const file of fs.readdirSync(outdir).sort()) {
+      files[file] = fs.readFileSync(path.join(outdir, file), 'utf8');
+    }
+    return files;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The one object of a kind (and name, when given); fails the test when there is not exactly one. */
+export function only(objects: readonly Manifest[], kind: string, name?: string): Manifest {
+  const found = objects.filter(o => o.kind === kind && (name === undefined || o.metadata?.name === name));
+  if (found.length !== 1) {
+    throw new Error(`expected exactly one ${kind}${name ? ` "${name}"` : ''}, found ${found.length}`);
+  }
+  return found[0];
+}
+
+/** `Kind/name` of each object, in order. */
+export function identities(objects: readonly Manifest[]): string[] {
+  return objects.map(o => `${o.kind}/${o.metadata.name}`);
+}
+
+/** The objects, with each CRD reduced to its identity so that snapshots stay readable (CRDs have their own test). */
+export function withoutCrdBodies(objects: readonly Manifest[]): Manifest[] {
+  return objects.map(o => (o.kind === 'CustomResourceDefinition' ? { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata } : o));
+}

@@ -1,0 +1,130 @@
+import { Chart, Testing } from 'cdk8s';
+import {
+  BuiltInRole,
+  InstallMode,
+  KIND_READER_CLUSTER_ROLE_NAME,
+  MemberKind,
+  PodSecurityLevel,
+  WorkspacesTenant,
+  WorkspacesTenantProps,
+} from '../../lib/platform';
+import { identities, Manifest, only, synthChart } from './helpers';
+
+function tenantObjects(props: WorkspacesTenantProps, configure?: (tenant: WorkspacesTenant) => void): Manifest[] {
+  const chart = new Chart(Testing.app(), 'tenants');
+  const tenant = new WorkspacesTenant(chart, 'TeamMl', props);
+  configure?.(tenant);
+  return synthChart(chart);
+}
+
+describe('WorkspacesTenant', () => {
+  test('synthesizes a complete team namespace (snapshot)', () => {
+    const objects = tenantObjects({
+      namespace: 'team-ml',
+      namespaceLabels: { 'istio-injection': 'enabled' },
+      members: [
+        { kind: MemberKind.GROUP, name: 'ml-engineers' },
+        { kind: MemberKind.USER, name: 'lead@example.com', role: BuiltInRole.ADMIN },
+        { kind: MemberKind.USER, name: 'auditor@example.com', role: BuiltInRole.VIEW },
+      ],
+      resourceQuota: { requestsCpu: '32', requestsMemory: '128Gi', requestsStorage: '1Ti', persistentVolumeClaims: 40, workspaces: 20,
+        additionalLimits: { 'requests.nvidia.com/gpu': '4' } },
+      limitRange: { defaultRequest: { cpu: '100m', memory: '256Mi' }, defaultLimit: { cpu: '2', memory: '4Gi' }, max: { memory: '64Gi' } },
+    });
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('by default: a baseline namespace, the default-editor account without token, nothing else', () => {
+    const objects = tenantObjects({ namespace: 'team-ml' });
+    expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor']);
+    const labels = only(objects, 'Namespace').metadata.labels;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(only(objects, 'ServiceAccount')).toMatchObject({ metadata: { namespace: 'team-ml' }, automountServiceAccountToken: false });
+  });
+
+  test('enforces the Pod Security level it is given', () => {
+    const labels = only(tenantObjects({ namespace: 'team-ml', podSecurity: PodSecurityLevel.RESTRICTED }), 'Namespace').metadata.labels;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+  });
+
+  test('leaves an existing namespace and its platform-made accounts alone', () => {
+    const objects = tenantObjects({ namespace: 'kubeflow-user-alice', createNamespace: false, workspaceServiceAccounts: [] });
+    expect(objects).toEqual([]);
+  });
+
+  test('binds each role\'s members in one RoleBinding, subjects de-duplicated and sorted', () => {
+    const objects = tenantObjects({ namespace: 'team-ml' }, tenant => {
+      tenant.addMember({ kind: MemberKind.USER, name: 'zoe' });
+      tenant.addMember({ kind: MemberKind.GROUP, name: 'ml' });
+      tenant.addMember({ kind: MemberKind.USER, name: 'zoe' });
+      tenant.addMember({ kind: MemberKind.USER, name: 'adam', role: BuiltInRole.VIEW });
+    });
+    const edit = only(objects, 'RoleBinding', 'workspaces-members-edit');
+    expect(edit.metadata.namespace).toBe('team-ml');
+    expect(edit.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
+    expect(edit.subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ml' },
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'zoe' },
+    ]);
+    expect(only(objects, 'RoleBinding', 'workspaces-members-view').roleRef.name).toBe('view');
+  });
+
+  test('with the full install, lets every member read the kinds cluster-wide', () => {
+    const objects = tenantObjects({ namespace: 'team-ml', members: [{ kind: MemberKind.GROUP, name: 'ml' }] }, tenant =>
+      tenant.addMember({ kind: MemberKind.USER, name: 'adam', role: BuiltInRole.VIEW }));
+    const binding = only(objects, 'ClusterRoleBinding');
+    expect(binding.metadata).toMatchObject({ name: `${KIND_READER_CLUSTER_ROLE_NAME}-team-ml` });
+    expect(binding.metadata.namespace).toBeUndefined();
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: KIND_READER_CLUSTER_ROLE_NAME });
+    expect(binding.subjects.map((s: Manifest) => `${s.kind}/${s.name}`)).toEqual(['Group/ml', 'User/adam']);
+  });
+
+  test('with the controller provided by the platform, binds nothing cluster-wide', () => {
+    const objects = tenantObjects({ namespace: 'team-ml', mode: InstallMode.CONTROLLER_PROVIDED, members: [{ kind: MemberKind.GROUP, name: 'ml' }] });
+    expect(objects.filter(o => o.kind.startsWith('Cluster'))).toEqual([]);
+    expect(only(objects, 'RoleBinding').subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ml' }]);
+  });
+
+  test('creates the ServiceAccounts the kinds name', () => {
+    const objects = tenantObjects({ namespace: 'team-ml', workspaceServiceAccounts: ['notebook', 'vscode'], automountServiceAccountToken: true },
+      tenant => tenant.addWorkspaceServiceAccount('rstudio'));
+    const accounts = objects.filter(o => o.kind === 'ServiceAccount');
+    expect(accounts.map(o => o.metadata.name)).toEqual(['notebook', 'vscode', 'rstudio']);
+    expect(accounts.every(o => o.automountServiceAccountToken === true)).toBe(true);
+  });
+
+  test('writes quota and limits as Kubernetes expects them', () => {
+    const objects = tenantObjects({
+      namespace: 'team-ml',
+      resourceQuota: { limitsMemory: '64Gi', workspaces: 0 },
+      limitRange: { max: { cpu: '4' } },
+    });
+    expect(only(objects, 'ResourceQuota').spec).toEqual({ hard: { 'count/workspaces.kubeflow.org': '0', 'limits.memory': '64Gi' } });
+    expect(only(objects, 'LimitRange').spec).toEqual({ limits: [{ type: 'Container', max: { cpu: '4' } }] });
+  });
+
+  test('refuses two tenants that define the same namespace', () => {
+    const chart = new Chart(Testing.app(), 'tenants');
+    new WorkspacesTenant(chart, 'A', { namespace: 'team-ml', members: [{ kind: MemberKind.GROUP, name: 'a' }] });
+    new WorkspacesTenant(chart, 'B', { namespace: 'team-ml' }).addMember({ kind: MemberKind.GROUP, name: 'b' });
+    expect(() => synthChart(chart)).toThrow(/Namespace "team-ml" is defined twice[\s\S]*RoleBinding "workspaces-members-edit" in namespace "team-ml" is defined twice/);
+  });
+
+  test.each<[string, WorkspacesTenantProps, string]>([
+    ['a malformed namespace', { namespace: 'Team ML' }, 'namespace is "Team ML"'],
+    ['namespace settings for a namespace it does not create', { namespace: 'team-ml', createNamespace: false, podSecurity: PodSecurityLevel.BASELINE },
+      'podSecurity and namespaceLabels apply to a namespace this construct creates'],
+    ['a malformed account name', { namespace: 'team-ml', workspaceServiceAccounts: ['Default_Editor'] }, 'workspace ServiceAccount name is "Default_Editor"'],
+    ['an account twice', { namespace: 'team-ml', workspaceServiceAccounts: ['a', 'a'] }, 'ServiceAccount "a" is added twice'],
+    ['an empty member name', { namespace: 'team-ml', members: [{ kind: MemberKind.USER, name: ' ' }] }, 'a User member has an empty name'],
+    ['a malformed quota', { namespace: 'team-ml', resourceQuota: { requestsCpu: 'eight' } }, 'resourceQuota.requests.cpu is "eight"'],
+    ['a negative count', { namespace: 'team-ml', resourceQuota: { workspaces: -1 } }, 'resourceQuota count/workspaces.kubeflow.org is -1'],
+    ['an empty quota', { namespace: 'team-ml', resourceQuota: {} }, 'resourceQuota sets no limit'],
+    ['a default request above the default limit', { namespace: 'team-ml', limitRange: { defaultRequest: { cpu: '2' }, defaultLimit: { cpu: '1' } } },
+      'limitRange.defaultRequest.cpu is "2", above limitRange.defaultLimit.cpu "1"'],
+    ['an empty limit range', { namespace: 'team-ml', limitRange: {} }, 'limitRange sets nothing'],
+  ])('rejects %s', (_, props, message) => {
+    expect(() => tenantObjects(props)).toThrow(message);
+  });
+});
