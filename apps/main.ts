@@ -1,6 +1,9 @@
 import { App, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClaimAccessMode, WorkspaceKind, Workspace, WorkspaceVolume } from '../lib';
+import {
+  ApplyOrder, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesInstallChart, WorkspacesTenant,
+  WorkspaceVolume,
+} from '../lib';
 import { addJupyterLabKind } from './jupyterlab-kind';
 
 /** The team namespace of the example. */
@@ -57,14 +60,34 @@ export class TeamWorkspacesChart extends Chart {
   }
 }
 
-/** Builds the example app (exported for the tests). */
-export function buildExampleApp(app: App): void {
+/** The team's namespace, its people and the ServiceAccount the kind's pods run as. */
+export class TenantsChart extends Chart {
+  constructor(scope: Construct, id: string, mode: InstallMode) {
+    super(scope, id);
+    new WorkspacesTenant(this, 'TeamMl', {
+      namespace: TEAM_NAMESPACE,
+      mode,
+      members: [{ kind: MemberKind.GROUP, name: 'ml-engineers' }],
+      resourceQuota: { requestsCpu: '32', requestsMemory: '128Gi', workspaces: 20 },
+    });
+  }
+}
+
+/**
+ * Builds the example app (exported for the tests): the controller install (unless the platform provides the
+ * controller), a tenant, the kinds and the team's Workspaces, in an order GitOps tools and kubectl can apply.
+ */
+export function buildExampleApp(app: App, mode: InstallMode = InstallMode.FULL): void {
+  new WorkspacesInstallChart(app, 'install', { mode });
+  new TenantsChart(app, 'tenants', mode);
   const kinds = new KindsChart(app, 'kinds');
   new TeamWorkspacesChart(app, 'team-ml', kinds);
+  ApplyOrder.arrange(app);
 }
 
 if (require.main === module) {
+  // KFWS_CONTROLLER_PROVIDED=true: for clusters whose platform (Kubeflow, Alauda AI) already runs the controller.
   const app = new App();
-  buildExampleApp(app);
+  buildExampleApp(app, process.env.KFWS_CONTROLLER_PROVIDED === 'true' ? InstallMode.CONTROLLER_PROVIDED : InstallMode.FULL);
   app.synth();
 }

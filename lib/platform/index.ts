@@ -2,7 +2,7 @@ export { ApplyOrder, ApplyStage, ARGO_CD_SYNC_WAVE_ANNOTATION } from './apply-or
 export type { ApplyOrderOptions } from './apply-order';
 export { DEFAULT_CONTROLLER_RESOURCES, WorkspacesController } from './controller';
 export type { WorkspacesControllerProps } from './controller';
-export { CRD_FILE_NAMES, crdDirectory, loadCrdManifests, WorkspacesCrds } from './crds';
+export { loadCrdManifests, WorkspacesCrds } from './crds';
 export { WorkspacesInstallChart } from './install-chart';
 export type { WorkspacesInstallChartProps } from './install-chart';
 export { InstallMode } from './install-mode';

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { buildExampleApp } from '../../apps/main';
+import { InstallMode } from '../../lib';
 import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 
 function synthToFolder(): Record<string, string> {
@@ -23,11 +24,29 @@ function synthToFolder(): Record<string, string> {
 }
 
 describe('example app', () => {
-  test('synthesizes the kind, the Workspaces and their claims (snapshot)', () => {
+  test('synthesizes the install, the tenant, the kind, the Workspaces and their claims (snapshot)', () => {
     const app = Testing.app();
     buildExampleApp(app);
-    const manifests = app.charts.map(chart => Testing.synth(chart));
+    // The CRDs are tested equal to crds/ elsewhere; the snapshot keeps the review of everything else readable.
+    const manifests = app.charts.map(chart => Testing.synth(chart).map(o =>
+      o.kind === 'CustomResourceDefinition' ? { ...o, spec: '<as in crds/>' } : o));
     expect(manifests).toMatchSnapshot();
+  });
+
+  test('files are applied in order: install, tenants, kinds, Workspaces', () => {
+    expect(Object.keys(synthToFolder())).toEqual([
+      '0000-install.k8s.yaml', '0001-tenants.k8s.yaml', '0002-kinds.k8s.yaml', '0003-team-ml.k8s.yaml',
+    ]);
+  });
+
+  test('with the controller provided by the platform, no CRD, ClusterRole or Deployment is synthesized', () => {
+    const app = Testing.app();
+    buildExampleApp(app, InstallMode.CONTROLLER_PROVIDED);
+    const kinds = app.charts.flatMap(chart => Testing.synth(chart)).map(o => o.kind);
+    expect(kinds).not.toContain('CustomResourceDefinition');
+    expect(kinds).not.toContain('ClusterRole');
+    expect(kinds).not.toContain('Deployment');
+    expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'WorkspaceKind', 'Workspace', 'PersistentVolumeClaim']));
   });
 
   test('every new claim comes before the Workspace that mounts it', () => {

@@ -1,3 +1,4 @@
+import { CRD_FILES } from '../../lib/core/crds';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
@@ -8,7 +9,6 @@ import {
   ApplyOrder,
   ApplyStage,
   ARGO_CD_SYNC_WAVE_ANNOTATION,
-  CRD_FILE_NAMES,
   InstallMode,
   MemberKind,
   WorkspacesInstallChart,
@@ -75,7 +75,7 @@ describe('ApplyOrder', () => {
     });
     const written = parseAllDocuments(files['0000-install.k8s.yaml']).map(doc => doc.toJS())
       .filter(object => object.kind === 'CustomResourceDefinition');
-    const expected = CRD_FILE_NAMES.map(file =>
+    const expected = CRD_FILES.map(c => c.file).map(file =>
       parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', '..', 'crds', file), 'utf8'))[0].toJS());
     expect(written).toEqual(expected);
   });

@@ -1,3 +1,4 @@
+import { CRD_FILES } from '../../lib/core/crds';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
@@ -5,7 +6,6 @@ import { parseAllDocuments } from 'yaml';
 import {
   CONTROLLER_CLUSTER_ROLE_NAME,
   CONTROLLER_NAME,
-  CRD_FILE_NAMES,
   DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
   KIND_READER_CLUSTER_ROLE_NAME,
@@ -63,7 +63,7 @@ describe('WorkspacesInstallChart, full install', () => {
 
   test('installs the CRDs exactly as in the crds/ files', () => {
     const crdDir = path.join(__dirname, '..', '..', 'crds');
-    const expected = CRD_FILE_NAMES.flatMap(file =>
+    const expected = CRD_FILES.map(c => c.file).flatMap(file =>
       parseAllDocuments(fs.readFileSync(path.join(crdDir, file), 'utf8')).map(doc => doc.toJS()).filter(Boolean));
     expect(expected).toHaveLength(2);
     expect(objects.filter(o => o.kind === 'CustomResourceDefinition')).toEqual(expected);

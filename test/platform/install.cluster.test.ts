@@ -5,6 +5,7 @@
  * roles for people, and the reconciler itself running under exactly the synthesized ServiceAccount and ClusterRole
  * without a single 403.
  */
+import { CRD_FILES, crdDirectory } from '../../lib/core/crds';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,8 +19,8 @@ import {
   ApplyOrder,
   BuiltInRole,
   CONTROLLER_NAME,
-  CRD_FILE_NAMES,
-  crdDirectory,
+
+
   DEFAULT_CONTROLLER_NAMESPACE,
   MemberKind,
   WorkspacesInstallChart,
@@ -177,7 +178,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
   });
 
   it('serves the CRDs with the schema of the crds/ files', async () => {
-    for (const file of CRD_FILE_NAMES) {
+    for (const { file } of CRD_FILES) {
       const expected = parseAllDocuments(fs.readFileSync(path.join(crdDirectory(), file), 'utf8'))[0].toJS();
       const r = await cluster.request(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${expected.metadata.name}`);
       expect(r.status).toBe(200);
