@@ -12,25 +12,34 @@ export interface PolicyRule {
   readonly verbs: string[];
 }
 
-/** Cluster-wide rules (bound with a ClusterRoleBinding). */
+/**
+ * Cluster-wide rules (bound with a ClusterRoleBinding), one per API call the reconciler makes:
+ * - Workspaces and WorkspaceKinds are watched (list + watch); the only writes are merge patches: the redirect rewrite
+ *   and the culling pause on Workspaces, the protection finalizer on Kinds, and both statuses.
+ * - `workspaces/finalizers` update: owner references with `blockOwnerDeletion` need it (OwnerReferencesPermissionEnforcement).
+ * - StatefulSets and Services: watched by label, created, patched (drift). Never deleted: garbage collection does that.
+ * - Pods: watched by label. `pods/exec` for exec activity probes: WebSocket exec is a GET (`get`), and since
+ *   Kubernetes 1.35 the API server also checks `create` for it.
+ * - `services/proxy` get: the Jupyter activity probe goes through the API server's service proxy.
+ * - Events: StatefulSet Events are watched (state decision); Workspace Events are created and patched (aggregation).
+ */
 export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
-  { apiGroups: ['kubeflow.org'], resources: ['workspaces'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['kubeflow.org'], resources: ['workspaces/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['kubeflow.org'], resources: ['workspacekinds'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['kubeflow.org'], resources: ['workspacekinds/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['kubeflow.org'], resources: ['workspacekinds/finalizers', 'workspaces/finalizers'], verbs: ['update'] },
-  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+  { apiGroups: ['kubeflow.org'], resources: ['workspaces'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: ['kubeflow.org'], resources: ['workspaces/status'], verbs: ['patch'] },
+  { apiGroups: ['kubeflow.org'], resources: ['workspaces/finalizers'], verbs: ['update'] },
+  { apiGroups: ['kubeflow.org'], resources: ['workspacekinds'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: ['kubeflow.org'], resources: ['workspacekinds/status'], verbs: ['patch'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list', 'watch', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-/** Rules in the controller's own namespace (leader election). */
+/** Rules in the controller's own namespace: the leader-election Lease is read, created and renewed. */
 export const RECONCILER_NAMESPACE_RULES: readonly PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
 
 /** Ports and paths of the reconciler process; the Deployment and the NetworkPolicy use the same numbers. */

@@ -1,0 +1,201 @@
+/**
+ * Configuration of the reconciler process: command-line flags, each with an environment variable, and defaults.
+ * Precedence: flag, then environment, then default. Durations accept `ms`, `s`, `m`, `h` suffixes (bare numbers
+ * are seconds); booleans accept `true`/`false`/`1`/`0` (a bare boolean flag means true).
+ *
+ * Pure data and parsing, importable by the platform chart without the Kubernetes client.
+ */
+import { RECONCILER_HEALTH_PORT, RECONCILER_LEASE_NAME, RECONCILER_METRICS_PORT } from './permissions';
+
+export interface ReconcilerConfig {
+  /** Kubeconfig file; unset = `$KUBECONFIG`, `~/.kube/config`, then the in-cluster ServiceAccount. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Address the health and metrics servers listen on. */
+  readonly bindAddress: string;
+  readonly healthPort: number;
+  /** 0 disables the metrics server. */
+  readonly metricsPort: number;
+  readonly leaderElect: boolean;
+  /** Namespace of the Lease; unset = `$POD_NAMESPACE`, then the in-cluster ServiceAccount's namespace. */
+  readonly leaderElectionNamespace?: string;
+  readonly leaderElectionId: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  /** Concurrent Workspace reconciles. */
+  readonly workers: number;
+  /** Concurrent WorkspaceKind reconciles. */
+  readonly kindWorkers: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** Global retry token bucket. */
+  readonly queueQps: number;
+  readonly queueBurst: number;
+  /** Every object is reconciled again after this long, even without events. */
+  readonly resyncPeriodMs: number;
+  readonly culling: boolean;
+  readonly cullingIntervalMs: number;
+  readonly cullingProbeTimeoutMs: number;
+  readonly cullingConcurrency: number;
+  readonly apiTimeoutMs: number;
+  /** Time allowed for in-flight work after SIGTERM. */
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const RECONCILER_DEFAULTS: ReconcilerConfig = {
+  bindAddress: '0.0.0.0',
+  healthPort: RECONCILER_HEALTH_PORT,
+  metricsPort: RECONCILER_METRICS_PORT,
+  leaderElect: false,
+  leaderElectionId: RECONCILER_LEASE_NAME,
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  workers: 4,
+  kindWorkers: 1,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 7 * 60_000,
+  queueQps: 10,
+  queueBurst: 100,
+  resyncPeriodMs: 10 * 3600_000,
+  culling: true,
+  cullingIntervalMs: 300_000,
+  cullingProbeTimeoutMs: 10_000,
+  cullingConcurrency: 4,
+  apiTimeoutMs: 30_000,
+  shutdownTimeoutMs: 25_000,
+  logLevel: 'info',
+};
+
+type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level';
+
+export interface FlagSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly key: keyof ReconcilerConfig;
+  readonly kind: Kind;
+  readonly help: string;
+}
+
+/** Every flag, its environment variable and meaning. */
+export const RECONCILER_FLAGS: readonly FlagSpec[] = [
+  { flag: 'kubeconfig', env: 'RECONCILER_KUBECONFIG', key: 'kubeconfig', kind: 'string', help: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)' },
+  { flag: 'context', env: 'RECONCILER_CONTEXT', key: 'context', kind: 'string', help: 'kubeconfig context' },
+  { flag: 'bind-address', env: 'RECONCILER_BIND_ADDRESS', key: 'bindAddress', kind: 'string', help: 'address of the health and metrics servers' },
+  { flag: 'health-port', env: 'RECONCILER_HEALTH_PORT', key: 'healthPort', kind: 'int', help: '/healthz and /readyz port' },
+  { flag: 'metrics-port', env: 'RECONCILER_METRICS_PORT', key: 'metricsPort', kind: 'int', help: 'Prometheus /metrics port (0 disables)' },
+  { flag: 'leader-elect', env: 'RECONCILER_LEADER_ELECT', key: 'leaderElect', kind: 'bool', help: 'elect a leader with a Lease; only the leader writes' },
+  { flag: 'leader-election-namespace', env: 'RECONCILER_LEADER_ELECTION_NAMESPACE', key: 'leaderElectionNamespace', kind: 'string', help: 'namespace of the Lease (default: $POD_NAMESPACE, then the ServiceAccount namespace)' },
+  { flag: 'leader-election-id', env: 'RECONCILER_LEADER_ELECTION_ID', key: 'leaderElectionId', kind: 'string', help: 'name of the Lease' },
+  { flag: 'lease-duration', env: 'RECONCILER_LEASE_DURATION', key: 'leaseDurationMs', kind: 'duration', help: 'how long a Lease is valid without renewal' },
+  { flag: 'renew-deadline', env: 'RECONCILER_RENEW_DEADLINE', key: 'renewDeadlineMs', kind: 'duration', help: 'the leader gives up if it cannot renew within this' },
+  { flag: 'retry-period', env: 'RECONCILER_RETRY_PERIOD', key: 'retryPeriodMs', kind: 'duration', help: 'interval of Lease acquisition and renewal attempts' },
+  { flag: 'workers', env: 'RECONCILER_WORKERS', key: 'workers', kind: 'int', help: 'concurrent Workspace reconciles' },
+  { flag: 'kind-workers', env: 'RECONCILER_KIND_WORKERS', key: 'kindWorkers', kind: 'int', help: 'concurrent WorkspaceKind reconciles' },
+  { flag: 'backoff-base', env: 'RECONCILER_BACKOFF_BASE', key: 'backoffBaseMs', kind: 'duration', help: 'first retry delay of a failing object (doubles per failure)' },
+  { flag: 'backoff-max', env: 'RECONCILER_BACKOFF_MAX', key: 'backoffMaxMs', kind: 'duration', help: 'maximum retry delay of a failing object' },
+  { flag: 'queue-qps', env: 'RECONCILER_QUEUE_QPS', key: 'queueQps', kind: 'int', help: 'global rate of retries per second' },
+  { flag: 'queue-burst', env: 'RECONCILER_QUEUE_BURST', key: 'queueBurst', kind: 'int', help: 'burst of the global retry rate limit' },
+  { flag: 'resync-period', env: 'RECONCILER_RESYNC_PERIOD', key: 'resyncPeriodMs', kind: 'duration', help: 'reconcile everything again after this long' },
+  { flag: 'culling', env: 'RECONCILER_CULLING', key: 'culling', kind: 'bool', help: 'probe activity and pause idle Workspaces of Kinds with culling enabled' },
+  { flag: 'culling-interval', env: 'RECONCILER_CULLING_INTERVAL', key: 'cullingIntervalMs', kind: 'duration', help: 'interval between activity probes of a Workspace' },
+  { flag: 'culling-probe-timeout', env: 'RECONCILER_CULLING_PROBE_TIMEOUT', key: 'cullingProbeTimeoutMs', kind: 'duration', help: 'timeout of one activity probe' },
+  { flag: 'culling-concurrency', env: 'RECONCILER_CULLING_CONCURRENCY', key: 'cullingConcurrency', kind: 'int', help: 'activity probes running at the same time' },
+  { flag: 'api-timeout', env: 'RECONCILER_API_TIMEOUT', key: 'apiTimeoutMs', kind: 'duration', help: 'timeout of one API request' },
+  { flag: 'shutdown-timeout', env: 'RECONCILER_SHUTDOWN_TIMEOUT', key: 'shutdownTimeoutMs', kind: 'duration', help: 'time allowed to finish in-flight work after SIGTERM' },
+  { flag: 'log-level', env: 'RECONCILER_LOG_LEVEL', key: 'logLevel', kind: 'level', help: 'debug, info, warn or error' },
+];
+
+/**
+ * The arguments the platform chart passes to the container (with a read-only root filesystem and uid 65532).
+ * Ports stay at their defaults, which the chart also sets through `RECONCILER_HEALTH_PORT` / `RECONCILER_METRICS_PORT`.
+ */
+export const RECONCILER_CHART_ARGS: readonly string[] = ['--leader-elect=true', '--log-level=info'];
+
+/** Environment the chart sets from the downward API: the Lease namespace and the replica's identity. */
+export const RECONCILER_POD_NAMESPACE_ENV = 'POD_NAMESPACE';
+export const RECONCILER_POD_NAME_ENV = 'POD_NAME';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Milliseconds of `300`, `300s`, `5m`, `10h`, `1500ms`. */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`invalid duration ${JSON.stringify(value)}: use e.g. 1500ms, 30s, 5m or 10h`);
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;
+  return Math.round(Number(m[1]) * factor);
+}
+
+function convert(spec: FlagSpec, raw: string, source: string): unknown {
+  switch (spec.kind) {
+    case 'string':
+      return raw;
+    case 'int': {
+      if (!/^\d+$/.test(raw)) throw new ConfigError(`${source}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      return Number(raw);
+    }
+    case 'bool': {
+      if (['true', '1'].includes(raw)) return true;
+      if (['false', '0'].includes(raw)) return false;
+      throw new ConfigError(`${source}: expected true or false, got ${JSON.stringify(raw)}`);
+    }
+    case 'duration':
+      try {
+        return parseDuration(raw);
+      } catch (err) {
+        throw new ConfigError(`${source}: ${(err as Error).message}`);
+      }
+    case 'level':
+      if (!['debug', 'info', 'warn', 'error'].includes(raw)) {
+        throw new ConfigError(`${source}: expected debug, info, warn or error, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+  }
+}
+
+/** Parses `argv` (without node and script) and `env`; throws {@link ConfigError} with the offending flag. */
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ReconcilerConfig {
+  const values: Record<string, unknown> = { ...RECONCILER_DEFAULTS };
+  for (const spec of RECONCILER_FLAGS) {
+    const raw = env[spec.env];
+    if (raw !== undefined && raw !== '') values[spec.key] = convert(spec, raw, spec.env);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}; see --help`);
+    const spec = RECONCILER_FLAGS.find((f) => f.flag === m[1]);
+    if (!spec) throw new ConfigError(`unknown flag --${m[1]}; see --help`);
+    let raw = m[2];
+    if (raw === undefined) {
+      if (spec.kind === 'bool') raw = 'true';
+      else if (i + 1 < argv.length) raw = argv[++i];
+      else throw new ConfigError(`--${spec.flag} needs a value`);
+    }
+    values[spec.key] = convert(spec, raw, `--${spec.flag}`);
+  }
+  const config = values as unknown as ReconcilerConfig;
+  if (config.workers < 1 || config.kindWorkers < 1) throw new ConfigError('--workers and --kind-workers must be at least 1');
+  if (config.renewDeadlineMs >= config.leaseDurationMs) throw new ConfigError('--renew-deadline must be shorter than --lease-duration');
+  if (config.retryPeriodMs >= config.renewDeadlineMs) throw new ConfigError('--retry-period must be shorter than --renew-deadline');
+  if (config.queueQps < 1) throw new ConfigError('--queue-qps must be at least 1');
+  return config;
+}
+
+/** `--help` text. */
+export function usage(): string {
+  const lines = ['Usage: node reconciler.js [flags]', '', 'Flags (environment variable in brackets):'];
+  for (const f of RECONCILER_FLAGS) {
+    const def = RECONCILER_DEFAULTS[f.key];
+    const shown = def === undefined ? '' : f.kind === 'duration' ? ` (default ${def}ms)` : ` (default ${def})`;
+    lines.push(`  --${f.flag} [${f.env}]`, `      ${f.help}${shown}`);
+  }
+  return lines.join('\n');
+}
