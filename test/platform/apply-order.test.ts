@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { buildExampleApp } from '../../apps/main';
 import {
   ApplyOrder,
   ApplyStage,
@@ -200,15 +199,5 @@ describe('ApplyOrder', () => {
     new ApiObject(b, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } });
     addClaim(b, 'team-a', 'other');
     expect(() => ApplyOrder.arrange(app)).toThrow(/cannot order chart b after chart a: b\/Claim-other needs a\/Namespace \(its namespace "team-a"\)/);
-  });
-
-  test('orders the example app\'s kinds and Workspaces after the install and the tenant', () => {
-    const files = synthToFiles(app => {
-      buildExampleApp(app);
-      new WorkspacesInstallChart(app, 'install');
-      new WorkspacesTenant(new Chart(app, 'tenant'), 'TeamMl', { namespace: 'team-ml' });
-      ApplyOrder.arrange(app);
-    });
-    expect(Object.keys(files)).toEqual(['0000-install.k8s.yaml', '0001-tenant.k8s.yaml', '0002-kinds.k8s.yaml', '0003-team-ml.k8s.yaml']);
   });
 });
