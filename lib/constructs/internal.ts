@@ -2,7 +2,7 @@
  * Plumbing shared by the constructs; not part of the public API.
  */
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, IValidation } from 'constructs';
 import { formatViolation, Violation } from '../core/validation/violation';
 
 /** An ApiObject for a cluster-scoped kind: never carries the namespace of the chart it lives in. */
@@ -22,6 +22,27 @@ export class ClusterScopedApiObject extends ApiObject {
 /** Turns core violations into cdk8s validation messages (cdk8s prefixes each with the construct path). */
 export function toValidationMessages(violations: readonly Violation[]): string[] {
   return violations.map(formatViolation);
+}
+
+/**
+ * A validation that re-runs only when its inputs change (compared by identity).
+ *
+ * cdk8s validates the whole app once per chart it writes, so with N charts every check would run N+1 times; the
+ * constructs' manifests are memoized objects, so an unchanged manifest means an unchanged verdict.
+ */
+export function memoizedValidation(inputs: () => readonly unknown[], check: () => string[]): IValidation {
+  let lastInputs: readonly unknown[] | undefined;
+  let lastResult: string[] = [];
+  return {
+    validate: () => {
+      const current = inputs();
+      if (!lastInputs || current.length !== lastInputs.length || current.some((value, i) => value !== lastInputs![i])) {
+        lastResult = check();
+        lastInputs = current;
+      }
+      return [...lastResult];
+    },
+  };
 }
 
 /** Copy of a string map with its keys in order, or undefined when empty, so output is stable and free of `{}`. */
@@ -61,7 +82,8 @@ export function registerForCollisionCheck(apiObject: ApiObject): void {
     const list: ApiObject[] = [];
     objects = list;
     registeredObjects.set(root, list);
-    root.node.addValidation({ validate: () => findCollisions(root, list) });
+    // Names and namespaces are fixed at construction, so the verdict changes only when objects are added.
+    root.node.addValidation(memoizedValidation(() => [list.length], () => findCollisions(root, list)));
   }
   objects.push(apiObject);
 }

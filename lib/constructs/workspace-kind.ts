@@ -6,7 +6,7 @@ import {
   WorkspaceKindSpec,
 } from '../core/api';
 import { validateWorkspaceKind } from '../core/validation';
-import { ClusterScopedApiObject, copyJson, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { ClusterScopedApiObject, copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import {
   Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
   Toleration, Volume, VolumeMount,
@@ -535,7 +535,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
       // Rendered at synth time, so that ports and options added after construction are included.
       spec: Lazy.any({ produce: () => this._manifest().spec }),
     });
-    this.node.addValidation({ validate: () => toValidationMessages(validateWorkspaceKind(this._manifest())) });
+    this.node.addValidation(memoizedValidation(() => [this._manifest()], () => toValidationMessages(validateWorkspaceKind(this._manifest()))));
     registerForCollisionCheck(this.apiObject);
   }
 

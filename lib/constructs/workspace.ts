@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
 import { validateWorkspace } from '../core/validation';
-import { registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
@@ -234,7 +234,7 @@ export class Workspace extends Construct {
     for (const volume of props.dataVolumes ?? []) {
       this.addDataVolume(volume);
     }
-    this.node.addValidation({ validate: () => this.validate() });
+    this.node.addValidation(memoizedValidation(() => [this.toManifest(), this.kind._manifest()], () => this.validate()));
     registerForCollisionCheck(this.apiObject);
   }
 

@@ -143,6 +143,19 @@ describe('Workspace', () => {
       expect(message).toContain('[team/Two] spec.podTemplate.podMetadata.labels: Invalid value: "a/b/c"');
     });
 
+    test('a change after a successful synth is validated again', () => {
+      const { app, team, kind } = setup();
+      const ws = new Workspace(team, 'Ws', { name: 'w', kind });
+      expect(() => app.synthYaml()).not.toThrow();
+      ws.addDataVolume({ volume: WorkspaceVolume.fromExistingClaim('data'), mountPath: 'not-absolute' });
+      kind.addImageConfig({ id: 'img_a', displayName: 'Duplicate id', image: 'x:1', ports: [] });
+      new Workspace(team, 'Again', { name: 'w', kind });
+      const message = synthError(team);
+      expect(message).toContain('[team/Ws] spec.podTemplate.volumes.data[0].mountPath: Invalid value: "not-absolute"');
+      expect(message).toContain('[kinds/Kind] spec.podTemplate.options.imageConfig.values[2]: Duplicate value');
+      expect(message).toContain('Workspace "w" in namespace "team-a" is defined twice');
+    });
+
     test('two objects with the same identity collide', () => {
       const { team, kind } = setup();
       new Workspace(team, 'A', { name: 'same', kind });
