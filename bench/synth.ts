@@ -47,9 +47,12 @@ function buildWithConstructs(app: App, count: number): void {
 function buildWithRawImports(app: App, count: number): void {
   // The same kind as raw JSON, so both variants synthesize the same objects.
   const kindJson = addJupyterLabKind(new Chart(new App(), 'scratch'), 'JupyterLab')._manifest();
-  new ApiObject(new Chart(app, 'kinds'), 'JupyterLab', kindJson as any);
+  const kinds = new Chart(app, 'kinds');
+  new ApiObject(kinds, 'JupyterLab', kindJson as any);
   for (let c = 0; c * WORKSPACES_PER_CHART < count; c++) {
     const chart = new Chart(app, `team-${c}`, { namespace: `team-${c}` });
+    // As the constructs do: the kind's chart is applied first (and files get their 0000- prefixes).
+    chart.addDependency(kinds);
     for (let i = c * WORKSPACES_PER_CHART; i < Math.min(count, (c + 1) * WORKSPACES_PER_CHART); i++) {
       const pvc = new KubePersistentVolumeClaim(chart, `ws-${i}-home`, {
         metadata: { name: `ws-${i}-home` },
