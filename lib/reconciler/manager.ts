@@ -1,0 +1,320 @@
+/**
+ * Wires the reconciler together: informer caches, event handlers that map changes to work-queue keys
+ * (upstream-behavior §1.1, §3.1), workers, leader election, culling, health and metrics endpoints, and an orderly
+ * shutdown (no new work; in-flight reconciles and probes finish; the Lease is released).
+ *
+ * Free of @kubernetes/client-node: access to the cluster and the culling transport are injected (main.ts builds
+ * them from a KubeConfig), so tests can run a Manager in-process against a test control plane.
+ */
+import * as http from 'node:http';
+import { LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { Caches } from './caches';
+import { ReconcilerConfig } from './config';
+import { Culler } from './culler';
+import { ActivityTransport } from './culling';
+import { EventRecorder, EventType } from './events';
+import { KindController } from './kind-controller';
+import { ClusterAccess, KubeClient, RequestRecord } from './kube/client';
+import { controllingWorkspace, EventObject, objectKey, PodObject, ServiceObject, StatefulSetObject } from './kube/objects';
+import { LeaderElector } from './leader';
+import { Logger } from './log';
+import { ReconcilerMetrics } from './metrics';
+import { RECONCILER_HEALTHZ_PATH, RECONCILER_METRICS_PATH, RECONCILER_READYZ_PATH } from './permissions';
+import { RateLimiter, WorkQueue } from './queue';
+import { closeServer, serve } from './server';
+import { Outcome, WorkspaceController, workspaceSubject } from './workspace-controller';
+
+export interface ManagerOptions {
+  readonly config: ReconcilerConfig;
+  readonly access: ClusterAccess;
+  readonly logger: Logger;
+  /** Unique name of this replica (Lease holder identity, Event source host). */
+  readonly identity: string;
+  /** Namespace of the leader-election Lease (required with `config.leaderElect`). */
+  readonly leaseNamespace?: string;
+  /** How the culler reaches Pods; culling is off without one. */
+  readonly activityTransport?: (client: KubeClient) => ActivityTransport;
+  /** Called when leadership is lost; the process should exit and restart. */
+  readonly onFatal?: (reason: string) => void;
+  readonly now?: () => number;
+}
+
+const COMPONENT = 'kfws-reconciler';
+
+export class Manager {
+  readonly metrics: ReconcilerMetrics;
+  readonly client: KubeClient;
+  readonly caches: Caches;
+  /** Every distinct (verb, group, resource) requested so far, for the RBAC check. */
+  readonly requestKinds = new Map<string, RequestRecord>();
+  readonly workspaceQueue: WorkQueue;
+  readonly kindQueue: WorkQueue;
+
+  private readonly log: Logger;
+  private readonly events: EventRecorder;
+  private readonly workspaceController: WorkspaceController;
+  private readonly kindController: KindController;
+  private readonly elector?: LeaderElector;
+  private readonly culler?: Culler;
+  private readonly abort = new AbortController();
+  private readonly running: Promise<void>[] = [];
+  private readonly busy = new Set<string>();
+  private servers: http.Server[] = [];
+  private leading = false;
+  private stopping?: Promise<void>;
+  private resyncTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: ManagerOptions) {
+    const { config } = options;
+    this.log = options.logger;
+    this.workspaceQueue = this.newQueue();
+    this.kindQueue = this.newQueue();
+    this.metrics = new ReconcilerMetrics({
+      queueDepth: (g) => {
+        g.set({ controller: 'workspace' }, this.workspaceQueue.length());
+        g.set({ controller: 'workspacekind' }, this.kindQueue.length());
+      },
+      workspacesByState: (g) => {
+        g.reset();
+        for (const ws of this.caches.workspaces.values()) {
+          const state = ws.status?.state ?? '';
+          g.set({ state }, g.get({ state }) + 1);
+        }
+      },
+    });
+    this.client = new KubeClient(options.access, {
+      userAgent: `${COMPONENT}/${options.identity}`,
+      timeoutMs: config.apiTimeoutMs,
+      onRequest: (r) => {
+        this.metrics.apiRequests.inc({ verb: r.verb, resource: r.group ? `${r.resource}.${r.group}` : r.resource, code: String(r.status) });
+        const kindKey = `${r.verb} ${r.group}/${r.resource}`;
+        if (!this.requestKinds.has(kindKey)) this.requestKinds.set(kindKey, r);
+      },
+    });
+    this.caches = new Caches(this.client, this.log);
+    this.events = new EventRecorder(this.client, COMPONENT, options.identity, this.log);
+    const deps = { client: this.client, caches: this.caches, events: this.events, log: this.log, now: options.now };
+    this.workspaceController = new WorkspaceController({ ...deps, log: this.log.with({ controller: 'workspace' }) });
+    this.kindController = new KindController({ ...deps, log: this.log.with({ controller: 'workspacekind' }) });
+    if (config.leaderElect) {
+      if (!options.leaseNamespace) throw new Error('leader election needs the Lease namespace');
+      this.elector = new LeaderElector(
+        this.client,
+        {
+          namespace: options.leaseNamespace,
+          name: config.leaderElectionId,
+          identity: options.identity,
+          leaseDurationSeconds: Math.ceil(config.leaseDurationMs / 1000),
+          renewDeadlineMs: config.renewDeadlineMs,
+          retryPeriodMs: config.retryPeriodMs,
+        },
+        this.log,
+      );
+    }
+    if (config.culling && options.activityTransport) {
+      this.culler = new Culler(
+        { ...deps, log: this.log.with({ controller: 'culling' }), transport: options.activityTransport(this.client), metrics: this.metrics },
+        { intervalMs: config.cullingIntervalMs, probeTimeoutMs: config.cullingProbeTimeoutMs, concurrency: config.cullingConcurrency },
+      );
+    }
+    this.registerHandlers();
+  }
+
+  /** Starts the endpoints and caches; resolves once the caches are synced. Leadership and work follow in the background. */
+  async start(): Promise<void> {
+    const { config } = this.options;
+    this.servers.push(
+      await serve(config.bindAddress, config.healthPort, {
+        [RECONCILER_HEALTHZ_PATH]: () => ({ status: 200, body: 'ok\n' }),
+        [RECONCILER_READYZ_PATH]: () =>
+          this.caches.synced && !this.stopping ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' },
+      }),
+    );
+    if (config.metricsPort > 0) {
+      this.servers.push(
+        await serve(config.bindAddress, config.metricsPort, {
+          [RECONCILER_METRICS_PATH]: () => ({
+            status: 200,
+            body: this.metrics.registry.render(),
+            contentType: 'text/plain; version=0.0.4; charset=utf-8',
+          }),
+        }),
+      );
+    }
+    await this.caches.start();
+    this.log.info('caches synced', {
+      workspaces: this.caches.workspaces.size,
+      workspaceKinds: this.caches.kinds.size,
+      statefulSets: this.caches.statefulSets.size,
+      services: this.caches.services.size,
+      pods: this.caches.pods.size,
+    });
+    if (this.elector) {
+      void this.elector
+        .acquire(this.abort.signal, () => this.options.onFatal?.('lost the leader Lease'))
+        .then((won) => won && this.startLeading());
+    } else {
+      this.startLeading();
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Ports the endpoints listen on (health first, then metrics if enabled). */
+  get ports(): number[] {
+    return this.servers.map((s) => (s.address() as { port: number }).port);
+  }
+
+  /** True when no key is queued or in process (tests and the benchmark). */
+  get idle(): boolean {
+    return this.workspaceQueue.length() === 0 && this.kindQueue.length() === 0 && this.busy.size === 0;
+  }
+
+  /** Graceful stop: no new work, in-flight reconciles and probes finish, Events are flushed, the Lease released. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.log.info('shutting down');
+    this.abort.abort();
+    clearInterval(this.resyncTimer);
+    this.workspaceQueue.shutDown();
+    this.kindQueue.shutDown();
+    await Promise.all(this.running);
+    await this.culler?.drain();
+    await this.events.flush();
+    await this.elector?.release();
+    this.leading = false;
+    this.metrics.leader.set({}, 0);
+    await this.caches.stop();
+    await Promise.all(this.servers.map(closeServer));
+    this.client.close();
+    this.log.info('stopped');
+  }
+
+  private newQueue(): WorkQueue {
+    const { config } = this.options;
+    return new WorkQueue(
+      new RateLimiter({ baseDelayMs: config.backoffBaseMs, maxDelayMs: config.backoffMaxMs, qps: config.queueQps, burst: config.queueBurst }),
+    );
+  }
+
+  private startLeading(): void {
+    if (this.abort.signal.aborted) return;
+    this.leading = true;
+    this.metrics.leader.set({}, 1);
+    this.enqueueAll();
+    const { config } = this.options;
+    for (let i = 0; i < config.workers; i++) {
+      this.running.push(this.worker('workspace', this.workspaceQueue, (key) => this.workspaceController.reconcile(key)));
+    }
+    for (let i = 0; i < config.kindWorkers; i++) {
+      this.running.push(this.worker('workspacekind', this.kindQueue, (key) => this.kindController.reconcile(key)));
+    }
+    if (this.culler) this.running.push(this.culler.run(this.abort.signal));
+    this.resyncTimer = setInterval(() => this.enqueueAll(), config.resyncPeriodMs);
+    this.resyncTimer.unref();
+  }
+
+  private enqueueAll(): void {
+    for (const ws of this.caches.workspaces.values()) this.workspaceQueue.add(objectKey(ws.metadata));
+    for (const kind of this.caches.kinds.values()) this.kindQueue.add(objectKey(kind.metadata));
+  }
+
+  private async worker(controller: string, queue: WorkQueue, reconcile: (key: string) => Promise<Outcome>): Promise<void> {
+    const log = this.log.with({ controller });
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const busyKey = `${controller}:${key}`;
+      this.busy.add(busyKey);
+      const started = process.hrtime.bigint();
+      let result: string;
+      try {
+        const outcome = await reconcile(key);
+        result = outcome;
+        if (outcome === Outcome.DONE) queue.forget(key);
+        else queue.addRateLimited(key);
+      } catch (err) {
+        result = 'error';
+        this.metrics.reconcileErrors.inc({ controller });
+        log.error('reconcile failed', { [controller === 'workspace' ? 'workspace' : 'workspaceKind']: key, error: (err as Error).message, retries: queue.limiter.retries(key) });
+        queue.addRateLimited(key);
+        const ws = controller === 'workspace' ? this.caches.workspaces.get(key) : undefined;
+        if (ws) this.events.emit(workspaceSubject(ws), EventType.WARNING, 'ReconcileError', (err as Error).message);
+      } finally {
+        queue.done(key);
+        this.busy.delete(busyKey);
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.reconciles.inc({ controller, result });
+      this.metrics.reconcileDuration.observe({ controller, result }, seconds);
+    }
+  }
+
+  private registerHandlers(): void {
+    const ws = this.workspaceQueue;
+    const kinds = this.kindQueue;
+    const enqueueWorkspacesOfKind = (kind: WorkspaceKindObject): void => {
+      for (const w of this.caches.workspacesOfKind(kind.metadata.name ?? '')) ws.add(objectKey(w.metadata));
+    };
+    this.caches.workspaces.addHandlers({
+      onAdd: (w: WorkspaceObject) => {
+        ws.add(objectKey(w.metadata));
+        if (w.spec?.kind) kinds.add(w.spec.kind);
+      },
+      onUpdate: (old: WorkspaceObject, w: WorkspaceObject) => {
+        ws.add(objectKey(w.metadata));
+        // §3.1: Kinds count spec-selected options, so only spec changes matter to them.
+        if (old.metadata.generation !== w.metadata.generation) {
+          if (w.spec?.kind) kinds.add(w.spec.kind);
+          if (old.spec?.kind && old.spec.kind !== w.spec?.kind) kinds.add(old.spec.kind);
+        }
+      },
+      onDelete: (w: WorkspaceObject) => {
+        if (w.spec?.kind) kinds.add(w.spec.kind);
+      },
+    });
+    this.caches.kinds.addHandlers({
+      onAdd: (k: WorkspaceKindObject) => {
+        kinds.add(objectKey(k.metadata));
+        enqueueWorkspacesOfKind(k);
+      },
+      onUpdate: (old: WorkspaceKindObject, k: WorkspaceKindObject) => {
+        kinds.add(objectKey(k.metadata));
+        // §1.1: finalizer and status changes do not affect Workspaces.
+        if (old.metadata.generation !== k.metadata.generation) enqueueWorkspacesOfKind(k);
+      },
+      onDelete: (k: WorkspaceKindObject) => enqueueWorkspacesOfKind(k),
+    });
+    const toOwner = (o: StatefulSetObject | ServiceObject): void => {
+      const owner = controllingWorkspace(o.metadata);
+      if (owner) ws.add(`${o.metadata.namespace}/${owner.name}`);
+    };
+    for (const informer of [this.caches.statefulSets, this.caches.services] as const) {
+      informer.addHandlers({
+        onAdd: toOwner,
+        onUpdate: (_old, o) => toOwner(o),
+        onDelete: (o) => {
+          this.workspaceController.forgetObject(o.metadata.uid);
+          toOwner(o);
+        },
+      });
+    }
+    const toLabelled = (p: PodObject): void => {
+      const name = p.metadata.labels?.[LABEL_WORKSPACE_NAME];
+      if (name) ws.add(`${p.metadata.namespace}/${name}`);
+    };
+    this.caches.pods.addHandlers({ onAdd: toLabelled, onUpdate: (_old, p) => toLabelled(p), onDelete: toLabelled });
+    // Not an upstream trigger: StatefulSet warnings (e.g. a missing ServiceAccount) show up in the state at once.
+    const toStatefulSetOwner = (e: EventObject): void => {
+      const sts = e.involvedObject.uid ? this.caches.statefulSetByUid(e.involvedObject.uid) : undefined;
+      if (sts) toOwner(sts);
+    };
+    this.caches.events.addHandlers({ onAdd: toStatefulSetOwner, onUpdate: (_old, e) => toStatefulSetOwner(e), onDelete: toStatefulSetOwner });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The I/O shell of the Workspace reconcile: reads a snapshot from the caches, asks workspace-plan.ts what to do,
+ * performs the writes in order and records Events. Conflicts end the pass with a requeue; other API errors are
+ * thrown (the worker retries with backoff).
+ */
+import { API_VERSION, FINALIZER_WORKSPACEKIND_PROTECTION, OptionStatus, WORKSPACE_KIND, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
+import { StateDecision } from '../core/state';
+import { Caches } from './caches';
+import { EventSink, EventType } from './events';
+import { isConflict, isNotFound, KubeClient } from './kube/client';
+import { FIELD_MANAGER, PATHS, splitKey } from './kube/objects';
+import { Logger } from './log';
+import { AppliedMemo, appliedVersion, planWorkspace, renderedHash, WorkspaceAction } from './workspace-plan';
+
+export enum Outcome {
+  DONE = 'success',
+  /** Retry with backoff without counting an error (e.g. the cache is behind). */
+  REQUEUE = 'requeue',
+  /** A write hit a stale resourceVersion (409): retry with backoff. */
+  CONFLICT = 'conflict',
+}
+
+export interface ControllerDeps {
+  readonly client: KubeClient;
+  readonly caches: Caches;
+  readonly events: EventSink;
+  readonly log: Logger;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now?: () => number;
+}
+
+function optionPatch(o: OptionStatus): Record<string, unknown> {
+  return { desired: o.desired ?? null, redirectChain: o.redirectChain ?? null };
+}
+
+/**
+ * The status as a JSON merge patch: every field set, optional ones that are absent sent as null so that stale
+ * values are removed. `activity` belongs to the culler once written, so it is only sent when the stored status has
+ * none yet (the CRD requires it).
+ */
+export function statusMergePatch(status: WorkspaceStatus, previous: Partial<WorkspaceStatus> | undefined): Record<string, unknown> {
+  return {
+    ...(previous?.activity ? {} : { activity: status.activity }),
+    pauseTime: status.pauseTime,
+    pendingRestart: status.pendingRestart,
+    podTemplateOptions: {
+      imageConfig: optionPatch(status.podTemplateOptions.imageConfig),
+      podConfig: optionPatch(status.podTemplateOptions.podConfig),
+    },
+    podTemplatePod: {
+      name: status.podTemplatePod.name,
+      containers: status.podTemplatePod.containers ?? null,
+      initContainers: status.podTemplatePod.initContainers ?? null,
+    },
+    state: status.state,
+    stateMessage: status.stateMessage,
+  };
+}
+
+export class WorkspaceController {
+  /** Last write per owned object UID (see AppliedMemo). */
+  private readonly applied = new Map<string, AppliedMemo>();
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** Drops the write record of an object that was deleted. */
+  forgetObject(uid: string | undefined): void {
+    if (uid) this.applied.delete(uid);
+  }
+
+  async reconcile(key: string): Promise<Outcome> {
+    const { caches } = this.deps;
+    const ws = caches.workspaces.get(key);
+    if (!ws) return Outcome.DONE;
+    const log = this.deps.log.with({ workspace: key });
+    const nowMs = (this.deps.now ?? Date.now)();
+    const snapshot = caches.workspaceSnapshot(ws, Math.floor(nowMs / 1000), (uid) => (uid ? this.applied.get(uid) : undefined));
+    const plan = planWorkspace(snapshot);
+
+    for (const action of plan.actions) {
+      try {
+        await this.execute(ws, action, log);
+      } catch (err) {
+        if (isConflict(err)) {
+          log.debug('conflict; requeueing', { action: action.type, error: (err as Error).message });
+          return Outcome.CONFLICT;
+        }
+        throw err;
+      }
+    }
+    if (plan.status) {
+      const { namespace, name } = splitKey(key);
+      try {
+        const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), {
+          metadata: { uid: ws.metadata.uid },
+          status: statusMergePatch(plan.status, ws.status),
+        });
+        caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
+      } catch (err) {
+        if (isNotFound(err)) return Outcome.DONE;
+        throw err;
+      }
+    }
+    if (plan.decision) this.reportState(ws, plan.decision, log);
+    return Outcome.DONE;
+  }
+
+  private reportState(ws: WorkspaceObject, decision: StateDecision, log: Logger): void {
+    if (ws.status?.state === decision.state && ws.status?.stateMessage === decision.message) return;
+    log.info('state changed', { state: decision.state, message: decision.message, previous: ws.status?.state ?? '' });
+    const type = decision.state === WorkspaceState.ERROR ? EventType.WARNING : EventType.NORMAL;
+    this.deps.events.emit(workspaceSubject(ws), type, decision.reason, decision.message);
+  }
+
+  private async execute(ws: WorkspaceObject, action: WorkspaceAction, log: Logger): Promise<void> {
+    const { client, caches, events } = this.deps;
+    const namespace = ws.metadata.namespace as string;
+    const query = { fieldManager: FIELD_MANAGER };
+    switch (action.type) {
+      case 'addKindFinalizer': {
+        const kind = action.kind;
+        const updated = await client.mergePatch(PATHS.workspaceKind(kind.metadata.name as string), {
+          metadata: {
+            resourceVersion: kind.metadata.resourceVersion,
+            finalizers: [...(kind.metadata.finalizers ?? []), FINALIZER_WORKSPACEKIND_PROTECTION],
+          },
+        });
+        caches.kinds.replaceIfUnchanged(updated, kind.metadata.resourceVersion);
+        log.info('added the protection finalizer to the WorkspaceKind', { workspaceKind: kind.metadata.name });
+        return;
+      }
+      case 'applyRedirects': {
+        // Not written into the cache: the watch event of this change must trigger the next pass.
+        await client.request('PATCH', PATHS.workspace(namespace, ws.metadata.name as string), {
+          query,
+          body: {
+            metadata: { resourceVersion: ws.metadata.resourceVersion },
+            spec: { podTemplate: { options: { imageConfig: action.imageConfig, podConfig: action.podConfig } } },
+          },
+        });
+        const message = `Applied option redirects while paused: imageConfig ${action.imageConfig}, podConfig ${action.podConfig}`;
+        log.info(message);
+        events.emit(workspaceSubject(ws), EventType.NORMAL, 'RedirectApplied', message);
+        return;
+      }
+      case 'createStatefulSet':
+      case 'createService': {
+        const isSts = action.type === 'createStatefulSet';
+        const path = isSts ? PATHS.namespacedStatefulSets(namespace) : PATHS.namespacedServices(namespace);
+        const created = await client.create<any>(path, action.object, query);
+        (isSts ? caches.statefulSets : caches.services).addIfAbsent(created);
+        this.remember(created, action.object, isSts);
+        // Logged, not an Event: every Workspace gets these two, and Events are for state changes and corrections.
+        log.info(`created ${action.object.kind} ${created.metadata.name}`);
+        return;
+      }
+      case 'patchStatefulSet':
+      case 'patchService': {
+        const isSts = action.type === 'patchStatefulSet';
+        const name = action.live.metadata.name as string;
+        const path = isSts ? PATHS.statefulSet(namespace, name) : PATHS.service(namespace, name);
+        const updated = await client.request<any>('PATCH', path, { query, body: action.patch });
+        (isSts ? caches.statefulSets : caches.services).replaceIfUnchanged(updated, action.live.metadata.resourceVersion);
+        this.remember(updated, action.desired, isSts);
+        const message = `Updated ${action.desired.kind} ${name} to match the Workspace`;
+        log.info(message, { patch: action.patch });
+        events.emit(workspaceSubject(ws), EventType.NORMAL, 'Updated', message);
+        return;
+      }
+    }
+  }
+
+  private remember(object: any, desired: Parameters<typeof renderedHash>[0], isStatefulSet: boolean): void {
+    if (object?.metadata?.uid) {
+      this.applied.set(object.metadata.uid, { version: appliedVersion(object, isStatefulSet), hash: renderedHash(desired) });
+    }
+  }
+}
+
+export function workspaceSubject(ws: WorkspaceObject): {
+  apiVersion: string;
+  kind: string;
+  metadata: WorkspaceObject['metadata'];
+} {
+  return { apiVersion: API_VERSION, kind: WORKSPACE_KIND, metadata: ws.metadata };
+}

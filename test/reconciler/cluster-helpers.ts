@@ -1,0 +1,249 @@
+/**
+ * Helpers of the reconciler's suites against the test control plane: CRD installation, a ServiceAccount holding
+ * exactly the reconciler's RBAC rules, an in-process reconciler (Manager) authenticated as that account, and
+ * small request wrappers.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { ClusterConnection } from '../cluster/connection';
+import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/reconciler/config';
+import { ActivityTransport } from '../../lib/reconciler/culling';
+import { ClusterAccess } from '../../lib/reconciler/kube/client';
+import { Logger, LogLevel } from '../../lib/reconciler/log';
+import { Manager } from '../../lib/reconciler/manager';
+import { PolicyRule, RECONCILER_CLUSTER_RULES, RECONCILER_NAMESPACE_RULES } from '../../lib/reconciler/permissions';
+
+export const TIMEOUT_MS = 60_000;
+
+export function suffix(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Admin requests that throw on unexpected statuses. */
+export class Api {
+  constructor(private readonly cluster: ClusterConnection) {}
+
+  async get(p: string): Promise<any | undefined> {
+    const r = await this.cluster.request(p);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    return r.json;
+  }
+
+  async create(p: string, body: unknown, ok = [201]): Promise<any> {
+    const r = await this.cluster.request(p, { method: 'POST', body });
+    if (!ok.includes(r.status)) throw new Error(`POST ${p}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
+    return r.json;
+  }
+
+  /** JSON merge patch; returns the response (status and body) without throwing. */
+  async patch(p: string, body: unknown): Promise<{ status: number; body: string; json?: any }> {
+    return this.cluster.request(p, { method: 'PATCH', body, contentType: 'application/merge-patch+json' });
+  }
+
+  async patchOk(p: string, body: unknown): Promise<any> {
+    const r = await this.patch(p, body);
+    if (r.status !== 200) throw new Error(`PATCH ${p}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
+    return r.json;
+  }
+
+  async del(p: string): Promise<number> {
+    return (await this.cluster.request(p, { method: 'DELETE' })).status;
+  }
+
+  async list(p: string): Promise<any[]> {
+    return (await this.get(p))?.items ?? [];
+  }
+}
+
+const WS = '/apis/kubeflow.org/v1beta1';
+export const paths = {
+  kinds: `${WS}/workspacekinds`,
+  kind: (name: string) => `${WS}/workspacekinds/${name}`,
+  workspaces: (ns: string) => `${WS}/namespaces/${ns}/workspaces`,
+  workspace: (ns: string, name: string) => `${WS}/namespaces/${ns}/workspaces/${name}`,
+  statefulSets: (ns: string, selector?: string) =>
+    `/apis/apps/v1/namespaces/${ns}/statefulsets${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
+  services: (ns: string, selector?: string) => `/api/v1/namespaces/${ns}/services${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
+  pods: (ns: string, selector?: string) => `/api/v1/namespaces/${ns}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
+};
+
+/** Installs the project's CRDs unchanged (once per control plane) and waits until they are served. */
+export async function ensureCrds(api: Api): Promise<void> {
+  const dir = path.join(__dirname, '..', '..', 'crds');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    await api.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd, [201, 409]);
+    await eventually(`CRD ${crd.metadata.name} established`, async () => {
+      const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      return c?.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True');
+    });
+  }
+}
+
+export async function createNamespace(api: Api, name: string): Promise<void> {
+  await api.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, [201, 409]);
+}
+
+function rules(list: readonly PolicyRule[]): unknown[] {
+  return list.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+}
+
+/**
+ * A ServiceAccount in `namespace` bound to exactly the reconciler's rules (cluster-wide, plus the Lease rules in its
+ * own namespace); returns a token for it.
+ */
+export async function reconcilerToken(api: Api, namespace: string): Promise<string> {
+  const name = `kfws-reconciler-${namespace}`;
+  await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reconciler' } }, [201, 409]);
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  const subject = [{ kind: 'ServiceAccount', name: 'reconciler', namespace }];
+  await api.create(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rules(RECONCILER_CLUSTER_RULES) }, [201, 409]);
+  await api.create(
+    `${rbac}/clusterrolebindings`,
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject },
+    [201, 409],
+  );
+  await api.create(`${rbac}/namespaces/${namespace}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'leader-election' }, rules: rules(RECONCILER_NAMESPACE_RULES) }, [201, 409]);
+  await api.create(
+    `${rbac}/namespaces/${namespace}/rolebindings`,
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'leader-election' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'leader-election' }, subjects: subject },
+    [201, 409],
+  );
+  const tr = await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts/reconciler/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: 3600 },
+  });
+  return tr.status.token;
+}
+
+export function accessFor(cluster: ClusterConnection, token: string): ClusterAccess {
+  return { server: cluster.server, tls: { ca: cluster.caData }, headers: async () => ({ Authorization: `Bearer ${token}` }) };
+}
+
+export interface TestReconciler {
+  readonly manager: Manager;
+  /** Log lines (JSON) at warn level and above, for diagnosing failures. */
+  readonly logs: string[];
+}
+
+/** Starts an in-process reconciler with leader election in `namespace`, short timings, and the given transport. */
+export async function startReconciler(
+  cluster: ClusterConnection,
+  token: string,
+  namespace: string,
+  overrides: Partial<ReconcilerConfig> = {},
+  transport?: ActivityTransport,
+): Promise<TestReconciler> {
+  const logs: string[] = [];
+  const config: ReconcilerConfig = {
+    ...RECONCILER_DEFAULTS,
+    bindAddress: '127.0.0.1',
+    healthPort: 0,
+    metricsPort: 0,
+    leaderElect: true,
+    leaderElectionId: `kfws-test-${namespace}`,
+    backoffBaseMs: 200,
+    backoffMaxMs: 5_000,
+    culling: transport !== undefined,
+    ...overrides,
+  };
+  const manager = new Manager({
+    config,
+    access: accessFor(cluster, token),
+    logger: new Logger(LogLevel.WARN, {}, (line) => logs.push(line)),
+    identity: `test-${suffix()}`,
+    leaseNamespace: namespace,
+    activityTransport: transport ? () => transport : undefined,
+  });
+  await manager.start();
+  await eventually('leadership', async () => manager.isLeader);
+  return { manager, logs };
+}
+
+/** Every request kind the reconciler made is granted by a rule (the API server would have refused it otherwise). */
+export function ungrantedRequests(manager: Manager): string[] {
+  const granted = (verb: string, group: string, resource: string): boolean =>
+    [...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES].some(
+      (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
+    );
+  return [...manager.requestKinds.values()].filter((r) => !granted(r.verb, r.group, r.resource)).map((r) => `${r.verb} ${r.group}/${r.resource}`);
+}
+
+/** The controller fixture of upstream's envtest (§6): the sample Kind under another name. */
+export function controllerKind(name: string, edit?: (k: any) => void): any {
+  const k = parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'jupyterlab_v1beta1_workspacekind.yaml'), 'utf8'));
+  k.metadata = { name };
+  edit?.(k);
+  return k;
+}
+
+export function controllerWorkspace(name: string, kind: string, edit?: (w: any) => void): any {
+  const w = {
+    apiVersion: 'kubeflow.org/v1beta1',
+    kind: 'Workspace',
+    metadata: { name },
+    spec: {
+      paused: false,
+      deferUpdates: false,
+      kind,
+      podTemplate: {
+        podMetadata: {},
+        volumes: { home: 'my-home-pvc', data: [{ pvcName: 'my-data-pvc', mountPath: '/data/my-data', readOnly: false }] },
+        options: { imageConfig: 'jupyterlab_scipy_180', podConfig: 'tiny_cpu' },
+      },
+    },
+  };
+  edit?.(w);
+  return w;
+}
+
+/**
+ * Renews the kwok Node's Lease in `kube-node-lease` every few seconds until the returned function is called.
+ *
+ * Workaround for the test control plane: kwok renews the Node status only about every 50 s and creates no Lease,
+ * so the node lifecycle controller sometimes sees the Node as unreachable and marks its Pods NotReady (which kwok
+ * never undoes). Suites that keep Pods Running for more than a minute need this until the harness does it.
+ */
+export function keepNodeAlive(api: Api, node: string): () => Promise<void> {
+  const lease = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`;
+  const renew = async (): Promise<void> => {
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const r = await api.patch(lease, { spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: now } });
+    if (r.status === 404) {
+      await createNamespace(api, 'kube-node-lease');
+      await api.create('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: node },
+        spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: now },
+      }, [201, 409]);
+    }
+  };
+  let running = renew();
+  const timer = setInterval(() => {
+    running = running.then(renew).catch(() => undefined);
+  }, 5_000);
+  return async () => {
+    clearInterval(timer);
+    await running.catch(() => undefined);
+  };
+}
