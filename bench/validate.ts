@@ -1,0 +1,161 @@
+/**
+ * `kfws validate` benchmark: N Workspaces (default 10,000, in files of 100, each with a PVC next to it, as cdk8s
+ * writes them) plus the upstream sample WorkspaceKind are generated into a temporary folder, then validated
+ *  - end to end: `node bin/kfws validate <dir>`, from process start to exit (what CI pays; run 1 without bin/kfws's
+ *    compile cache, as in a fresh clone);
+ *  - in process: reading + YAML parsing, and the checks, timed separately;
+ *  - for comparison, parsing the same files with the `yaml` package alone (the fallback path of the reader).
+ *
+ * Usage: npm run bench:validate [-- --count 10000 --repeat 3]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { parseAllDocuments } from 'yaml';
+import { validateManifests } from '../lib/cli/check';
+import { readManifests } from '../lib/cli/manifests';
+import { ExitCode } from '../lib/cli/types';
+
+const WORKSPACES_PER_FILE = 100;
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'kfws');
+/** bin/kfws's cache of compiled sources: emptied before run 1, so that run 1 is what a fresh clone pays. */
+const COMPILE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'kfws');
+const SAMPLE_KIND = path.join(ROOT, 'test', 'fixtures', 'jupyterlab_v1beta1_workspacekind.yaml');
+const IMAGE_CONFIGS = ['jupyterlab_scipy_180', 'jupyterlab_scipy_190'];
+const POD_CONFIGS = ['tiny_cpu', 'small_cpu', 'big_gpu'];
+
+function workspaceYaml(i: number): string {
+  const ns = `team-${i % 50}`;
+  return `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: ws-${i}-home
+  namespace: ${ns}
+spec:
+  accessModes:
+    - ReadWriteOnce
+  resources:
+    requests:
+      storage: 10Gi
+---
+apiVersion: kubeflow.org/v1beta1
+kind: Workspace
+metadata:
+  name: ws-${i}
+  namespace: ${ns}
+  labels:
+    app.kubernetes.io/part-of: notebooks
+spec:
+  kind: jupyterlab
+  paused: ${i % 7 === 0}
+  deferUpdates: false
+  podTemplate:
+    podMetadata:
+      labels:
+        team: ${ns}
+      annotations:
+        owner: "user-${i}@example.com"
+    options:
+      imageConfig: ${IMAGE_CONFIGS[i % IMAGE_CONFIGS.length]}
+      podConfig: ${POD_CONFIGS[i % POD_CONFIGS.length]}
+    volumes:
+      home: ws-${i}-home
+      data:
+        - pvcName: shared-datasets
+          mountPath: /data/shared
+          readOnly: true
+`;
+}
+
+function generate(dir: string, count: number): number {
+  fs.copyFileSync(SAMPLE_KIND, path.join(dir, 'kind.yaml'));
+  let bytes = fs.statSync(SAMPLE_KIND).size;
+  for (let start = 0; start < count; start += WORKSPACES_PER_FILE) {
+    const docs: string[] = [];
+    for (let i = start; i < Math.min(count, start + WORKSPACES_PER_FILE); i++) docs.push(workspaceYaml(i));
+    const text = docs.join('---\n');
+    fs.writeFileSync(path.join(dir, `workspaces-${String(start / WORKSPACES_PER_FILE).padStart(4, '0')}.yaml`), text);
+    bytes += Buffer.byteLength(text);
+  }
+  return bytes;
+}
+
+function time<T>(f: () => T): { millis: number; value: T } {
+  const start = process.hrtime.bigint();
+  const value = f();
+  return { millis: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+function endToEnd(dir: string, count: number): number {
+  const { millis, value } = time(() => spawnSync(process.execPath, [BIN, 'validate', dir], { encoding: 'utf8' }));
+  const expected = `${count} Workspace`;
+  if (value.status !== ExitCode.OK || !value.stdout.includes(expected)) {
+    throw new Error(`kfws validate failed (status ${value.status}):\n${value.stdout}${value.stderr}`);
+  }
+  return millis;
+}
+
+function inProcess(dir: string): { read: number; check: number } {
+  const read = time(() => readManifests([dir], { cwd: dir }));
+  const check = time(() => validateManifests(read.value));
+  if (check.value.findings.length > 0) throw new Error(`unexpected findings: ${check.value.findings[0].message}`);
+  return { read: read.millis, check: check.millis };
+}
+
+function yamlPackageOnly(dir: string): number {
+  const files = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  return time(() => files.forEach((text) => Array.from(parseAllDocuments(text) as Iterable<{ toJS(): unknown }>, (d) => d.toJS()))).millis;
+}
+
+function row(label: string, runs: readonly number[]): string {
+  const cells = runs.map((ms) => `${ms.toFixed(0).padStart(7)}`);
+  return `| ${label.padEnd(48)} | ${cells.join(' | ')} | ${Math.min(...runs).toFixed(0).padStart(7)} |`;
+}
+
+function builtExists(): boolean {
+  return fs.existsSync(path.join(ROOT, 'build', 'lib', 'cli', 'index.js'));
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { count: { type: 'string' }, repeat: { type: 'string' } } });
+  const count = Number(values.count ?? 10000);
+  const repeat = Number(values.repeat ?? 3);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-bench-'));
+  try {
+    const bytes = generate(dir, count);
+    const e2e: number[] = [];
+    const read: number[] = [];
+    const check: number[] = [];
+    fs.rmSync(COMPILE_CACHE, { recursive: true, force: true });
+    for (let r = 0; r < repeat; r++) {
+      e2e.push(endToEnd(dir, count));
+      const p = inProcess(dir);
+      read.push(p.read);
+      check.push(p.check);
+    }
+    const yamlOnly = yamlPackageOnly(dir);
+    const header = `| ${'milliseconds'.padEnd(48)} | ${Array.from({ length: repeat }, (_, r) => `run ${r + 1}`.padStart(7)).join(' | ')} | ${'best'.padStart(7)} |`;
+    console.log(
+      [
+        `kfws validate: ${count} Workspaces (+ ${count} PVCs) and 1 WorkspaceKind in ${fs.readdirSync(dir).length} files, ${(bytes / 1e6).toFixed(1)} MB`,
+        `node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; bin/kfws ${builtExists() ? 'uses build/ if newer than lib/' : 'runs lib/ through esbuild (no build/)'}`,
+        '',
+        header,
+        `|${'-'.repeat(header.length - 2)}|`,
+        row('end to end: node bin/kfws validate <dir>', e2e),
+        row('in process: read and parse the files', read),
+        row('in process: checks (schema, CEL, webhook rules)', check),
+        '',
+        `for comparison, parsing the files with the yaml package alone (the fallback path): ${yamlOnly.toFixed(0)} ms`,
+        `end to end, best of ${repeat}: ${(Math.min(...e2e) / 1000).toFixed(2)} s`,
+      ].join('\n'),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,187 @@
+/**
+ * The checks of `kfws validate` and `kfws diff`, on manifests already read. Every rule is the shared core's
+ * (lib/core/validation): this module only decides which objects to hand to which core function — create rules for
+ * new objects, update rules against the base revision, the delete rule for removed WorkspaceKinds — and turns the
+ * violations into findings with file, document and line.
+ */
+
+import { OptionType } from '../core/options';
+import { WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import {
+  countOptionUsage,
+  formatViolation,
+  OptionUsage,
+  usageLookup,
+  validateWorkspace,
+  validateWorkspaceKind,
+  validateWorkspaceKindDelete,
+  validateWorkspaceKindUpdate,
+  validateWorkspaceUpdate,
+  Violation,
+  ViolationType,
+} from '../core/validation';
+import { workspaceImpacts } from './impact';
+import { identityOf, ManifestObject, ManifestSet } from './manifests';
+import { Command, compare, Finding, FindingCategory, Report, Severity } from './types';
+
+function specKind(obj: ManifestObject): string | undefined {
+  const spec = obj.value.spec as Record<string, unknown> | undefined;
+  return typeof spec?.kind === 'string' ? spec.kind : undefined;
+}
+
+function isKind(obj: ManifestObject): boolean {
+  return obj.ref.kind === WORKSPACEKIND_KIND;
+}
+
+function isWorkspace(obj: ManifestObject): boolean {
+  return obj.ref.kind === WORKSPACE_KIND;
+}
+
+/** WorkspaceKinds by name; later sets win, so the manifests under review override `--kinds`. */
+export function kindIndex(...sets: (ManifestSet | undefined)[]): Map<string, WorkspaceKindObject> {
+  const kinds = new Map<string, WorkspaceKindObject>();
+  for (const set of sets) {
+    for (const obj of set?.objects ?? []) {
+      if (isKind(obj)) kinds.set(obj.ref.name, obj.value as unknown as WorkspaceKindObject);
+    }
+  }
+  return kinds;
+}
+
+export function ruleFindings(obj: ManifestObject, violations: readonly Violation[], category = FindingCategory.RULE): Finding[] {
+  return violations.map((violation) => ({
+    severity: Severity.ERROR,
+    category,
+    file: obj.file.display,
+    document: obj.document,
+    line: obj.file.line(obj.document, violation.field),
+    object: obj.ref,
+    violation,
+    message: formatViolation(violation),
+  }));
+}
+
+/** Applying two documents with one identity silently keeps only the last: report each later one. */
+function duplicateFindings(objects: readonly ManifestObject[]): Finding[] {
+  const first = new Map<string, ManifestObject>();
+  const out: Finding[] = [];
+  for (const obj of objects) {
+    if (obj.ref.name === '') continue; // the core reports the missing name
+    const seen = first.get(obj.identity);
+    if (!seen) {
+      first.set(obj.identity, obj);
+      continue;
+    }
+    const violation: Violation = {
+      field: 'metadata.name',
+      type: ViolationType.DUPLICATE,
+      value: obj.ref.name,
+      detail: `${obj.ref.kind} also defined in ${seen.file.display} (document ${seen.document})`,
+    };
+    out.push(...ruleFindings(obj, [violation], FindingCategory.DUPLICATE));
+  }
+  return out;
+}
+
+function counts(set: ManifestSet): Report['checked'] {
+  return {
+    files: set.files.length,
+    workspaces: set.objects.filter(isWorkspace).length,
+    workspaceKinds: set.objects.filter(isKind).length,
+  };
+}
+
+/**
+ * `kfws validate`: every object of `input` as a create — WorkspaceKinds on their own, Workspaces against the
+ * WorkspaceKinds of `input` or else of `reference` (`--kinds`).
+ */
+export function validateManifests(input: ManifestSet, reference?: ManifestSet): Report {
+  const kinds = kindIndex(reference, input);
+  const findings: Finding[] = [...input.findings, ...(reference?.findings ?? []), ...duplicateFindings(input.objects)];
+  for (const obj of input.objects) {
+    const violations = isKind(obj)
+      ? validateWorkspaceKind(obj.value)
+      : validateWorkspace(obj.value, { kind: kinds.get(specKind(obj) ?? ''), requireKind: true });
+    findings.push(...ruleFindings(obj, violations));
+  }
+  return { command: Command.VALIDATE, findings: sortFindings(findings), impacts: [], checked: counts(input) };
+}
+
+/**
+ * `kfws diff`: `next` as an update of `base`. Objects are matched by (kind, namespace, name): new ones get the create
+ * rules, changed or unchanged ones the update rules (CEL immutability and the webhooks' update checks), WorkspaceKinds
+ * that disappear the delete rule. "In use" counts the Workspaces of both revisions.
+ */
+export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: ManifestSet): Report {
+  const baseKinds = kindIndex(reference, base);
+  const nextKinds = kindIndex(reference, next);
+  const baseById = firstByIdentity(base.objects);
+  const nextById = firstByIdentity(next.objects);
+  const baseWorkspaces = base.objects.filter(isWorkspace).map((o) => o.value as unknown as WorkspaceObject);
+  const nextWorkspaces = next.objects.filter(isWorkspace).map((o) => o.value as unknown as WorkspaceObject);
+
+  const usage = (kindName: string): OptionUsage => {
+    const before = usageLookup(countOptionUsage(kindName, baseWorkspaces));
+    const after = usageLookup(countOptionUsage(kindName, nextWorkspaces));
+    return (type: OptionType, id: string) => before(type, id) + after(type, id);
+  };
+
+  // Problems of the base revision were there before this change: they are not the reviewer's to fix.
+  const findings: Finding[] = [...next.findings, ...(reference?.findings ?? []), ...duplicateFindings(next.objects)];
+  for (const f of base.findings) {
+    findings.push(f.category === FindingCategory.UNREADABLE ? f : { ...f, severity: Severity.WARNING, message: `base revision: ${f.message}` });
+  }
+
+  for (const obj of next.objects) {
+    const old = baseById.get(obj.identity);
+    let violations: Violation[];
+    if (isKind(obj)) {
+      violations = old ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name)) : validateWorkspaceKind(obj.value);
+    } else {
+      const kind = nextKinds.get(specKind(obj) ?? '');
+      violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
+    }
+    findings.push(...ruleFindings(obj, violations));
+  }
+
+  for (const old of baseById.values()) {
+    if (!isKind(old) || nextById.has(old.identity)) continue;
+    findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next))));
+  }
+
+  return {
+    command: Command.DIFF,
+    findings: sortFindings(findings),
+    impacts: workspaceImpacts(base, next, baseKinds, nextKinds),
+    checked: counts(next),
+  };
+}
+
+/**
+ * The removed WorkspaceKind with `status.workspaces` set to the number of Workspaces (of either revision) that use
+ * it — what the delete webhook reads from the live object, counted from the manifests instead.
+ */
+function withUsage(kind: ManifestObject, base: ManifestSet, next: ManifestSet): WorkspaceKindObject {
+  const users = new Set<string>();
+  for (const obj of [...base.objects, ...next.objects]) {
+    if (isWorkspace(obj) && specKind(obj) === kind.ref.name) users.add(identityOf(obj.ref));
+  }
+  const value = kind.value as unknown as WorkspaceKindObject;
+  return { ...value, status: { workspaces: users.size, podTemplateOptions: { imageConfig: [], podConfig: [] } } };
+}
+
+function firstByIdentity(objects: readonly ManifestObject[]): Map<string, ManifestObject> {
+  const out = new Map<string, ManifestObject>();
+  for (const obj of objects) {
+    if (!out.has(obj.identity)) out.set(obj.identity, obj);
+  }
+  return out;
+}
+
+/** By file, then document; findings about a file as a whole first; the core's order within a document. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => compare(a.f.file ?? '', b.f.file ?? '') || (a.f.document ?? 0) - (b.f.document ?? 0) || a.i - b.i)
+    .map(({ f }) => f);
+}

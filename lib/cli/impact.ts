@@ -1,0 +1,152 @@
+/**
+ * What a change does to Workspaces, for reviewers: the reconciler's own plan (lib/reconciler/workspace-plan.ts) is
+ * computed for every Workspace with the base revision's and with the new revision's WorkspaceKind, and the two
+ * outcomes are compared. Nothing here is a rule: it is read-only information next to the findings.
+ */
+
+import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject, WorkspaceState } from '../core/api';
+import { RenderedStatefulSet } from '../core/render';
+import { deepEqual } from '../core/validation/equality';
+import { planWorkspace } from '../reconciler/workspace-plan';
+import { ManifestObject, ManifestSet } from './manifests';
+import { compare, Effect, Impact } from './types';
+
+/** The part of a reconcile outcome that a reviewer cares about. */
+interface Outcome {
+  readonly paused: boolean;
+  /** `imageConfig a → b → c` per redirected option type. */
+  readonly redirects: readonly string[];
+  /** The reconciler rewrites the spec to the redirect targets (paused, updates not deferred). */
+  readonly followsRedirect: boolean;
+  readonly deferUpdates: boolean;
+  readonly error?: string;
+  readonly statefulSet?: RenderedStatefulSet;
+}
+
+/** How many changed fields of a Pod template are named before "and N more". */
+const MAX_NAMED_CHANGES = 4;
+
+function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindObject>): Outcome | undefined {
+  // The stored status must not make the planner think nothing changed.
+  const ws = { ...(obj.value as unknown as WorkspaceObject), status: undefined };
+  if (!ws.spec) return undefined;
+  let plan: ReturnType<typeof planWorkspace>;
+  try {
+    plan = planWorkspace({ ws, kind: kinds.get(ws.spec.kind), statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0 });
+  } catch (err) {
+    // The planner trusts the schema; objects it cannot read are malformed and already reported as findings.
+    if (err instanceof TypeError) return undefined;
+    throw err;
+  }
+  const paused = ws.spec.paused === true;
+  const deferUpdates = ws.spec.deferUpdates === true;
+  const redirects: string[] = [];
+  const options = plan.status?.podTemplateOptions;
+  for (const [type, status] of Object.entries(options ?? {})) {
+    const chain = status.redirectChain ?? [];
+    if (chain.length > 0) redirects.push(`${type} ${[chain[0].source, ...chain.map((step) => step.target)].join(' → ')}`);
+  }
+  const applied = plan.actions.find((a) => a.type === 'applyRedirects');
+  if (applied && applied.type === 'applyRedirects') {
+    const current = ws.spec.podTemplate.options;
+    if (current.imageConfig !== applied.imageConfig) redirects.push(`imageConfig ${current.imageConfig} → ${applied.imageConfig}`);
+    if (current.podConfig !== applied.podConfig) redirects.push(`podConfig ${current.podConfig} → ${applied.podConfig}`);
+  }
+  const created = plan.actions.find((a) => a.type === 'createStatefulSet');
+  return {
+    paused,
+    deferUpdates,
+    redirects,
+    followsRedirect: applied !== undefined,
+    error: plan.decision?.state === WorkspaceState.ERROR ? plan.decision.message : undefined,
+    statefulSet: created && created.type === 'createStatefulSet' ? created.object : undefined,
+  };
+}
+
+/** Appends the paths (`a.b[0].c`) at which two JSON values differ. */
+function changedPaths(a: unknown, b: unknown, at: string, out: string[]): void {
+  if (deepEqual(a, b)) return;
+  const bothObjects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b);
+  if (!bothObjects) {
+    out.push(at);
+    return;
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const k of keys) {
+    const child = Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
+    changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], child, out);
+  }
+}
+
+function describeChanges(before: RenderedStatefulSet, after: RenderedStatefulSet): string {
+  const paths: string[] = [];
+  changedPaths(before.spec.template, after.spec.template, '', paths);
+  const named = paths.slice(0, MAX_NAMED_CHANGES).join(', ');
+  return paths.length > MAX_NAMED_CHANGES ? `${named} and ${paths.length - MAX_NAMED_CHANGES} more` : named;
+}
+
+function redirectEffect(o: Outcome): { effect: Effect; message: string } {
+  const what = o.redirects.join(', ');
+  if (o.followsRedirect) return { effect: Effect.REDIRECTED, message: `paused: the reconciler switches it to the redirect target (${what})` };
+  const when = o.deferUpdates ? 'held back by deferUpdates' : 'applied when the Workspace is paused';
+  return { effect: Effect.PENDING_RESTART, message: `pending restart: ${what}; ${when}` };
+}
+
+function compareOutcomes(before: Outcome | undefined, after: Outcome): { effect: Effect; message: string }[] {
+  const out: { effect: Effect; message: string }[] = [];
+  if (after.error !== undefined) {
+    if (before?.error !== after.error) out.push({ effect: Effect.ERROR_STATE, message: `goes to state Error: ${after.error}` });
+    return out;
+  }
+  if (before && before.paused !== after.paused) {
+    out.push(
+      after.paused
+        ? { effect: Effect.PAUSED, message: 'paused: its Pod is stopped' }
+        : { effect: Effect.UNPAUSED, message: 'unpaused: its Pod is started' },
+    );
+  } else if (before?.statefulSet && after.statefulSet && !after.paused) {
+    const changes = describeChanges(before.statefulSet, after.statefulSet);
+    if (changes) out.push({ effect: Effect.RESTARTED, message: `its Pod is replaced: the Pod template changes (${changes})` });
+  }
+  const redirectsChanged = before === undefined || before.redirects.join() !== after.redirects.join() || before.followsRedirect !== after.followsRedirect;
+  if (after.redirects.length > 0 && redirectsChanged) out.push(redirectEffect(after));
+  return out;
+}
+
+/** Effects of going from `base` to `next` on every Workspace of either revision, sorted by file and document. */
+export function workspaceImpacts(
+  base: ManifestSet,
+  next: ManifestSet,
+  baseKinds: ReadonlyMap<string, WorkspaceKindObject>,
+  nextKinds: ReadonlyMap<string, WorkspaceKindObject>,
+): Impact[] {
+  const impacts: Impact[] = [];
+  const add = (obj: ManifestObject, effect: Effect, message: string): void => {
+    impacts.push({
+      file: obj.file.display,
+      document: obj.document,
+      line: obj.file.line(obj.document),
+      workspace: obj.ref,
+      effect,
+      message,
+    });
+  };
+  const baseWorkspaces = new Map<string, ManifestObject>();
+  for (const obj of base.objects) {
+    if (obj.ref.kind === WORKSPACE_KIND && !baseWorkspaces.has(obj.identity)) baseWorkspaces.set(obj.identity, obj);
+  }
+  const seen = new Set<string>();
+  for (const obj of next.objects) {
+    if (obj.ref.kind !== WORKSPACE_KIND || seen.has(obj.identity)) continue;
+    seen.add(obj.identity);
+    const after = outcome(obj, nextKinds);
+    if (!after) continue;
+    const old = baseWorkspaces.get(obj.identity);
+    if (!old) add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
+    for (const { effect, message } of compareOutcomes(old && outcome(old, baseKinds), after)) add(obj, effect, message);
+  }
+  for (const [identity, old] of baseWorkspaces) {
+    if (!seen.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');
+  }
+  return impacts.sort((a, b) => compare(a.file, b.file) || a.document - b.document);
+}

@@ -1,0 +1,252 @@
+/** Command line of `kfws`: argument parsing, reading the input, running a command, printing, exit status. */
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { diffManifests, validateManifests } from './check';
+import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
+import { ManifestSet, parseManifests, readManifests, ReadOptions, toPosix } from './manifests';
+import { formatRendered, renderWorkspaces } from './render';
+import { findingText, formatReport } from './report';
+import { Command, ExitCode, exitCodeOf, Finding, FindingCategory, OutputFormat, Report, Severity } from './types';
+
+export const USAGE = `Usage: kfws <command> [options]
+
+Checks Kubeflow Notebooks Workspaces and WorkspaceKinds (kubeflow.org/v1beta1) in YAML manifests the way the
+API server and the admission webhooks will when Argo CD or Flux applies them.
+
+Commands:
+  validate PATH...               every Workspace and WorkspaceKind in the files and folders, as a create
+  diff --base REV|DIR PATH...    the change from a base (git revision or folder) as an update: immutable fields,
+                                 options in use, defaults and redirect targets, removed WorkspaceKinds; and what
+                                 the change does to Workspaces (restarts, redirects, pause)
+  render PATH...                 the StatefulSet and Service the reconciler creates for each Workspace
+
+Options:
+  --kinds PATH              more WorkspaceKinds to check Workspaces against (file or folder; repeatable)
+  --base REV|DIR            diff: a git revision of the repository of the current folder, or a folder
+  --workspace [NS/]NAME     render: only this Workspace
+  --format text|json|github output format (github: workflow annotations; not for render)
+  -h, --help                show this help
+  --version                 show the version
+
+Folders are read recursively (*.yaml, *.yml; hidden folders and node_modules skipped); objects of other kinds
+are skipped. Exit status: 0 no errors, 1 errors found, 2 unreadable input or wrong usage, 3 internal error.
+`;
+
+/** Where the CLI reads and writes; the real process by default, something else in tests. */
+export interface CliIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  };
+}
+
+/** Wrong command line: usage is printed with the message. */
+class UsageError extends Error {}
+
+interface Arguments {
+  readonly command?: string;
+  readonly paths: string[];
+  readonly kinds: string[];
+  readonly base?: string;
+  readonly workspace?: string;
+  readonly format: OutputFormat;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const format = values.format ?? OutputFormat.TEXT;
+  if (!Object.values<string>(OutputFormat).includes(format)) {
+    throw new UsageError(`--format must be one of ${Object.values(OutputFormat).join(', ')}, not ${JSON.stringify(format)}`);
+  }
+  return {
+    command: positionals[0],
+    paths: positionals.slice(1),
+    kinds: values.kinds ?? [],
+    base: values.base,
+    workspace: values.workspace,
+    format: format as OutputFormat,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      kinds: { type: 'string', multiple: true },
+      base: { type: 'string' },
+      workspace: { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+}
+
+function packageVersion(): string {
+  // lib/cli when run from the sources, build/lib/cli when built.
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const file = path.join(__dirname, rel);
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/** Runs `kfws` with `argv` (without the program name) and returns the exit status. */
+export function run(argv: readonly string[], io: CliIo = processIo()): ExitCode {
+  try {
+    const args = parseArguments(argv);
+    if (args.version) {
+      io.stdout(`${packageVersion()}\n`);
+      return ExitCode.OK;
+    }
+    if (args.help) {
+      io.stdout(USAGE);
+      return ExitCode.OK;
+    }
+    switch (args.command) {
+      case Command.VALIDATE:
+        return validateCommand(args, io);
+      case Command.DIFF:
+        return diffCommand(args, io);
+      case Command.RENDER:
+        return renderCommand(args, io);
+      case undefined:
+        throw new UsageError('a command is required');
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(args.command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`kfws: ${err.message}\n\n${USAGE}`);
+      return ExitCode.UNREADABLE;
+    }
+    if (err instanceof GitError) {
+      io.stderr(`kfws: ${err.message}\n`);
+      return ExitCode.UNREADABLE;
+    }
+    io.stderr(`kfws: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.INTERNAL;
+  }
+}
+
+function requirePaths(args: Arguments): void {
+  if (args.paths.length === 0) throw new UsageError(`${args.command}: at least one PATH is required`);
+}
+
+function forbid(args: Arguments, option: 'base' | 'workspace'): void {
+  if (args[option] !== undefined) throw new UsageError(`--${option} is not an option of ${args.command}`);
+}
+
+function readOptions(io: CliIo): ReadOptions {
+  // In GitHub Actions, annotations name files relative to the checkout.
+  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd };
+}
+
+/** `--kinds` input, without the files that are also under review (those count as input, once). */
+function readReference(args: Arguments, input: ManifestSet, opts: ReadOptions): ManifestSet | undefined {
+  if (args.kinds.length === 0) return undefined;
+  const reference = readManifests(args.kinds, opts);
+  const reviewed = new Set(input.files.map((f) => f.display));
+  return {
+    files: reference.files.filter((f) => !reviewed.has(f.display)),
+    objects: reference.objects.filter((o) => !reviewed.has(o.file.display)),
+    findings: reference.findings.filter((f) => f.file === undefined || !reviewed.has(f.file)),
+  };
+}
+
+function print(report: Report, args: Arguments, sets: readonly ManifestSet[], io: CliIo): ExitCode {
+  const annotationPaths = new Map<string, string>();
+  for (const set of sets) for (const f of set.files) annotationPaths.set(f.display, f.annotationPath);
+  io.stdout(formatReport(report, args.format, { annotationPath: (file) => annotationPaths.get(file) ?? file }));
+  return exitCodeOf(report.findings);
+}
+
+function validateCommand(args: Arguments, io: CliIo): ExitCode {
+  requirePaths(args);
+  forbid(args, 'base');
+  forbid(args, 'workspace');
+  const opts = readOptions(io);
+  const input = readManifests(args.paths, opts);
+  const reference = readReference(args, input, opts);
+  return print(validateManifests(input, reference), args, [input, ...(reference ? [reference] : [])], io);
+}
+
+function diffCommand(args: Arguments, io: CliIo): ExitCode {
+  requirePaths(args);
+  forbid(args, 'workspace');
+  if (args.base === undefined) throw new UsageError('diff: --base REV|DIR is required');
+  const opts = readOptions(io);
+  const base = readBase(args.base, args.paths, io, opts);
+  // A PATH that is gone from the working tree but was in the base was deleted by the change: nothing to read.
+  const present = args.paths.filter((p) => fs.existsSync(path.resolve(io.cwd, p)) || !existedInBase(p, base, io.cwd));
+  const next = readManifests(present, opts);
+  const reference = readReference(args, next, opts);
+  return print(diffManifests(base.set, next, reference), args, [base.set, next, ...(reference ? [reference] : [])], io);
+}
+
+interface Base {
+  readonly set: ManifestSet;
+  /** For a git base: the repository root, which base annotation paths are relative to. */
+  readonly root?: string;
+}
+
+function readBase(base: string, paths: readonly string[], io: CliIo, opts: ReadOptions): Base {
+  const dir = path.resolve(io.cwd, base);
+  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return { set: readManifests([dir], opts) };
+  const root = repositoryRoot(io.cwd);
+  if (root === undefined) throw new GitError(`--base ${base}: not a folder, and ${io.cwd} is not in a git repository`);
+  const commit = resolveCommit(root, base);
+  return { set: parseManifests(readRevision(root, commit, base, paths, io.cwd)), root };
+}
+
+function existedInBase(p: string, base: Base, cwd: string): boolean {
+  if (base.root === undefined) return false;
+  const rel = toPosix(path.relative(base.root, path.resolve(cwd, p)));
+  return base.set.files.some((f) => f.annotationPath === rel || f.annotationPath.startsWith(`${rel}/`));
+}
+
+function renderCommand(args: Arguments, io: CliIo): ExitCode {
+  requirePaths(args);
+  forbid(args, 'base');
+  if (args.format === OutputFormat.GITHUB) throw new UsageError('render: --format github is not supported');
+  const opts = readOptions(io);
+  const input = readManifests(args.paths, opts);
+  const reference = readReference(args, input, opts);
+  const result = renderWorkspaces(input, reference, args.workspace);
+  const findings: Finding[] = [...result.findings];
+  if (result.matched === 0) {
+    const which = args.workspace === undefined ? 'no Workspace' : `no Workspace ${args.workspace}`;
+    findings.push({ severity: Severity.ERROR, category: FindingCategory.UNREADABLE, message: `${which} in ${args.paths.join(', ')}` });
+  }
+  if (args.format === OutputFormat.JSON) {
+    io.stdout(formatRendered({ ...result, findings }, args.format));
+  } else {
+    io.stdout(formatRendered(result, args.format));
+    // The manifests go to stdout, so that they can be piped; problems to stderr.
+    for (const f of findings) io.stderr(`${findingText(f)}\n`);
+  }
+  return exitCodeOf(findings);
+}
