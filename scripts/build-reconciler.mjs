@@ -1,5 +1,5 @@
 // Bundles the reconciler (lib/reconciler/main.ts and everything it imports, @kubernetes/client-node included) into
-// one CommonJS file that runs with plain `node`: dist/reconciler/reconciler.js. The Dockerfile packages that file.
+// one CommonJS file that runs with plain `node`: build/reconciler/reconciler.js. The Dockerfile packages that file.
 //   node scripts/build-reconciler.mjs [--outfile <path>]
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--outfile');
-const outfile = i > 0 ? resolve(process.argv[i + 1]) : join(root, 'dist', 'reconciler', 'reconciler.js');
+const outfile = i > 0 ? resolve(process.argv[i + 1]) : join(root, 'build', 'reconciler', 'reconciler.js');
 
 // client-node's generated API clients and models (most of its 14 MB) are re-exported by modules the reconciler
 // imports but are never used: declaring them side-effect free lets esbuild drop what is unreferenced.
