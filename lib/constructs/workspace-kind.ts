@@ -52,7 +52,7 @@ export class ActivityProbe {
   }
 
   /** Run `command` in the Workspace container; exit status 0 means the Workspace is active. */
-  public static exec(command: string[]): ActivityProbe {
+  public static exec(command: readonly string[]): ActivityProbe {
     return new ActivityProbe({ exec: { command: [...command] } });
   }
 
@@ -112,7 +112,7 @@ export interface RequestHeaders {
    * Header names to remove.
    * @default - none
    */
-  readonly remove?: string[];
+  readonly remove?: readonly string[];
 }
 
 /** A port that the images of a kind may expose. */
@@ -191,7 +191,7 @@ export interface OptionSpawnerOptions {
    * Labels shown in the spawner UI, in this order (keys unique, at most 32).
    * @default - none
    */
-  readonly labels?: SpawnerLabel[];
+  readonly labels?: readonly SpawnerLabel[];
   /**
    * Hide the option from the spawner UI (Workspaces may still select it).
    * @default false
@@ -230,7 +230,7 @@ export interface ImageConfigOptions extends OptionSpawnerOptions {
    */
   readonly imagePullPolicy?: ImagePullPolicy;
   /** Ports the image serves on (at least one). */
-  readonly ports: ImagePortOptions[];
+  readonly ports: readonly ImagePortOptions[];
 }
 
 /** A pod-size option. */
@@ -254,7 +254,7 @@ export interface PodConfigOptions extends OptionSpawnerOptions {
    * Taints the pod tolerates.
    * @default - none
    */
-  readonly tolerations?: Toleration[];
+  readonly tolerations?: readonly Toleration[];
 }
 
 /** A reference to an image option of a WorkspaceKind, from this app or defined elsewhere. */
@@ -292,7 +292,8 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
     if (target.kind !== this.kind) {
       throw new Error(`${this.kind.node.path}: option "${this.id}" cannot redirect to option "${target.id}" of another WorkspaceKind (${target.kind.node.path}); expected an option of the same kind`);
     }
-    this.redirectTarget = { option: target, message };
+    this.redirectTarget = { option: target, message: message && { ...message } };
+    this.kind._invalidate();
   }
 
   protected abstract specJson(): S;
@@ -325,7 +326,7 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
         throw new Error(`${kind.node.path}: image option "${options.id}" uses port "${port.port.id}" of another WorkspaceKind (${port.port.kind.node.path}); expected a port from this kind's addPort()`);
       }
     }
-    super(kind, { ...options, ports: options.ports.map(p => ({ ...p })) });
+    super(kind, { ...options, labels: copyJson(options.labels), ports: options.ports.map(p => ({ ...p })) });
   }
 
   /**
@@ -475,17 +476,17 @@ export interface WorkspaceKindProps {
    * Environment of the Workspace container; values may use `{{ httpPathPrefix "<port id>" }}`.
    * @default - none
    */
-  readonly extraEnv?: EnvVar[];
+  readonly extraEnv?: readonly EnvVar[];
   /**
    * Extra pod volumes.
    * @default - none
    */
-  readonly extraVolumes?: Volume[];
+  readonly extraVolumes?: readonly Volume[];
   /**
    * Extra mounts of the Workspace container (may mount `home-volume` or `data-volume-<i>` too).
    * @default - none
    */
-  readonly extraVolumeMounts?: VolumeMount[];
+  readonly extraVolumeMounts?: readonly VolumeMount[];
   /**
    * Security context of the Workspace pod.
    * @default - none
@@ -526,7 +527,20 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
 
   constructor(scope: Construct, id: string, props: WorkspaceKindProps) {
     super(scope, id);
-    this.props = props;
+    // Copies, so that changing the objects passed in cannot change the output after it was validated.
+    this.props = {
+      ...props,
+      labels: copyJson(props.labels),
+      podLabels: copyJson(props.podLabels),
+      podAnnotations: copyJson(props.podAnnotations),
+      culling: props.culling && { ...props.culling },
+      probes: copyJson(props.probes),
+      extraEnv: copyJson(props.extraEnv),
+      extraVolumes: copyJson(props.extraVolumes),
+      extraVolumeMounts: copyJson(props.extraVolumeMounts),
+      podSecurityContext: copyJson(props.podSecurityContext),
+      containerSecurityContext: copyJson(props.containerSecurityContext),
+    };
     this.name = props.name;
     this.apiObject = new ClusterScopedApiObject(this, 'Resource', {
       apiVersion: API_VERSION,
@@ -543,7 +557,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   public addPort(options: WorkspaceKindPortOptions): WorkspaceKindPort {
     const port = new WorkspaceKindPort(this, copyJson(options));
     this.portList.push(port);
-    this.changed();
+    this._invalidate();
     return port;
   }
 
@@ -551,7 +565,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   public addImageConfig(options: ImageConfigOptions): ImageConfig {
     const option = new ImageConfig(this, options);
     this.imageConfigList.push(option);
-    this.changed();
+    this._invalidate();
     return option;
   }
 
@@ -559,7 +573,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   public addPodConfig(options: PodConfigOptions): PodConfig {
     const option = new PodConfig(this, options);
     this.podConfigList.push(option);
-    this.changed();
+    this._invalidate();
     return option;
   }
 
@@ -567,14 +581,14 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   public setDefaultImageConfig(option: ImageConfig): void {
     this.assertOwn(option, 'default image option');
     this.defaultImage = option;
-    this.changed();
+    this._invalidate();
   }
 
   /** Makes `option` the pod-size option preselected by the spawner and used by Workspaces that name none. */
   public setDefaultPodConfig(option: PodConfig): void {
     this.assertOwn(option, 'default pod-size option');
     this.defaultPod = option;
-    this.changed();
+    this._invalidate();
   }
 
   /** The ports, in the order added. */
@@ -670,7 +684,8 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     }
   }
 
-  private changed(): void {
+  /** Drops the memoized manifest after a change to the kind or one of its options. @internal */
+  public _invalidate(): void {
     this.cachedManifest = undefined;
   }
 }

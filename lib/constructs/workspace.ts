@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
-import { API_VERSION, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
+import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { validateWorkspace } from '../core/validation';
-import { memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
@@ -36,7 +36,7 @@ export interface WorkspaceClaimProps {
    * Access modes.
    * @default [ClaimAccessMode.READ_WRITE_ONCE]
    */
-  readonly accessModes?: ClaimAccessMode[];
+  readonly accessModes?: readonly ClaimAccessMode[];
   /**
    * Labels of the claim.
    * @default - none
@@ -170,7 +170,7 @@ export interface WorkspaceProps {
    * Data volumes.
    * @default - none
    */
-  readonly dataVolumes?: DataVolumeOptions[];
+  readonly dataVolumes?: readonly DataVolumeOptions[];
   /**
    * Labels of the Workspace object itself.
    * @default - none
@@ -202,10 +202,12 @@ export class Workspace extends Construct {
   private readonly home?: string;
   private readonly data: BoundDataVolume[] = [];
   private cachedManifest?: WorkspaceObject;
+  private cachedForKind?: WorkspaceKindObject;
 
   constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
-    this.props = props;
+    // Copies, so that changing the maps passed in cannot change the output after it was validated.
+    this.props = { ...props, podLabels: copyJson(props.podLabels), podAnnotations: copyJson(props.podAnnotations), labels: copyJson(props.labels) };
     this.name = props.name;
     this.kind = props.kind;
     this.assertSameKind(props.imageConfig, 'imageConfig');
@@ -249,9 +251,16 @@ export class Workspace extends Construct {
     this.cachedManifest = undefined;
   }
 
-  /** The Workspace manifest as it will be synthesized (built once for validation and output). */
+  /**
+   * The Workspace manifest as it will be synthesized: built once for validation and output, and again only after a
+   * change (to its volumes, or to its kind, whose default options it may use).
+   */
   public toManifest(): WorkspaceObject {
-    this.cachedManifest ??= this.renderManifest();
+    const kindManifest = this.kind._manifest();
+    if (!this.cachedManifest || this.cachedForKind !== kindManifest) {
+      this.cachedManifest = this.renderManifest();
+      this.cachedForKind = kindManifest;
+    }
     return this.cachedManifest;
   }
 

@@ -46,6 +46,30 @@ describe('WorkspaceKind', () => {
     });
   });
 
+  test('changes after a first synth reach the output and are validated again', () => {
+    const chart = new Chart(Testing.app(), 'kinds');
+    const { images, pods } = addSmallKind(chart);
+    synthApp(chart);
+    images[0].redirectTo(images[1]);
+    const [json] = synthApp(chart);
+    expect(json.spec.podTemplate.options.imageConfig.values[0].redirect).toEqual({ to: 'img_b' });
+    pods[0].redirectTo(pods[1]);
+    pods[1].redirectTo(pods[0]);
+    expect(synthError(chart)).toContain('podConfig redirect cycle detected');
+  });
+
+  test('objects passed in are copied: changing them later changes nothing', () => {
+    const chart = new Chart(Testing.app(), 'kinds');
+    const extraEnv = [{ name: 'A', value: 'a' }];
+    const podLabels: Record<string, string> = { team: 'ml' };
+    addSmallKind(chart, 'Kind', { extraEnv, podLabels });
+    extraEnv.push({ name: 'B', value: '{{ bad' });
+    podLabels['!bad'] = 'x';
+    const [json] = synthApp(chart);
+    expect(json.spec.podTemplate.extraEnv).toEqual([{ name: 'A', value: 'a' }]);
+    expect(json.spec.podTemplate.podMetadata.labels).toEqual({ team: 'ml' });
+  });
+
   test('handles of another kind are refused at once', () => {
     const chart = new Chart(Testing.app(), 'kinds');
     const a = addSmallKind(chart, 'A');

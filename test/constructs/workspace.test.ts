@@ -78,6 +78,15 @@ describe('Workspace', () => {
     expect(team.node.dependencies).toContain(storage);
   });
 
+  test('follows a change of the kind\'s default option made after a first synth', () => {
+    const { app, team, kind, images } = setup();
+    new Workspace(team, 'Ws', { name: 'w', kind });
+    app.synthYaml();
+    kind.setDefaultImageConfig(images[1]);
+    const [ws] = objectsOf(team);
+    expect(ws.spec.podTemplate.options.imageConfig).toBe('img_b');
+  });
+
   test('refers to a kind defined elsewhere by name', () => {
     const app = Testing.app();
     const team = new Chart(app, 'team', { namespace: 'team-a' });
