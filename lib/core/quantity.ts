@@ -84,13 +84,6 @@ function parseOrThrow(value: unknown): bigint {
   return nanos;
 }
 
-/** The quantity in milli-units, rounded up away from zero like `Quantity.MilliValue()`; throws QuantityError. */
-export function quantityToMillis(value: string | number): bigint {
-  const nanos = parseOrThrow(value);
-  const millis = divCeil(nanos < 0n ? -nanos : nanos, 1_000_000n);
-  return nanos < 0n ? -millis : millis;
-}
-
 /** -1, 0 or 1 like `Quantity.Cmp`; throws QuantityError if either side is not a quantity. */
 export function compareQuantities(a: string | number, b: string | number): -1 | 0 | 1 {
   const x = parseOrThrow(a);
