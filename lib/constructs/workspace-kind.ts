@@ -273,6 +273,7 @@ export interface IPodConfig {
   readonly kind: IWorkspaceKind;
 }
 
+/** What image and pod-size options share: spawner info, an optional redirect, and a spec. */
 abstract class KindOption<O extends OptionSpawnerOptions, S> {
   private redirectTarget?: { readonly option: KindOption<O, S>; readonly message?: RedirectMessage };
 
@@ -281,11 +282,6 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
   /** The option id. */
   public get id(): string {
     return this.options.id;
-  }
-
-  /** The option this one redirects to, if any. */
-  public get redirectsTo(): KindOption<O, S> | undefined {
-    return this.redirectTarget?.option;
   }
 
   protected setRedirect(target: KindOption<O, S>, message?: RedirectMessage): void {
