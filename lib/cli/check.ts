@@ -22,6 +22,7 @@ import {
 } from '../core/validation';
 import { workspaceImpacts } from './impact';
 import { identityOf, ManifestObject, ManifestSet } from './manifests';
+import { kindSchemaViolations } from './plan';
 import { Command, compare, Finding, FindingCategory, Report, Severity } from './types';
 
 function specKind(obj: ManifestObject): string | undefined {
@@ -132,6 +133,8 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     findings.push(f.category === FindingCategory.UNREADABLE ? f : { ...f, severity: Severity.WARNING, message: `base revision: ${f.message}` });
   }
 
+  /** Objects the API server would refuse: the reconciler never sees them, and its planner cannot read them. */
+  const refused = new Set<unknown>();
   for (const obj of next.objects) {
     const old = baseById.get(obj.identity);
     let violations: Violation[];
@@ -142,6 +145,12 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
       violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
     }
     findings.push(...ruleFindings(obj, violations));
+    if (violations.length > 0) refused.add(obj.value);
+  }
+  // The base revision and `--kinds` are not checked above (their problems are not the change's), but the planner
+  // reads them too: objects that do not even match their CRD schema are not planned.
+  for (const obj of [...base.objects, ...(reference?.objects.filter(isKind) ?? [])]) {
+    if (!matchesSchema(obj)) refused.add(obj.value);
   }
 
   for (const old of baseById.values()) {
@@ -152,9 +161,17 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
   return {
     command: Command.DIFF,
     findings: sortFindings(findings),
-    impacts: workspaceImpacts(base, next, baseKinds, nextKinds),
+    impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused),
     checked: counts(next),
   };
+}
+
+/**
+ * Whether the planner can read `obj`: a Workspace's type meta, metadata and CRD schema (`validateWorkspace` without
+ * its kind), a WorkspaceKind's metadata and CRD schema ({@link kindSchemaViolations}).
+ */
+function matchesSchema(obj: ManifestObject): boolean {
+  return (isKind(obj) ? kindSchemaViolations(obj.value) : validateWorkspace(obj.value)).length === 0;
 }
 
 /**

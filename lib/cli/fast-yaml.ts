@@ -8,9 +8,16 @@
  * scalars, tabs, CRLF, duplicate keys, ...) it returns `undefined` and the caller parses the whole file with `yaml`,
  * which also reports syntax errors. Where it does answer, the result equals `yaml`'s `toJS()` with the default
  * (YAML 1.2 core) schema; test/cli/fast-yaml.test.ts checks that differentially.
+ *
+ * Whitespace and line breaks are YAML's, not JavaScript's: YAML separates tokens with spaces and tabs only (`s-white`)
+ * and breaks lines at LF and CR only, while `trim()`, `\s` and the line terminators of regular expressions also cover
+ * U+00A0, U+0085, U+2028, U+2029, U+3000, U+FEFF, ... — which are content in YAML (`a: b\u00a0` is "b\u00a0", and
+ * the `yaml` package keeps U+0085 and U+2028 in scalars too). So only spaces are ever stripped or skipped here; tabs
+ * (also in indentation), CR and byte order marks make the whole file go to `yaml`; a `.` in a pattern only ever makes
+ * the reader decline (a comment with U+2028 in it), never changes a value.
  */
 
-/** Thrown internally to abandon the fast path; never escapes this module. */
+/** Thrown internally to abandon the fast path; never escapes this module. Nothing else may be thrown on any input. */
 class Unsupported extends Error {}
 
 interface Line {
@@ -75,8 +82,16 @@ function isSequenceItem(text: string): boolean {
   return text.charCodeAt(0) === DASH && (text.length === 1 || text.charCodeAt(1) === SPACE);
 }
 
+/**
+ * Deepest nesting of collections read here. Manifests nest ~15 deep; far deeper input is left to `yaml`, which
+ * reports it (RESOURCE_EXHAUSTION, ~900 levels) where this reader would either disagree or overflow the stack.
+ */
+const MAX_DEPTH = 100;
+
 class Reader {
   private pos = 0;
+  /** Collections being read; any throw abandons the reader, so only returns need to count down. */
+  private depth = 0;
 
   constructor(private readonly lines: Line[]) {}
 
@@ -89,6 +104,7 @@ class Reader {
   }
 
   mapping(indent: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
     const out: Record<string, unknown> = {};
     for (let line = this.peek(); line && line.indent === indent && !isSequenceItem(line.text); line = this.peek()) {
       const { key, rest } = splitKey(line.text);
@@ -98,10 +114,12 @@ class Reader {
     }
     const next = this.peek();
     if (next && next.indent >= indent) throw new Unsupported();
+    this.depth--;
     return out;
   }
 
   sequence(indent: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
     const out: unknown[] = [];
     for (let line = this.peek(); line && line.indent === indent && isSequenceItem(line.text); line = this.peek()) {
       if (line.text === '-') {
@@ -109,7 +127,7 @@ class Reader {
         out.push(this.nested(indent, false));
         continue;
       }
-      const content = line.text.slice(1).trimStart();
+      const content = line.text.slice(skipSpaces(line.text, 1));
       const column = indent + line.text.length - content.length;
       if (isSequenceItem(content) || content.startsWith('#')) throw new Unsupported();
       if (startsMapping(content)) {
@@ -124,6 +142,7 @@ class Reader {
     }
     const next = this.peek();
     if (next && next.indent > indent) throw new Unsupported();
+    this.depth--;
     return out;
   }
 
@@ -184,12 +203,12 @@ function splitKey(text: string): { key: string; rest?: string } {
     if (end === undefined) throw new Unsupported();
     key = text.slice(0, end);
     // Keys that resolve to non-strings, or that `yaml` treats specially, are left to `yaml`.
-    if (key !== key.trim() || INDICATOR.test(key) || plainScalar(key) !== key || key === '<<') throw new Unsupported();
+    if (key.endsWith(' ') || INDICATOR.test(key) || plainScalar(key) !== key || key === '<<') throw new Unsupported();
     colon = end;
   }
   // `yaml` refuses implicit keys over 1024 characters; `__proto__` would set the prototype of a plain object.
   if (key === '__proto__' || colon > 1024) throw new Unsupported();
-  const rest = text.slice(colon + 1).trimStart();
+  const rest = text.slice(skipSpaces(text, colon + 1));
   return rest === '' || rest.startsWith('#') ? { key } : { key, rest };
 }
 
@@ -215,7 +234,21 @@ function scalar(text: string): unknown {
 
 function stripComment(text: string): string {
   const hash = text.indexOf(' #');
-  return (hash === -1 ? text : text.slice(0, hash)).trimEnd();
+  return trimSpacesEnd(hash === -1 ? text : text.slice(0, hash));
+}
+
+/** Index of the first character at or after `from` that is not a space (tabs never get here). */
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  while (text.charCodeAt(i) === SPACE) i++;
+  return i;
+}
+
+/** `text` without trailing spaces (and nothing else). */
+function trimSpacesEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === SPACE) end--;
+  return text.slice(0, end);
 }
 
 /** Index just after the closing quote of the quoted scalar at the start of `text`, or undefined. */
@@ -237,6 +270,7 @@ function quotedEnd(text: string): number | undefined {
 
 const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
 const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+const MAX_CODE_POINT = 0x10ffff;
 
 function unquote(quoted: string): string {
   const body = quoted.slice(1, -1);
@@ -254,7 +288,10 @@ function unquote(quoted: string): string {
     } else if (e in HEX_ESCAPE_LENGTH) {
       const hex = body.slice(i + 1, i + 1 + HEX_ESCAPE_LENGTH[e]);
       if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== HEX_ESCAPE_LENGTH[e]) throw new Unsupported();
-      out += String.fromCodePoint(parseInt(hex, 16));
+      const codePoint = parseInt(hex, 16);
+      // `\U00110000` and above are no code point: `yaml` reports an invalid escape, `fromCodePoint` would throw.
+      if (codePoint > MAX_CODE_POINT) throw new Unsupported();
+      out += String.fromCodePoint(codePoint);
       i += hex.length;
     } else {
       throw new Unsupported();

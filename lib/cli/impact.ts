@@ -1,66 +1,31 @@
 /**
- * What a change does to Workspaces, for reviewers: the reconciler's own plan (lib/reconciler/workspace-plan.ts) is
- * computed for every Workspace with the base revision's and with the new revision's WorkspaceKind, and the two
- * outcomes are compared. Nothing here is a rule: it is read-only information next to the findings.
+ * What a change does to Workspaces, for reviewers: the reconciler's own plan (lib/reconciler/workspace-plan.ts, via
+ * ./plan.ts, which `kfws render` uses too) is computed for every Workspace with the base revision's and with the new
+ * revision's WorkspaceKind, and the two outcomes are compared. Nothing here is a rule: it is read-only information
+ * next to the findings.
  */
 
-import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject, WorkspaceState } from '../core/api';
+import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedStatefulSet } from '../core/render';
 import { deepEqual } from '../core/validation/equality';
-import { planWorkspace } from '../reconciler/workspace-plan';
 import { ManifestObject, ManifestSet } from './manifests';
+import { previewReconcile, ReconcilePreview } from './plan';
 import { compare, Effect, Impact } from './types';
-
-/** The part of a reconcile outcome that a reviewer cares about. */
-interface Outcome {
-  readonly paused: boolean;
-  /** `imageConfig a → b → c` per redirected option type. */
-  readonly redirects: readonly string[];
-  /** The reconciler rewrites the spec to the redirect targets (paused, updates not deferred). */
-  readonly followsRedirect: boolean;
-  readonly deferUpdates: boolean;
-  readonly error?: string;
-  readonly statefulSet?: RenderedStatefulSet;
-}
 
 /** How many changed fields of a Pod template are named before "and N more". */
 const MAX_NAMED_CHANGES = 4;
 
-function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindObject>): Outcome | undefined {
-  // The stored status must not make the planner think nothing changed.
-  const ws = { ...(obj.value as unknown as WorkspaceObject), status: undefined };
-  if (!ws.spec) return undefined;
-  let plan: ReturnType<typeof planWorkspace>;
-  try {
-    plan = planWorkspace({ ws, kind: kinds.get(ws.spec.kind), statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0 });
-  } catch (err) {
-    // The planner trusts the schema; objects it cannot read are malformed and already reported as findings.
-    if (err instanceof TypeError) return undefined;
-    throw err;
-  }
-  const paused = ws.spec.paused === true;
-  const deferUpdates = ws.spec.deferUpdates === true;
-  const redirects: string[] = [];
-  const options = plan.status?.podTemplateOptions;
-  for (const [type, status] of Object.entries(options ?? {})) {
-    const chain = status.redirectChain ?? [];
-    if (chain.length > 0) redirects.push(`${type} ${[chain[0].source, ...chain.map((step) => step.target)].join(' → ')}`);
-  }
-  const applied = plan.actions.find((a) => a.type === 'applyRedirects');
-  if (applied && applied.type === 'applyRedirects') {
-    const current = ws.spec.podTemplate.options;
-    if (current.imageConfig !== applied.imageConfig) redirects.push(`imageConfig ${current.imageConfig} → ${applied.imageConfig}`);
-    if (current.podConfig !== applied.podConfig) redirects.push(`podConfig ${current.podConfig} → ${applied.podConfig}`);
-  }
-  const created = plan.actions.find((a) => a.type === 'createStatefulSet');
-  return {
-    paused,
-    deferUpdates,
-    redirects,
-    followsRedirect: applied !== undefined,
-    error: plan.decision?.state === WorkspaceState.ERROR ? plan.decision.message : undefined,
-    statefulSet: created && created.type === 'createStatefulSet' ? created.object : undefined,
-  };
+/**
+ * The reconciler's outcome for a Workspace; none for a Workspace that the API server would refuse, or whose
+ * WorkspaceKind it would refuse (`refused`: the values of such objects, from the core validator): the change cannot
+ * be applied as it is, its problems are findings, and the planner trusts the schema. Any error is a bug.
+ */
+function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindObject>, refused: ReadonlySet<unknown>): ReconcilePreview | undefined {
+  if (refused.has(obj.value)) return undefined;
+  const ws = obj.value as unknown as WorkspaceObject;
+  const kind = ws.spec && kinds.get(ws.spec.kind);
+  if (!ws.spec || (kind && refused.has(kind))) return undefined;
+  return previewReconcile(ws, kind);
 }
 
 /** Appends the paths (`a.b[0].c`) at which two JSON values differ. */
@@ -85,14 +50,14 @@ function describeChanges(before: RenderedStatefulSet, after: RenderedStatefulSet
   return paths.length > MAX_NAMED_CHANGES ? `${named} and ${paths.length - MAX_NAMED_CHANGES} more` : named;
 }
 
-function redirectEffect(o: Outcome): { effect: Effect; message: string } {
+function redirectEffect(o: ReconcilePreview): { effect: Effect; message: string } {
   const what = o.redirects.join(', ');
   if (o.followsRedirect) return { effect: Effect.REDIRECTED, message: `paused: the reconciler switches it to the redirect target (${what})` };
   const when = o.deferUpdates ? 'held back by deferUpdates' : 'applied when the Workspace is paused';
   return { effect: Effect.PENDING_RESTART, message: `pending restart: ${what}; ${when}` };
 }
 
-function compareOutcomes(before: Outcome | undefined, after: Outcome): { effect: Effect; message: string }[] {
+function compareOutcomes(before: ReconcilePreview | undefined, after: ReconcilePreview): { effect: Effect; message: string }[] {
   const out: { effect: Effect; message: string }[] = [];
   if (after.error !== undefined) {
     if (before?.error !== after.error) out.push({ effect: Effect.ERROR_STATE, message: `goes to state Error: ${after.error}` });
@@ -119,6 +84,7 @@ export function workspaceImpacts(
   next: ManifestSet,
   baseKinds: ReadonlyMap<string, WorkspaceKindObject>,
   nextKinds: ReadonlyMap<string, WorkspaceKindObject>,
+  refused: ReadonlySet<unknown>,
 ): Impact[] {
   const impacts: Impact[] = [];
   const add = (obj: ManifestObject, effect: Effect, message: string): void => {
@@ -139,11 +105,11 @@ export function workspaceImpacts(
   for (const obj of next.objects) {
     if (obj.ref.kind !== WORKSPACE_KIND || seen.has(obj.identity)) continue;
     seen.add(obj.identity);
-    const after = outcome(obj, nextKinds);
+    const after = outcome(obj, nextKinds, refused);
     if (!after) continue;
     const old = baseWorkspaces.get(obj.identity);
     if (!old) add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
-    for (const { effect, message } of compareOutcomes(old && outcome(old, baseKinds), after)) add(obj, effect, message);
+    for (const { effect, message } of compareOutcomes(old && outcome(old, baseKinds, refused), after)) add(obj, effect, message);
   }
   for (const [identity, old] of baseWorkspaces) {
     if (!seen.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND } from '../core/api';
+import { isPlainObject } from '../core/json';
 import { parseSimpleYaml } from './fast-yaml';
 import { documentLine, fieldLine } from './locate';
 import { Finding, FindingCategory, ObjectRef, Severity } from './types';
@@ -74,10 +75,6 @@ export interface ReadOptions {
   readonly cwd: string;
   /** Folder that GitHub annotation paths are relative to (the checkout); defaults to `cwd`. */
   readonly annotationRoot?: string;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function toPosix(p: string): string {

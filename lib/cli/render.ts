@@ -1,17 +1,17 @@
 /**
- * `kfws render`: the StatefulSet and Service the reconciler would create for each Workspace (the shared rendering
- * core, lib/core/render.ts), so that a reviewer sees the Pod a change produces. A Workspace that the webhook would
- * refuse, or that the reconciler could not render, yields findings instead.
+ * `kfws render`: the StatefulSet and Service the reconciler would create for each Workspace — taken from the
+ * reconciler's own plan (./plan.ts), so that a reviewer sees exactly the Pod a change produces, including a switch to
+ * redirect targets. A Workspace that the webhook would refuse, or that the reconciler could not render, yields
+ * findings instead.
  */
 
 import { stringify } from 'yaml';
-import { OptionValue, WORKSPACE_KIND, WorkspaceObject } from '../core/api';
-import { OptionResolutionError, OptionType, resolveOption } from '../core/options';
-import { RenderedService, RenderedStatefulSet, RenderError, renderService, renderStatefulSet } from '../core/render';
-import { StateMessages } from '../core/state';
+import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { RenderedService, RenderedStatefulSet } from '../core/render';
 import { validateWorkspace } from '../core/validation';
 import { kindIndex, ruleFindings, sortFindings } from './check';
 import { ManifestObject, ManifestSet } from './manifests';
+import { kindSchemaViolations, previewReconcile } from './plan';
 import { describeObject, Finding, FindingCategory, ObjectRef, OutputFormat, Severity } from './types';
 
 export interface RenderedWorkspace {
@@ -19,8 +19,16 @@ export interface RenderedWorkspace {
   readonly file: string;
   readonly document: number;
   readonly kind: string;
-  /** Option redirects the reconciler has pending for it (`imageConfig a → b`); the Pod still uses the current ids. */
+  /**
+   * Option redirects the reconciler has pending for it (`imageConfig a → b → c`), held until the Workspace is paused
+   * (or forever with `deferUpdates`); the Pod still uses the current ids.
+   */
   readonly pendingRedirects: readonly string[];
+  /**
+   * Option redirects the reconciler follows at once (the Workspace is paused and does not defer updates): it rewrites
+   * the spec to the targets, and the objects below are rendered from them.
+   */
+  readonly appliedRedirects: readonly string[];
   readonly statefulSet: RenderedStatefulSet;
   readonly service: RenderedService;
 }
@@ -43,52 +51,56 @@ function matchesSelector(ref: ObjectRef, selector: string | undefined): boolean 
 export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | undefined, selector?: string): RenderResult {
   const kinds = kindIndex(reference, input);
   const findings: Finding[] = [...input.findings, ...(reference?.findings ?? [])];
+  /** Per WorkspaceKind used: whether it matches its CRD schema, which the planner trusts; its problems once if not. */
+  const readableKinds = new Map<WorkspaceKindObject, boolean>();
+  const readable = (kind: WorkspaceKindObject): boolean => {
+    let ok = readableKinds.get(kind);
+    if (ok === undefined) {
+      const violations = kindSchemaViolations(kind);
+      ok = violations.length === 0;
+      readableKinds.set(kind, ok);
+      const obj = [...(reference?.objects ?? []), ...input.objects].find((o) => o.value === (kind as unknown));
+      if (obj) findings.push(...ruleFindings(obj, violations));
+    }
+    return ok;
+  };
   const rendered: RenderedWorkspace[] = [];
   const selected = input.objects.filter((o) => o.ref.kind === WORKSPACE_KIND && matchesSelector(o.ref, selector));
   for (const obj of selected) {
     const ws = obj.value as unknown as WorkspaceObject;
     const kind = kinds.get(ws.spec?.kind ?? '');
     const violations = validateWorkspace(obj.value, { kind, requireKind: true });
-    if (violations.length > 0 || !kind?.spec || !ws.spec) {
+    if (violations.length > 0) {
       findings.push(...ruleFindings(obj, violations));
       continue;
     }
-    // In the reconciler's order (§1.2 steps 6, 8, 10): options, StatefulSet, Service.
-    const redirects: string[] = [];
-    let failure: string | undefined;
-    for (const type of [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG]) {
-      try {
-        const values: readonly OptionValue<unknown>[] = kind.spec.podTemplate.options[type].values;
-        const resolved = resolveOption(type, values, ws.spec.podTemplate.options[type]);
-        if (resolved.redirectChain) redirects.push(`${type} ${resolved.current.id} → ${resolved.desired}`);
-      } catch (err) {
-        if (!(err instanceof OptionResolutionError)) throw err;
-        failure ??= (type === OptionType.IMAGE_CONFIG ? StateMessages.invalidImageConfig : StateMessages.invalidPodConfig)(err.message).message;
-      }
+    if (!kind) continue; // reported by validation
+    if (!readable(kind)) {
+      findings.push(workspaceFinding(obj, `not rendered: its WorkspaceKind ${kind.metadata.name} does not match the CRD schema`));
+      continue;
     }
-    try {
-      if (failure === undefined) {
-        rendered.push({
-          workspace: obj.ref,
-          file: obj.file.display,
-          document: obj.document,
-          kind: kind.metadata.name ?? '',
-          pendingRedirects: redirects,
-          statefulSet: renderStatefulSet(ws, kind),
-          service: renderService(ws, kind),
-        });
-      }
-    } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
-      failure = err.stateMessage;
+    // Exactly what the reconciler creates: its own plan, not a re-enactment of it.
+    const preview = previewReconcile(ws, kind);
+    if (preview.error !== undefined || !preview.statefulSet || !preview.service) {
+      findings.push(workspaceFinding(obj, preview.error ?? 'the reconciler creates no StatefulSet and Service for it'));
+      continue;
     }
-    if (failure !== undefined) findings.push(stateFinding(obj, failure));
+    rendered.push({
+      workspace: obj.ref,
+      file: obj.file.display,
+      document: obj.document,
+      kind: kind.metadata.name ?? '',
+      pendingRedirects: preview.followsRedirect ? [] : preview.redirects,
+      appliedRedirects: preview.followsRedirect ? preview.redirects : [],
+      statefulSet: preview.statefulSet,
+      service: preview.service,
+    });
   }
   return { rendered, findings: sortFindings(findings), matched: selected.length };
 }
 
-/** A Workspace the reconciler cannot render ends in state Error with this message (§2.3). */
-function stateFinding(obj: ManifestObject, message: string): Finding {
+/** A problem of a Workspace as a whole, e.g. the state message of state Error (§2.3) when the reconciler cannot render it. */
+function workspaceFinding(obj: ManifestObject, message: string): Finding {
   return {
     severity: Severity.ERROR,
     category: FindingCategory.RULE,
@@ -109,6 +121,7 @@ export function formatRendered(result: RenderResult, format: OutputFormat): stri
       const header = [
         `# ${describeObject(r.workspace)} (${r.file}, document ${r.document}), WorkspaceKind ${r.kind}`,
         ...r.pendingRedirects.map((p) => `# pending restart: ${p}; the Pod below still uses the current option`),
+        ...r.appliedRedirects.map((p) => `# paused: the reconciler switches it to the redirect target (${p}); the Pod below uses the target`),
       ].join('\n');
       // No folding of long lines, as cdk8s writes YAML.
       return `${header}\n${stringify(r.statefulSet, { lineWidth: 0 })}---\n${stringify(r.service, { lineWidth: 0 })}`;

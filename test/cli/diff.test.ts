@@ -2,6 +2,7 @@ import * as path from 'path';
 import { diffManifests } from '../../lib/cli/check';
 import { readManifests } from '../../lib/cli/manifests';
 import { Effect, ExitCode, Severity } from '../../lib/cli/types';
+import * as workspacePlan from '../../lib/reconciler/workspace-plan';
 import { Mutable, webhookKind, webhookWorkspace } from '../core/fixtures';
 import { GitRepo, lineContaining, runCli, runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
 
@@ -294,17 +295,31 @@ describe('kfws diff: what the change does to Workspaces', () => {
     ]);
   });
 
-  test('created, deleted, and a Workspace whose kind disappears', () => {
+  test('created, deleted, and a Workspace whose kind disappears; a refused Workspace has no effects', () => {
     const { stdout } = fixture.diff((repo) => {
       repo.remove(KIND_FILE);
       repo.write(WS_FILE, yamlDocuments(running, workspace((ws) => (ws.metadata.name = 'fresh'))));
     });
+    // `fresh` is new and its kind is nowhere: the webhook refuses its create (a finding), so it is never created.
+    expect(stdout).toMatch(/Workspace default\/fresh \(document 2\): spec\.kind: .*workspace kind "jupyterlab" not found/);
     expect(impacts(stdout).map((l) => l.replace(/:\d+:/, ':N:'))).toEqual([
       `  HEAD~1:${WS_FILE}:N: Workspace default/paused: deleted, with its StatefulSet, Service and Pod; its volumes stay`,
       `  HEAD~1:${WS_FILE}:N: Workspace default/deferred: deleted, with its StatefulSet, Service and Pod; its volumes stay`,
       `  ${WS_FILE}:N: Workspace default/running: goes to state Error: Workspace references unknown WorkspaceKind: jupyterlab`,
-      `  ${WS_FILE}:N: Workspace default/fresh: created: its Pod is started`,
-      `  ${WS_FILE}:N: Workspace default/fresh: goes to state Error: Workspace references unknown WorkspaceKind: jupyterlab`,
+    ]);
+  });
+
+  test('redirects: the whole chain, also when a paused Workspace is switched to the target', () => {
+    const { stdout } = fixture.diff((repo) => {
+      const onChain = (ws: Mutable): Mutable => ({ ...ws, spec: { ...ws.spec, podTemplate: { ...ws.spec.podTemplate, options: { ...ws.spec.podTemplate.options, imageConfig: 'redirect_step_1' } } } });
+      repo.write(WS_FILE, yamlDocuments(onChain(running), onChain(paused), onChain(deferred)));
+    });
+    const chain = 'imageConfig redirect_step_1 → redirect_step_2 → redirect_step_3';
+    expect(impacts(stdout).map((l) => l.replace(/:\d+:/, ':N:'))).toEqual([
+      `  ${WS_FILE}:N: Workspace default/running: its Pod is replaced: the Pod template changes (spec.containers[0].image, spec.containers[0].ports[0].name, spec.containers[0].ports[0].containerPort, spec.containers[0].env[0].value)`,
+      `  ${WS_FILE}:N: Workspace default/running: pending restart: ${chain}; applied when the Workspace is paused`,
+      `  ${WS_FILE}:N: Workspace default/paused: paused: the reconciler switches it to the redirect target (${chain})`,
+      `  ${WS_FILE}:N: Workspace default/deferred: pending restart: ${chain}; held back by deferUpdates`,
     ]);
   });
 
@@ -324,6 +339,68 @@ describe('kfws diff: what the change does to Workspaces', () => {
         message: 'paused: its Pod is stopped',
       },
     ]);
+  });
+});
+
+describe('kfws diff: objects the planner cannot read, and planner bugs', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** `kfws diff --base base next` on two folders of objects. */
+  function diffFolders(base: unknown[], next: unknown[], ...extraArgs: string[]) {
+    const dir = tempDir();
+    writeFile(dir, 'base/all.yaml', yamlDocuments(...base));
+    writeFile(dir, 'next/all.yaml', yamlDocuments(...next));
+    return { dir, ...runInProcess(['diff', '--base', 'base', 'next', '--format', 'json', ...extraArgs], dir) };
+  }
+
+  const paused = workspace((ws) => (ws.spec.paused = true));
+  const malformed = workspace((ws) => delete ws.spec.podTemplate);
+  const brokenKind = (): Mutable => {
+    const kind = webhookKind();
+    delete kind.spec.podTemplate.options.imageConfig;
+    return kind;
+  };
+
+  test('a Workspace that fails validation has findings and no effects; the others still have theirs', () => {
+    const other = workspace((ws) => (ws.metadata.name = 'other'));
+    const result = diffFolders([webhookKind(), webhookWorkspace(), other], [webhookKind(), malformed, { ...other, spec: { ...other.spec, paused: true } }]);
+    const json = JSON.parse(result.stdout);
+    expect(json.findings.map((f: Mutable) => f.object.name)).toEqual(expect.arrayContaining(['webhook-workspace']));
+    expect(json.impacts.map((i: Mutable) => `${i.workspace.name}: ${i.effect}`)).toEqual([`other: ${Effect.PAUSED}`, `other: ${Effect.REDIRECTED}`]);
+    expect(result.status).toBe(ExitCode.FAILED);
+  });
+
+  test('a WorkspaceKind that fails validation: findings, and no effects for its Workspaces', () => {
+    const result = diffFolders([webhookKind(), webhookWorkspace()], [brokenKind(), paused]);
+    const json = JSON.parse(result.stdout);
+    expect(json.findings.length).toBeGreaterThan(0);
+    expect(json.findings.every((f: Mutable) => f.object.kind === 'WorkspaceKind')).toBe(true);
+    expect(json.impacts).toEqual([]);
+    expect(result.status).toBe(ExitCode.FAILED);
+  });
+
+  test('malformed objects of the base revision and of --kinds are not planned (and not reported)', () => {
+    const base = diffFolders([webhookKind(), malformed], [webhookKind(), paused]);
+    expect(base.stderr).toBe('');
+    expect(JSON.parse(base.stdout).findings).toEqual([]);
+    expect(base.status).toBe(ExitCode.OK);
+
+    const dir = tempDir();
+    writeFile(dir, 'platform/kind.yaml', yamlDocuments(brokenKind()));
+    writeFile(dir, 'base/ws.yaml', yamlDocuments(webhookWorkspace()));
+    writeFile(dir, 'next/ws.yaml', yamlDocuments(paused));
+    const reference = runInProcess(['diff', '--base', 'base', 'next', '--kinds', 'platform', '--format', 'json'], dir);
+    expect(reference.stderr).toBe('');
+    expect(JSON.parse(reference.stdout).impacts).toEqual([]);
+  });
+
+  test('an error of the planner on valid objects is a bug: exit 3, not skipped', () => {
+    jest.spyOn(workspacePlan, 'planWorkspace').mockImplementation(() => {
+      throw new TypeError('planner bug');
+    });
+    const result = diffFolders([webhookKind(), webhookWorkspace()], [webhookKind(), paused]);
+    expect(result.stderr).toMatch(/^kfws: internal error: TypeError: planner bug/);
+    expect(result.status).toBe(ExitCode.INTERNAL);
   });
 });
 

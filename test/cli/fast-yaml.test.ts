@@ -96,3 +96,98 @@ describe('fast YAML reader', () => {
     expect(parseSimpleYaml('a: 1\n---\nb: |\n  x\n')).toBeUndefined();
   });
 });
+
+/**
+ * Characters JavaScript counts as whitespace or line terminators (`trim()`, `\s`, `.`), or that YAML 1.1 did, but
+ * that YAML 1.2 (and the `yaml` package) read as content; plus the ones YAML does treat as whitespace or breaks.
+ */
+const TRICKY_CHARACTERS: Record<string, string> = {
+  'NBSP U+00A0': '\u00a0',
+  'NEL U+0085': '\u0085',
+  'LINE SEPARATOR U+2028': '\u2028',
+  'PARAGRAPH SEPARATOR U+2029': '\u2029',
+  'IDEOGRAPHIC SPACE U+3000': '\u3000',
+  'OGHAM SPACE U+1680': '\u1680',
+  'EN QUAD U+2000': '\u2000',
+  'NARROW NBSP U+202F': '\u202f',
+  'MEDIUM MATHEMATICAL SPACE U+205F': '\u205f',
+  'ZERO WIDTH SPACE U+200B': '\u200b',
+  'BOM U+FEFF': '\ufeff',
+  'VT U+000B': '\u000b',
+  'FF U+000C': '\u000c',
+  'NUL': '\u0000',
+  'DEL': '\u007f',
+  'TAB': '\t',
+  'CR': '\r',
+  'CRLF': '\r\n',
+  'space': ' ',
+};
+
+/** Where a character can sit: `@` is replaced by it. */
+const TRICKY_PLACES = [
+  'a: b@\n', 'a: @b\n', 'a: @\n', 'a:@b\n', 'a: b@c\n', 'a@: b\n', '@a: b\n', 'a@b: c\n',
+  '- x@\n', '- @x\n', '-@x\n', '- a: b@\n  c: d\n', '- @a: b\n',
+  'a: b@ #c\n', 'a: b @#c\n', 'a: b@#c\n', 'a: b # c@\n', 'a: b #@\n', '# c@\na: b\n',
+  'a: "b"@\n', 'a: "b" @#c\n', 'a: "b" # c@d\n', "a: '@b@'\n", 'a: "@b@"\n', '"a@": b\n',
+  'a: 1@\n', 'a: @1\n', 'a: true@\n', 'a: null@\n', 'a: ~@\n', 'a: .5@\n',
+  'a: {}@\n', 'a: []@\n', 'a: b:@c\n', 'a: b@: c\n',
+  'a:\n  b: c@\n  d: e\n', 'a:\n@  b: c\n', 'a:\n  b: c\n@\n  d: e\n', 'a:\n  b: c\n@  d: e\n',
+  '@\na: b\n', 'a: b\n@', 'a: b@c: d\n', 'a: b\n@---\nc: d\n', 'a: b\n---@\nc: d\n', 'a: b\n---\n@c: d\n',
+  '---@a: b\n',
+];
+
+describe('fast YAML reader: whitespace and line breaks are YAML\'s, not JavaScript\'s', () => {
+  const cases = Object.entries(TRICKY_CHARACTERS).flatMap(([name, c]) =>
+    TRICKY_PLACES.map((place): [string, string] => [`${name} in ${JSON.stringify(place)}`, place.split('@').join(c)]),
+  );
+
+  test.each(cases)('%s: equals yaml or declines', (_name, src) => {
+    expectAgreement(src);
+  });
+
+  test('reads characters that JavaScript trims but YAML does not as content', () => {
+    expect(expectAgreement('a: b\u00a0\n')).toEqual([{ a: 'b\u00a0' }]);
+    expect(expectAgreement('a: \u3000b\n')).toEqual([{ a: '\u3000b' }]);
+    expect(expectAgreement('- \u2028x\n- y\u2029\n')).toEqual([['\u2028x', 'y\u2029']]);
+    expect(expectAgreement('a: 1\u00a0 # one\n')).toEqual([{ a: '1\u00a0' }]);
+    expect(expectAgreement('a:\n  b: c\u0085\n')).toEqual([{ a: { b: 'c\u0085' } }]);
+    expect(expectAgreement('a\u00a0: b\n')).toEqual([{ 'a\u00a0': 'b' }]);
+  });
+
+  test('strips the spaces YAML strips', () => {
+    expect(expectAgreement('a:    b   # c\nx-y:   1  \n')).toEqual([{ a: 'b', 'x-y': 1 }]);
+    expect(expectAgreement('-    x  \n-   y: z  \n')).toEqual([['x', { y: 'z' }]]);
+  });
+});
+
+describe('fast YAML reader: deep nesting', () => {
+  test.each([100, 1000, 5000])('%i levels: equals yaml or declines, never overflows the stack', (depth) => {
+    const mappings = Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + '\n';
+    const compact = Array.from({ length: depth }, (_, i) => `${' '.repeat(i * 2)}- a:`).join('\n') + '\n';
+    for (const src of [mappings, compact]) {
+      expect(() => parseSimpleYaml(src)).not.toThrow();
+      expectAgreement(src);
+    }
+  });
+});
+
+describe('fast YAML reader: escapes', () => {
+  test.each([
+    ['beyond U+10FFFF', 'a: "\\U00110000"\n'],
+    ['far beyond', 'a: "\\UFFFFFFFF"\n'],
+    ['in a key', '"\\U7FFFFFFF": 1\n'],
+  ])('a code point %s: declined (yaml reports the invalid escape), never thrown', (_name, src) => {
+    expect(() => parseSimpleYaml(src)).not.toThrow();
+    expect(parseSimpleYaml(src)).toBeUndefined();
+    expect(viaYaml(src).errors).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['the last code point', 'a: "\\U0010FFFF"\n'],
+    ['a lone surrogate', 'a: "\\uD800"\n'],
+    ['a surrogate as \\U', 'a: "\\U0000DC00"\n'],
+    ['Latin-1 as \\x', 'a: "\\xe9\\xA0"\n'],
+  ])('%s: equals yaml', (_name, src) => {
+    expect(expectAgreement(src)).toHaveLength(1);
+  });
+});

@@ -82,6 +82,54 @@ describe('kfws render', () => {
     expect(result.status).toBe(ExitCode.FAILED);
   });
 
+  test('pending redirects show the whole chain', () => {
+    const ws = webhookWorkspace();
+    ws.spec.podTemplate.options = { imageConfig: 'redirect_step_1', podConfig: 'redirect_step_2' };
+    const result = runInProcess(['render', 'team', '--kinds', 'platform'], setup(webhookKind(), ws));
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      '# Workspace default/webhook-workspace (team/ws.yaml, document 1), WorkspaceKind jupyterlab',
+      '# pending restart: imageConfig redirect_step_1 → redirect_step_2 → redirect_step_3; the Pod below still uses the current option',
+      '# pending restart: podConfig redirect_step_2 → redirect_step_3; the Pod below still uses the current option',
+    ]);
+    const [sts] = Array.from(parseAllDocuments(result.stdout) as Iterable<{ toJS(): Mutable }>, (d) => d.toJS());
+    expect(sts.spec.template.spec.containers[0].image).toBe('redirect-test:step-1');
+  });
+
+  test('a paused Workspace with a pending redirect: rendered as the reconciler rewrites it, on the redirect targets', () => {
+    const switched = webhookWorkspace();
+    switched.spec.paused = true;
+    switched.spec.podTemplate.options = { imageConfig: 'redirect_step_1', podConfig: 'tiny_cpu' };
+    const deferred = webhookWorkspace();
+    deferred.metadata.name = 'deferred';
+    deferred.spec.paused = true;
+    deferred.spec.deferUpdates = true;
+    deferred.spec.podTemplate.options = { imageConfig: 'redirect_step_1', podConfig: 'tiny_cpu' };
+    const result = runInProcess(['render', 'team', '--kinds', 'platform', '--format', 'json'], setup(webhookKind(), switched, deferred));
+    expect(result.status).toBe(ExitCode.OK);
+    const json = JSON.parse(result.stdout);
+    const chain = 'imageConfig redirect_step_1 → redirect_step_2 → redirect_step_3';
+    expect(json.items.map((i: Mutable) => [i.workspace.name, i.pendingRedirects, i.appliedRedirects])).toEqual([
+      ['webhook-workspace', [], [chain]],
+      ['deferred', [chain], []],
+    ]);
+    const [rewritten, held] = json.items.map((i: Mutable) => i.statefulSet.spec.template.spec.containers[0]);
+    expect(rewritten.image).toBe('redirect-test:step-3');
+    expect(held.image).toBe('redirect-test:step-1');
+    const text = runInProcess(['render', 'team', '--kinds', 'platform', '--workspace', 'webhook-workspace'], setup(webhookKind(), switched));
+    expect(text.stdout.split('\n')[1]).toBe(`# paused: the reconciler switches it to the redirect target (${chain}); the Pod below uses the target`);
+  });
+
+  test('a WorkspaceKind that does not match its schema: findings, not a crash', () => {
+    const kind = webhookKind();
+    delete kind.spec.podTemplate.volumeMounts;
+    const result = runInProcess(['render', 'team', '--kinds', 'platform', '--workspace', 'webhook-workspace'], setup(kind));
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^platform\/kind\.yaml:\d+: error: WorkspaceKind jupyterlab \(document 1\): spec\.podTemplate\.volumeMounts: Required value/m);
+    expect(result.stderr).toContain('team/ws.yaml:1: error: Workspace default/webhook-workspace (document 1): not rendered: its WorkspaceKind jupyterlab does not match the CRD schema\n');
+    expect(result.status).toBe(ExitCode.FAILED);
+  });
+
   test('GitHub annotations are not an output of render', () => {
     expect(runInProcess(['render', 'team', '--format', 'github'], setup()).status).toBe(ExitCode.UNREADABLE);
   });

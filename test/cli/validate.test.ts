@@ -233,6 +233,11 @@ describe('kfws validate: output formats', () => {
   });
 });
 
+function writeKind(dir: string): string {
+  writeFile(dir, 'kind.yaml', yamlDocuments(kind()));
+  return dir;
+}
+
 describe('reading', () => {
   test('folders recursively, YAML files only, hidden folders and node_modules skipped; files named explicitly whatever their name', () => {
     const dir = tempDir();
@@ -248,6 +253,37 @@ describe('reading', () => {
       { kind: 'WorkspaceKind', name: 'jupyterlab' },
       { kind: 'Workspace', namespace: 'default', name: 'webhook-workspace' },
     ]);
+  });
+
+  test('characters JavaScript counts as whitespace but YAML does not stay in values', () => {
+    const dir = tempDir();
+    // `name: webhook-workspace<NBSP>`: the API server would get (and refuse) the name with the NBSP.
+    const text = yamlDocuments(workspace()).replace('name: webhook-workspace\n', 'name: webhook-workspace\u00a0\n');
+    writeFile(dir, 'ws.yaml', text);
+    const set = readManifests(['ws.yaml'], { cwd: dir });
+    expect(set.objects.map((o) => o.ref.name)).toEqual(['webhook-workspace\u00a0']);
+    const result = runInProcess(['validate', 'ws.yaml', '--kinds', 'kind.yaml'], writeKind(dir));
+    expect(result.stdout).toContain(`ws.yaml:${lineContaining(text, 'webhook-workspace\u00a0')}: error: Workspace default/webhook-workspace\u00a0 (document 1): metadata.name: Invalid value: "webhook-workspace\\u00a0": a lowercase RFC 1123 subdomain`);
+    expect(result.status).toBe(ExitCode.FAILED);
+  });
+
+  test('an escape beyond U+10FFFF is a syntax problem (exit 1), not an internal error', () => {
+    const dir = tempDir();
+    const text = yamlDocuments(workspace((ws) => (ws.metadata.annotations = { note: 'x' }))).replace('note: x', 'note: "\\U00110000"');
+    writeFile(dir, 'ws.yaml', text);
+    const result = runInProcess(['validate', 'ws.yaml'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(new RegExp(`^ws\\.yaml:${lineContaining(text, 'note:')}: error: not valid YAML: Invalid escape sequence \\\\U00110000`, 'm'));
+    expect(result.status).toBe(ExitCode.FAILED);
+  });
+
+  test('nesting too deep for the yaml package is a syntax problem (exit 1), not an internal error', () => {
+    const dir = tempDir();
+    writeFile(dir, 'deep.yaml', Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + '\n');
+    const result = runInProcess(['validate', 'deep.yaml'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^deep\.yaml:\d+: error: not valid YAML: /m);
+    expect(result.status).toBe(ExitCode.FAILED);
   });
 
   test('YAML beyond the fast reader goes through the yaml package, with the same result', () => {

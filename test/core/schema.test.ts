@@ -144,6 +144,34 @@ describe('generic structural schema validation', () => {
     ]);
   });
 
+  test('CEL rules are skipped after required, maxLength, maxItems and maxProperties errors too, and after blocking ObjectMeta errors (apiextensions hasBlockingErr)', () => {
+    const rule = { rule: '!(has(self.url) && has(self.configMap)) && (has(self.url) || has(self.configMap))', message: 'one of' };
+    const s = obj({
+      x: obj({ url: { type: 'string' }, configMap: obj({}) }, { 'x-kubernetes-validations': [rule] }),
+      r: obj({ name: { type: 'string' } }, { required: ['name'] }),
+      long: { type: 'string', maxLength: 2 },
+      short: { type: 'string', minLength: 2 },
+      list: { type: 'array', items: { type: 'string' }, maxItems: 1 },
+      map: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1 },
+    });
+    const notChecked = '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+    const bad = { x: {} };
+    expect(check(s, { ...bad, r: {} })).toEqual(['r.name: Required value', notChecked]);
+    expect(check(s, { ...bad, long: 'abc' })).toEqual(['long: Too long: "abc": may not be more than 2 bytes', notChecked]);
+    expect(check(s, { ...bad, list: ['a', 'b'] })).toEqual(['list: Too many: 2: must have at most 1 items', notChecked]);
+    expect(check(s, { ...bad, map: { a: 'a', b: 'b' } })).toEqual(['map: Too many: 2: must have at most 1 items', notChecked]);
+    // minLength (like pattern, minimum, minItems) is not blocking: the CEL rule still runs
+    expect(check(s, { ...bad, short: 'a' })).toEqual(['short: Invalid value: "a": short in body should be at least 2 chars long', 'x: Invalid value: {}: one of']);
+    // errors found before the schema (ObjectMeta) count as well
+    const meta = [{ field: 'metadata.name', type: ViolationType.REQUIRED, detail: 'name or generateName is required' }];
+    expect(check(s, bad, { precedingViolations: meta })).toEqual([notChecked]);
+    expect(check(s, bad, { precedingViolations: [{ ...meta[0], type: ViolationType.INVALID }] })).toEqual(['x: Invalid value: {}: one of']);
+    const kind = sampleKind();
+    kind.metadata = { annotations: { a: 'b' } };
+    kind.spec.spawner.icon.configMap = { name: 'icons', key: 'icon.png' };
+    expect(messages(validateWorkspaceKind(kind))).toEqual(['metadata.name: Required value: name or generateName is required', notChecked]);
+  });
+
   test('CEL transition rules correlate old values through objects and list-map keys only', () => {
     const s = obj({
       items: {
@@ -239,6 +267,8 @@ describe('the project CRDs', () => {
       'spec.podTemplate.options.imageConfig: Invalid value: "": spec.podTemplate.options.imageConfig in body should be at least 1 chars long',
       `spec.podTemplate.options.podConfig: Too long: "${'p'.repeat(257)}": may not be more than 256 bytes`,
       'spec.podTemplate.volumes.data[1]: Duplicate value: {"mountPath":"/data/my-data"}',
+      // "Too long" blocks the CEL rules, as on the API server
+      '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);
   });
 
@@ -248,6 +278,7 @@ describe('the project CRDs', () => {
       'spec.podTemplate.volumes: Required value',
       'spec.podTemplate.options.imageConfig: Required value',
       'spec.podTemplate.options.podConfig: Required value',
+      '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);
     const ws = sampleWorkspace();
     ws.status = { state: 'Nonsense', pauseTime: 'x' };
@@ -308,6 +339,7 @@ describe('the project CRDs', () => {
     expect(messages(validateWorkspaceKind(kind))).toEqual([
       'spec.podTemplate.extraVolumes[0].emptyDir.sizeLimt: Unknown field: unknown field "spec.podTemplate.extraVolumes[0].emptyDir.sizeLimt"',
       'spec.podTemplate.extraVolumeMounts[1].mountPath: Required value',
+      '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);
   });
 
@@ -356,6 +388,10 @@ describe('type meta and metadata of the objects', () => {
     kind.metadata = { generateName: 'jupyterlab-' };
     expectAccepted(validateWorkspaceKind(kind));
     kind.metadata = {};
-    expect(messages(validateWorkspaceKind(kind))).toEqual(['metadata.name: Required value: name or generateName is required']);
+    expect(messages(validateWorkspaceKind(kind))).toEqual([
+      'metadata.name: Required value: name or generateName is required',
+      // a blocking ObjectMeta error skips the CEL rules, as on the API server
+      '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    ]);
   });
 });

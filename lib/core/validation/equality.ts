@@ -1,10 +1,7 @@
 /** Equality notions used to decide what changed between an old and a new object (spec §4.6, §4.7). */
 
+import { isPlainObject } from '../json';
 import { parseQuantity } from '../quantity';
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function definedKeys(o: Record<string, unknown>): string[] {
   return Object.keys(o).filter((k) => o[k] !== undefined);

@@ -17,6 +17,7 @@ import {
   WorkspaceObject,
 } from '../api';
 import { detectGraphCycle } from '../graph';
+import { isPlainObject } from '../json';
 import { OptionType } from '../options';
 import { renderTemplate, TemplateError } from '../template';
 import { deepEqual, podConfigSpecEqual, semanticEqual } from './equality';
@@ -36,10 +37,6 @@ const OPTIONS_PATH = 'spec.podTemplate.options';
 const POD_METADATA_PATH = 'spec.podTemplate.podMetadata';
 
 type Json = Record<string, unknown>;
-
-function isPlainObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function objectAt(v: unknown, ...keys: string[]): Json | undefined {
   let cur: unknown = v;
@@ -88,10 +85,11 @@ function objectChecks(kind: CrdKind, obj: unknown, oldObj?: unknown): Violation[
   if (!isPlainObject(obj)) {
     return schema.validate(obj);
   }
+  const meta = validateObjectMeta(obj.metadata, { namespaced: kind === WORKSPACE_KIND });
   return [
     ...typeMetaChecks(obj, kind),
-    ...validateObjectMeta(obj.metadata, { namespaced: kind === WORKSPACE_KIND }),
-    ...schema.validate(obj, { oldValue: isPlainObject(oldObj) ? oldObj : undefined, unknownFieldsOnly: ['status'] }),
+    ...meta,
+    ...schema.validate(obj, { oldValue: isPlainObject(oldObj) ? oldObj : undefined, unknownFieldsOnly: ['status'], precedingViolations: meta }),
   ];
 }
 

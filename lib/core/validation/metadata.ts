@@ -3,6 +3,7 @@
  * API server's message texts, and the `metadata` checks the API server applies to every custom resource.
  */
 
+import { isPlainObject } from '../json';
 import { Violation, ViolationType } from './violation';
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -109,10 +110,6 @@ export function isValidLabelValue(value: string): string[] {
   if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!LABEL_VALUE_RE.test(value)) errs.push(LABEL_VALUE_ERR);
   return errs;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function invalid(field: string, value: unknown, detail: string): Violation {

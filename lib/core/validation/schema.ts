@@ -7,7 +7,8 @@
  *  3. OpenAPI value validation (`type`, `format` int32/int64, `required`, `enum`, `pattern`, lengths in characters,
  *     `minimum`/`maximum`, item and property counts, `x-kubernetes-int-or-string`, `nullable`);
  *  4. list invariants (`x-kubernetes-list-type: set|map`);
- *  5. `x-kubernetes-validations` (CEL), unless step 3 found type or enum errors, as the API server does.
+ *  5. `x-kubernetes-validations` (CEL), unless step 3 found errors the API server treats as blocking (a wrong type,
+ *     an enum, required, maxLength, maxItems or maxProperties violation: apiextensions' `hasBlockingErr`).
  *
  * CEL is not interpreted: every rule string must have a TypeScript implementation in {@link CEL_RULES}, and
  * compiling a schema that contains any other rule (or any schema keyword we do not implement) throws, so that a CRD
@@ -17,6 +18,7 @@
 
 import type { CrdSchemas } from '../crds';
 import generatedSchemas from '../generated/crd-schemas.json';
+import { isPlainObject } from '../json';
 import { deepEqual } from './equality';
 import { goQuote } from './quote';
 import { Violation, ViolationType } from './violation';
@@ -37,10 +39,6 @@ export interface CelRuleImpl {
   /** Transition rules reference `oldSelf`; they run only on update, when an old value correlates. */
   readonly transition: boolean;
   readonly check: (self: unknown, oldSelf: unknown) => boolean;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** CEL's `has(self.<field>)` on an object. */
@@ -367,7 +365,20 @@ export interface SchemaValidateOptions {
    * with a status subresource, so only strict decoding applies to it there.
    */
   readonly unknownFieldsOnly?: readonly string[];
+  /**
+   * Violations found before the schema (the API server's ObjectMeta checks): blocking ones skip the CEL rules too,
+   * as apiextensions' `hasBlockingErr` looks at every error found so far.
+   */
+  readonly precedingViolations?: readonly Violation[];
 }
+
+/** Field error types after which the API server does not run CEL rules (besides type errors). */
+const BLOCKING_TYPES: ReadonlySet<ViolationType> = new Set([
+  ViolationType.UNSUPPORTED,
+  ViolationType.REQUIRED,
+  ViolationType.TOO_LONG,
+  ViolationType.TOO_MANY,
+]);
 
 class Walker {
   readonly unknown: Violation[] = [];
@@ -428,6 +439,7 @@ class Walker {
         const exact = value.length > (node.maxLength ?? Infinity) || (value.length >= min && value.length < 2 * min);
         const length = exact ? codePointLength(value) : value.length;
         if (node.maxLength !== undefined && length > node.maxLength) {
+          this.blocking = true;
           this.schema.push({
             field: path,
             type: ViolationType.TOO_LONG,
@@ -460,6 +472,7 @@ class Walker {
     if (!unknownOnly) {
       for (const r of node.required) {
         if (obj[r] === undefined) {
+          this.blocking = true;
           this.schema.push({ field: childPath(path, r), type: ViolationType.REQUIRED, detail: '' });
         }
       }
@@ -468,6 +481,7 @@ class Walker {
         this.invalid(path, count, `should have at least ${node.minProperties} properties`);
       }
       if (node.maxProperties !== undefined && count > node.maxProperties) {
+        this.blocking = true;
         this.schema.push({ field: path, type: ViolationType.TOO_MANY, value: count, detail: `must have at most ${node.maxProperties} items` });
       }
     }
@@ -494,6 +508,7 @@ class Walker {
         this.invalid(path, arr.length, `should have at least ${node.minItems} items`);
       }
       if (node.maxItems !== undefined && arr.length > node.maxItems) {
+        this.blocking = true;
         this.schema.push({ field: path, type: ViolationType.TOO_MANY, value: arr.length, detail: `must have at most ${node.maxItems} items` });
       }
     }
@@ -648,13 +663,15 @@ export class CompiledSchema {
 
   /**
    * All violations of `value` (create), or of `value` as an update of `opts.oldValue`, in the API server's order:
-   * unknown fields, value errors, list errors, CEL rules (skipped, with a notice, after type or enum errors).
+   * unknown fields, value errors, list errors, CEL rules (skipped, with a notice, after blocking errors: a wrong type,
+   * enum, required, maxLength, maxItems, maxProperties).
    */
   validate(value: unknown, opts: SchemaValidateOptions = {}): Violation[] {
     const walker = new Walker(new Set(opts.unknownFieldsOnly ?? []));
     const old = opts.oldValue === undefined ? undefined : defaulted(this.root, opts.oldValue, false);
     walker.walk(this.root, defaulted(this.root, value, false), '', old, false);
-    const cel = walker.blocking
+    const blocked = walker.blocking || (opts.precedingViolations ?? []).some((v) => BLOCKING_TYPES.has(v.type));
+    const cel = blocked
       ? this.celRules.length > 0
         ? [
             {
