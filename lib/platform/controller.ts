@@ -5,6 +5,7 @@ import { ClusterScopedApiObject, registerForCollisionCheck, sortedMap } from '..
 import { ImagePullPolicy, ResourceRequirements, Toleration } from '../constructs/kube-types';
 import {
   RECONCILER_CLUSTER_RULES,
+  RECONCILER_CULLING_RULES,
   RECONCILER_HEALTH_PORT,
   RECONCILER_HEALTHZ_PATH,
   RECONCILER_METRICS_PORT,
@@ -18,6 +19,7 @@ import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';
 import {
   CONTROLLER_CLUSTER_ROLE_NAME,
+  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
   CONTROLLER_LEADER_ELECTION_ROLE_NAME,
   CONTROLLER_METRICS_SERVICE_NAME,
   CONTROLLER_NAME,
@@ -102,8 +104,10 @@ export interface WorkspacesControllerProps {
    */
   readonly priorityClassName?: string;
   /**
-   * Labels of the namespaces (e.g. the monitoring one) allowed to reach the metrics port.
-   * @default - any source may reach the metrics port, and nothing else
+   * Labels of the namespaces (e.g. the monitoring one) whose Pods may reach the metrics port; the NetworkPolicy
+   * admits nothing else. The kubelet's health probes are not affected (see the NetworkPolicy notes in
+   * docs/platform.md).
+   * @default - no ingress is admitted at all, the metrics port included
    */
   readonly metricsScraperNamespaceLabels?: Record<string, string>;
   /**
@@ -134,7 +138,7 @@ export class WorkspacesController extends Construct {
     super(scope, id);
     ApplyOrder.assignStage(this, ApplyStage.CONTROLLER);
     this.namespace = props.namespace ?? DEFAULT_CONTROLLER_NAMESPACE;
-    assertDnsLabel('namespace', this.namespace);
+    assertDnsLabel(this, 'namespace', this.namespace, 'a namespace name (an RFC 1123 label)');
     this.serviceAccountName = CONTROLLER_NAME;
     this.image = imageReference(props);
     const replicas = props.replicas ?? 2;
@@ -182,6 +186,9 @@ export class WorkspacesController extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CLUSTER_ROLE_NAME },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
     });
+    // Exec and the service proxy, for the culling probes: deliberately not bound here. Bound cluster-wide they would
+    // let the controller run commands in any Pod and call any Service; each tenant binds them in its namespace.
+    addClusterRole(this, 'CullingClusterRole', CONTROLLER_CULLING_CLUSTER_ROLE_NAME, RECONCILER_CULLING_RULES, labels);
     new ApiObject(this, 'LeaderElectionRole', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -211,6 +218,9 @@ export class WorkspacesController extends Construct {
   }
 
   private addNetworkPolicy(props: WorkspacesControllerProps, labels: Record<string, string>): void {
+    if (props.metricsScraperNamespaceLabels && Object.keys(props.metricsScraperNamespaceLabels).length === 0) {
+      throw new Error(`${this.node.path}: metricsScraperNamespaceLabels is {}; expected at least one label (an empty namespace selector would admit every namespace), or leave it out to admit none`);
+    }
     const scrapers = sortedMap(props.metricsScraperNamespaceLabels);
     const apiServerPeers = [...(props.apiServerCidrs ?? [])].sort().map(cidr => ({ ipBlock: { cidr } }));
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
@@ -218,12 +228,15 @@ export class WorkspacesController extends Construct {
       spec: {
         podSelector: { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } },
         policyTypes: ['Ingress', 'Egress'],
-        // Nothing calls the reconciler: it only serves metrics. Kubelet probes come from the node, which
-        // NetworkPolicy always admits.
-        ingress: [{
-          from: scrapers ? [{ namespaceSelector: { matchLabels: scrapers } }] : undefined,
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
-        }],
+        // Nothing calls the reconciler but a metrics scraper, and only the configured ones are admitted: without
+        // them the list is empty, which admits no ingress at all. The kubelet's health probes come from the Pod's
+        // own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to filter that too).
+        ingress: scrapers
+          ? [{
+            from: [{ namespaceSelector: { matchLabels: scrapers } }],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
+          }]
+          : [],
         egress: [
           // The API server is the reconciler's only peer: Workspace Pods are reached through it (services/proxy,
           // pods/exec). 443 is the `kubernetes` Service; 6443 is the usual endpoint port behind it, which policies

@@ -8,6 +8,7 @@ export type { WorkspacesInstallChartProps } from './install-chart';
 export { InstallMode } from './install-mode';
 export {
   CONTROLLER_CLUSTER_ROLE_NAME,
+  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
   CONTROLLER_LEADER_ELECTION_ROLE_NAME,
   CONTROLLER_METRICS_SERVICE_NAME,
   CONTROLLER_NAME,

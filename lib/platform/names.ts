@@ -2,6 +2,9 @@
  * Names and labels of the objects the platform constructs synthesize. They are stable: GitOps tools and `kubectl
  * apply` identify objects by name, so a rename would delete and recreate them.
  */
+import { IConstruct } from 'constructs';
+import { isDns1123Label, isDns1123Subdomain } from '../core/validation/metadata';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../reconciler/permissions';
 
 /** Namespace the controller runs in, unless told otherwise (the upstream name). */
 export const DEFAULT_CONTROLLER_NAMESPACE = 'kubeflow-workspaces';
@@ -9,6 +12,12 @@ export const DEFAULT_CONTROLLER_NAMESPACE = 'kubeflow-workspaces';
 export const CONTROLLER_NAME = 'workspaces-controller';
 /** Name of the controller's ClusterRole and ClusterRoleBinding. */
 export const CONTROLLER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller';
+/**
+ * Name of the ClusterRole of the controller's culling probes (exec into Workspace Pods, proxy to their Services). The
+ * install chart creates it without binding it; each tenant binds it in its namespace, with a RoleBinding of the same
+ * name.
+ */
+export const CONTROLLER_CULLING_CLUSTER_ROLE_NAME = RECONCILER_CULLING_CLUSTER_ROLE_NAME;
 /** Name of the controller's leader-election Role and RoleBinding. */
 export const CONTROLLER_LEADER_ELECTION_ROLE_NAME = 'workspaces-controller-leader-election';
 /** Name of the Service in front of the controller's metrics port. */
@@ -39,19 +48,24 @@ export function tenantLabels(): Record<string, string> {
   return { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/component': 'tenant' };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Throws unless `value` is an RFC 1123 label (the format of namespace names). */
-export function assertDnsLabel(field: string, value: string): void {
-  if (value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new Error(`${field} is "${value}"; expected at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit`);
-  }
+/**
+ * Throws unless `value` is an RFC 1123 label (the format of namespace names), checked by the shared core's
+ * `isDns1123Label`: the message names the construct, the field, the value and the API server's own rule.
+ */
+export function assertDnsLabel(scope: IConstruct, field: string, value: string, what = 'an RFC 1123 label'): void {
+  throwIfInvalid(scope, field, value, what, isDns1123Label(value));
 }
 
-/** Throws unless `value` is an RFC 1123 subdomain (the format of most object names). */
-export function assertDnsSubdomain(field: string, value: string): void {
-  if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    throw new Error(`${field} is "${value}"; expected at most 253 characters of a-z, 0-9, "-" and ".", each dot-separated part starting and ending with a letter or digit`);
+/**
+ * Throws unless `value` is an RFC 1123 subdomain (the format of most object names), checked by the shared core's
+ * `isDns1123Subdomain`.
+ */
+export function assertDnsSubdomain(scope: IConstruct, field: string, value: string, what = 'an RFC 1123 subdomain'): void {
+  throwIfInvalid(scope, field, value, what, isDns1123Subdomain(value));
+}
+
+function throwIfInvalid(scope: IConstruct, field: string, value: string, what: string, errors: string[]): void {
+  if (errors.length > 0) {
+    throw new Error(`${scope.node.path}: ${field} is ${JSON.stringify(value)}; expected ${what}: ${errors.join('; ')}`);
   }
 }

@@ -6,7 +6,15 @@ import { ClusterScopedApiObject, registerForCollisionCheck } from '../constructs
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { InstallMode } from './install-mode';
 import { addNamespace, PodSecurityLevel } from './namespace';
-import { assertDnsLabel, assertDnsSubdomain, KIND_READER_CLUSTER_ROLE_NAME, tenantLabels } from './names';
+import {
+  assertDnsLabel,
+  assertDnsSubdomain,
+  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
+  CONTROLLER_NAME,
+  DEFAULT_CONTROLLER_NAMESPACE,
+  KIND_READER_CLUSTER_ROLE_NAME,
+  tenantLabels,
+} from './names';
 import { quantityErrors, requestAboveLimitErrors, toKubeQuantities } from './quantity';
 import { BuiltInRole } from './user-roles';
 
@@ -142,18 +150,35 @@ export interface WorkspacesTenantProps {
   readonly limitRange?: TenantLimitRange;
   /**
    * Who runs the controller: with `InstallMode.FULL` the members are also bound, cluster-wide, to the role that
-   * reads WorkspaceKinds; with `CONTROLLER_PROVIDED` the platform grants that.
+   * reads WorkspaceKinds, and the controller is allowed to probe the namespace's Workspaces for culling; with
+   * `CONTROLLER_PROVIDED` the platform grants both.
    * @default InstallMode.FULL
    */
   readonly mode?: InstallMode;
+  /**
+   * Whether the controller may probe the activity of the namespace's Workspaces, to pause idle ones of kinds with
+   * culling enabled: a RoleBinding, in this namespace only, of the controller's ServiceAccount to the ClusterRole
+   * `kubeflow-workspaces-controller-culling` (exec into the Workspace Pods, proxy to their Services). Without it the
+   * API server refuses the probes and the namespace's Workspaces are never culled. Only with `InstallMode.FULL`.
+   * @default true
+   */
+  readonly allowCulling?: boolean;
+  /**
+   * The namespace the controller runs in, when the install chart was given another one
+   * (`WorkspacesControllerProps.namespace`): the culling RoleBinding names the controller's ServiceAccount there.
+   * Only with `InstallMode.FULL`.
+   * @default 'kubeflow-workspaces'
+   */
+  readonly controllerNamespace?: string;
 }
 
 const DEFAULT_WORKSPACE_SERVICE_ACCOUNT = 'default-editor';
 
 /**
  * A team namespace for Workspaces: the Namespace (unless it exists), the ServiceAccounts its kinds' pod templates
- * name, RoleBindings of the team's users and groups to the built-in roles, and an optional ResourceQuota and
- * LimitRange.
+ * name, RoleBindings of the team's users and groups to the built-in roles, an optional ResourceQuota and
+ * LimitRange, and with the full install the RoleBinding that lets the controller probe the namespace's Workspaces
+ * for culling.
  */
 export class WorkspacesTenant extends Construct {
   /** The team's namespace. */
@@ -167,10 +192,13 @@ export class WorkspacesTenant extends Construct {
   constructor(scope: Construct, id: string, props: WorkspacesTenantProps) {
     super(scope, id);
     ApplyOrder.assignStage(this, ApplyStage.TENANT);
-    assertDnsLabel('namespace', props.namespace);
+    assertDnsLabel(this, 'namespace', props.namespace, 'a namespace name (an RFC 1123 label)');
     this.namespace = props.namespace;
     this.mode = props.mode ?? InstallMode.FULL;
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
+    if (this.mode !== InstallMode.FULL && (props.allowCulling !== undefined || props.controllerNamespace !== undefined)) {
+      throw new Error(`${this.node.path}: allowCulling and controllerNamespace concern the controller of the full install, but mode is InstallMode.CONTROLLER_PROVIDED; expected InstallMode.FULL, or neither set (the platform grants its controller what it needs)`);
+    }
 
     if (props.createNamespace ?? true) {
       registerForCollisionCheck(addNamespace(this, 'Namespace', this.namespace, props.podSecurity ?? PodSecurityLevel.BASELINE,
@@ -190,11 +218,16 @@ export class WorkspacesTenant extends Construct {
     for (const member of props.members ?? []) {
       this.addMember(member);
     }
+    if (this.mode === InstallMode.FULL && (props.allowCulling ?? true)) {
+      this.addCullingBinding(props.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE);
+    } else if (props.controllerNamespace !== undefined) {
+      throw new Error(`${this.node.path}: controllerNamespace is only used by the culling RoleBinding, which allowCulling: false leaves out; expected allowCulling to be true, or no controllerNamespace`);
+    }
   }
 
   /** Creates a ServiceAccount that the pod template of a kind used by the team names. */
   public addWorkspaceServiceAccount(name: string): void {
-    assertDnsSubdomain('workspace ServiceAccount name', name);
+    assertDnsSubdomain(this, 'workspace ServiceAccount name', name, 'a ServiceAccount name (an RFC 1123 subdomain)');
     if (this.serviceAccounts.has(name)) {
       throw new Error(`namespace "${this.namespace}": ServiceAccount "${name}" is added twice; expected each once`);
     }
@@ -234,6 +267,19 @@ export class WorkspacesTenant extends Construct {
       });
       registerForCollisionCheck(this.kindReaderBinding);
     }
+  }
+
+  /**
+   * Lets the controller probe this namespace's Workspaces only (exec, service proxy): a RoleBinding grants the
+   * ClusterRole's rules in its own namespace and nowhere else.
+   */
+  private addCullingBinding(controllerNamespace: string): void {
+    assertDnsLabel(this, 'controllerNamespace', controllerNamespace, 'a namespace name (an RFC 1123 label)');
+    registerForCollisionCheck(new k8s.KubeRoleBinding(this, 'ControllerCullingBinding', {
+      metadata: { name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME, namespace: this.namespace, labels: tenantLabels() },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: controllerNamespace }],
+    }));
   }
 
   private addResourceQuota(quota: TenantResourceQuota): void {

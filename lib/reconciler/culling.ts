@@ -2,7 +2,8 @@
  * Idle culling (upstream stores `spec.podTemplate.culling` of a WorkspaceKind but never acts on it, §1.10): the
  * pure decisions. A Workspace is probed only while it is Running and not paused; a successful probe records
  * `status.activity`, and a Workspace idle for longer than `maxInactiveSeconds` is paused. A probe that fails records
- * nothing and never pauses anything.
+ * nothing and never pauses anything; that includes a probe the API server refuses (403) because the Workspace's
+ * namespace does not grant the controller the culling rules.
  *
  * Idle time is measured from the later of the last activity and the moment the Pod became Ready, so a Workspace
  * that was just started (or unpaused after a long pause) gets a full `maxInactiveSeconds` before it can be culled.
@@ -11,6 +12,8 @@ import { WorkspaceKindObject, WorkspaceObject, WorkspaceState } from '../core/ap
 import { OptionResolutionError, OptionType, resolveOption } from '../core/options';
 import { httpPortName } from '../core/render';
 import { workspacePathPrefix } from '../core/template';
+import { ApiError } from './kube/client';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from './permissions';
 
 /** CRD default of `culling.maxInactiveSeconds`. */
 export const DEFAULT_MAX_INACTIVE_SECONDS = 86_400;
@@ -75,6 +78,50 @@ export class ActivityProbeError extends Error {
   }
 }
 
+/**
+ * A probe the API server refused with 403: the controller's ServiceAccount is not bound to the culling rules in the
+ * Workspace's namespace (`WorkspacesTenant` binds them). It is a failed probe like any other: nothing is recorded and
+ * nothing is paused; the next round tries again, so a binding added later takes effect without a restart.
+ */
+export class ActivityProbeForbiddenError extends ActivityProbeError {
+  constructor(
+    readonly namespace: string,
+    /** `pods/exec` or `services/proxy`. */
+    readonly resource: string,
+    detail: string,
+  ) {
+    super(
+      `the API server refused ${resource} in namespace "${namespace}" (403 Forbidden: ${detail}); ` +
+        `the controller may probe Workspaces only in namespaces that bind ClusterRole "${RECONCILER_CULLING_CLUSTER_ROLE_NAME}" ` +
+        `to its ServiceAccount (WorkspacesTenant does), so this Workspace is not culled`,
+    );
+    this.name = 'ActivityProbeForbiddenError';
+  }
+}
+
+/**
+ * What a transport rejects with when an exec or service-proxy request fails: the API server's authorization refusal
+ * (403) becomes an {@link ActivityProbeForbiddenError}; other errors keep their message.
+ *
+ * The service proxy fails with an {@link ApiError}. Only a `Forbidden` Status in the authorizer's words
+ * (`... is forbidden: User "..." cannot get resource ...`) is a refusal: the proxy passes the Workspace server's own
+ * answers through, and a Jupyter server that wants a token answers 403 too. Exec over WebSocket (the `ws` library
+ * under @kubernetes/client-node) fails with an `ErrorEvent`, which is not an Error, whose message is
+ * `Unexpected server response: <status>` for a refused upgrade; the body is not available, and before the upgrade
+ * only the API server's authorization and admission answer 403.
+ */
+export function activityProbeError(err: unknown, namespace: string, resource: 'pods/exec' | 'services/proxy'): Error {
+  if (err instanceof ApiError) {
+    const refused = err.status === 403 && err.reason === 'Forbidden' && /\bis forbidden: User "[^"]*" cannot /.test(err.message);
+    return refused ? new ActivityProbeForbiddenError(namespace, resource, err.message) : err;
+  }
+  const message = typeof (err as { message?: unknown } | undefined)?.message === 'string' ? (err as { message: string }).message : String(err);
+  if (/\bUnexpected server response: 403\b/.test(message)) {
+    return new ActivityProbeForbiddenError(namespace, resource, message);
+  }
+  return err instanceof Error ? err : new Error(`${resource} failed: ${message}`);
+}
+
 /** `last_activity` of Jupyter Server's `/api/status` response, in Unix seconds. */
 export function parseJupyterLastActivity(body: string): number {
   let parsed: { last_activity?: unknown };
@@ -134,8 +181,14 @@ export function shouldCull(activity: Activity, runningSince: number | undefined,
 
 /** How the culler reaches a Workspace's Pod; injectable so that tests can point it at local servers. */
 export interface ActivityTransport {
-  /** GET `target.path` on the Service port; resolves with the body of a 2xx response, rejects otherwise. */
+  /**
+   * GET `target.path` on the Service port; resolves with the body of a 2xx response, rejects otherwise (with an
+   * {@link ActivityProbeForbiddenError} when the API server refuses the proxy request).
+   */
   jupyterStatus(target: JupyterTarget, timeoutMs: number): Promise<string>;
-  /** Runs `command` in the container; resolves with its exit code, rejects if it could not be run. */
+  /**
+   * Runs `command` in the container; resolves with its exit code, rejects if it could not be run (with an
+   * {@link ActivityProbeForbiddenError} when the API server refuses the exec).
+   */
   exec(target: { namespace: string; pod: string; container: string; command: readonly string[] }, timeoutMs: number): Promise<number>;
 }

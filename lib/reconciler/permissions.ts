@@ -1,7 +1,7 @@
 /**
- * The Kubernetes API access the reconciler needs: the single source of truth for the ClusterRole and the
- * namespaced Role that the platform chart synthesizes. The reconciler's tests check that every request it makes is
- * covered by these rules; the platform chart renders them verbatim. No wildcards, no Secrets.
+ * The Kubernetes API access the reconciler needs: the single source of truth for the ClusterRoles and the
+ * namespaced Role that the platform charts synthesize. The reconciler's tests check that every request it makes is
+ * covered by these rules; the platform charts render them verbatim. No wildcards, no Secrets.
  *
  * This module is pure data so that the constructs can import it without pulling in the Kubernetes client.
  */
@@ -18,10 +18,10 @@ export interface PolicyRule {
  *   and the culling pause on Workspaces, the protection finalizer on Kinds, and both statuses.
  * - `workspaces/finalizers` update: owner references with `blockOwnerDeletion` need it (OwnerReferencesPermissionEnforcement).
  * - StatefulSets and Services: watched by label, created, patched (drift). Never deleted: garbage collection does that.
- * - Pods: watched by label. `pods/exec` for exec activity probes: WebSocket exec is a GET (`get`), and since
- *   Kubernetes 1.35 the API server also checks `create` for it.
- * - `services/proxy` get: the Jupyter activity probe goes through the API server's service proxy.
+ * - Pods: watched by label (the Workspace's state).
  * - Events: StatefulSet Events are watched (state decision); Workspace Events are created and patched (aggregation).
+ *
+ * Exec and the service proxy are deliberately not here: see {@link RECONCILER_CULLING_RULES}.
  */
 export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['kubeflow.org'], resources: ['workspaces'], verbs: ['list', 'watch', 'patch'] },
@@ -32,9 +32,23 @@ export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list', 'watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create', 'patch'] },
+];
+
+/**
+ * Rules of the culling activity probes, granted per team namespace, never cluster-wide: exec and the service proxy
+ * reach into Pods and Services, and bound cluster-wide they would let the reconciler run commands in any Pod
+ * (kube-system included) and call any Service. The install chart renders them as a ClusterRole that it does not
+ * bind; a tenant binds it in its namespace with a RoleBinding to the controller's ServiceAccount. Workspaces in a
+ * namespace without that binding are not probed (the API server answers 403, which counts as a failed probe) and
+ * therefore never culled.
+ * - `pods/exec` get and create: exec activity probes. Exec over WebSocket is a GET (`get`), and since Kubernetes
+ *   1.35 the API server also checks `create` for it.
+ * - `services/proxy` get: the Jupyter activity probe goes through the API server's service proxy.
+ */
+export const RECONCILER_CULLING_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create', 'patch'] },
 ];
 
 /** Rules in the controller's own namespace: the leader-election Lease is read, created and renewed. */
@@ -50,3 +64,8 @@ export const RECONCILER_READYZ_PATH = '/readyz';
 export const RECONCILER_METRICS_PATH = '/metrics';
 /** Name of the leader-election Lease in the controller's namespace. */
 export const RECONCILER_LEASE_NAME = 'kubeflow-workspace-controller';
+/**
+ * Name of the ClusterRole holding {@link RECONCILER_CULLING_RULES}; the install chart creates it unbound and each
+ * tenant binds it in its namespace (a RoleBinding of the same name).
+ */
+export const RECONCILER_CULLING_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller-culling';

@@ -5,6 +5,7 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   CONTROLLER_CLUSTER_ROLE_NAME,
+  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
   CONTROLLER_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
@@ -18,6 +19,7 @@ import {
 } from '../../lib/platform';
 import {
   RECONCILER_CLUSTER_RULES,
+  RECONCILER_CULLING_RULES,
   RECONCILER_HEALTH_PORT,
   RECONCILER_HEALTHZ_PATH,
   RECONCILER_METRICS_PORT,
@@ -47,6 +49,9 @@ describe('WorkspacesInstallChart, full install', () => {
     const snapshot = withoutCrdBodies(objects).map(o => {
       if (o.metadata.name === CONTROLLER_CLUSTER_ROLE_NAME && o.kind === 'ClusterRole') {
         return { ...o, rules: '<RECONCILER_CLUSTER_RULES>' };
+      }
+      if (o.metadata.name === CONTROLLER_CULLING_CLUSTER_ROLE_NAME && o.kind === 'ClusterRole') {
+        return { ...o, rules: '<RECONCILER_CULLING_RULES>' };
       }
       return o.kind === 'Role' ? { ...o, rules: '<RECONCILER_NAMESPACE_RULES>' } : o;
     });
@@ -91,6 +96,24 @@ describe('WorkspacesInstallChart, full install', () => {
       expect(sortedGrants(role.rules)).toEqual(sortedGrants(RECONCILER_CLUSTER_RULES));
     });
 
+    test('the cluster-wide ClusterRole reaches into no Pod and no Service: no exec, attach, port-forward or proxy', () => {
+      const role = only(objects, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME);
+      const resources: string[] = role.rules.flatMap((rule: Manifest) => rule.resources);
+      expect(resources.filter(r => /\/(exec|attach|portforward|proxy)$/.test(r) || r === 'nodes')).toEqual([]);
+    });
+
+    test('the culling ClusterRole is exactly the reconciler\'s culling rules, and nothing binds it cluster-wide', () => {
+      const role = only(objects, 'ClusterRole', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+      expect(role.rules).toEqual(renderPolicyRules(RECONCILER_CULLING_RULES));
+      expect(sortedGrants(role.rules)).toEqual(['/pods/exec:create', '/pods/exec:get', '/services/proxy:get']);
+      // Tenants bind it per namespace (tenant.test.ts); the install chart binds only the cluster-wide role.
+      const bindings = objects.filter(o => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding');
+      expect(bindings.map(o => `${o.kind}/${o.metadata.name} -> ${o.roleRef.kind}/${o.roleRef.name}`).sort()).toEqual([
+        `ClusterRoleBinding/${CONTROLLER_CLUSTER_ROLE_NAME} -> ClusterRole/${CONTROLLER_CLUSTER_ROLE_NAME}`,
+        'RoleBinding/workspaces-controller-leader-election -> Role/workspaces-controller-leader-election',
+      ]);
+    });
+
     test('the leader-election Role is exactly the reconciler\'s namespace rules', () => {
       const role = only(objects, 'Role');
       expect(role.metadata.namespace).toBe(DEFAULT_CONTROLLER_NAMESPACE);
@@ -132,7 +155,8 @@ describe('WorkspacesInstallChart, full install', () => {
     });
 
     test('only cluster admins write kinds: no role for people grants more than reading them', () => {
-      const forPeople = objects.filter(o => o.kind === 'ClusterRole' && o.metadata.name !== CONTROLLER_CLUSTER_ROLE_NAME);
+      const forPeople = objects.filter(o => o.kind === 'ClusterRole'
+        && ![CONTROLLER_CLUSTER_ROLE_NAME, CONTROLLER_CULLING_CLUSTER_ROLE_NAME].includes(o.metadata.name));
       expect(forPeople.map(o => o.metadata.name).sort()).toEqual(
         [KIND_READER_CLUSTER_ROLE_NAME, WORKSPACES_EDIT_CLUSTER_ROLE_NAME, WORKSPACES_VIEW_CLUSTER_ROLE_NAME].sort());
       const kindVerbs = forPeople.flatMap(o => sortedGrants(o.rules)).filter(g => g.startsWith('kubeflow.org/workspacekinds'));
@@ -217,11 +241,12 @@ describe('WorkspacesInstallChart, full install', () => {
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 
-  test('admits only metrics traffic in, and only the API server and DNS out', () => {
+  test('admits no traffic in (no metrics scrapers configured), and only the API server and DNS out', () => {
     const policy = only(objects, 'NetworkPolicy');
     expect(policy.spec.podSelector).toEqual(deployment.spec.selector);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(policy.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: RECONCILER_METRICS_PORT }] }]);
+    // An empty list with Ingress in policyTypes: nothing is admitted, the metrics port included.
+    expect(policy.spec.ingress).toEqual([]);
     expect(policy.spec.egress).toEqual([
       { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
       { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
@@ -294,7 +319,10 @@ describe('WorkspacesController settings', () => {
       metricsScraperNamespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
       apiServerCidrs: ['10.0.0.10/32', '10.0.0.1/32'],
     }), 'NetworkPolicy');
-    expect(policy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    expect(policy.spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: RECONCILER_METRICS_PORT }],
+    }]);
     expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.10/32' } }]);
   });
 
@@ -331,7 +359,9 @@ describe('WorkspacesController settings', () => {
     [{ imageTag: '-bad' }, 'imageTag is "-bad"'],
     [{ replicas: 0 }, 'replicas is 0; expected a whole number of at least 1'],
     [{ replicas: 1.5 }, 'replicas is 1.5'],
-    [{ namespace: 'Kubeflow_Workspaces' }, 'namespace is "Kubeflow_Workspaces"'],
+    [{ namespace: 'Kubeflow_Workspaces' }, 'chart/Controller: namespace is "Kubeflow_Workspaces"; expected a namespace name (an RFC 1123 label): a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\''],
+    [{ namespace: 'n'.repeat(64) }, `chart/Controller: namespace is "${'n'.repeat(64)}"; expected a namespace name (an RFC 1123 label): must be no more than 63 characters`],
+    [{ metricsScraperNamespaceLabels: {} }, 'chart/Controller: metricsScraperNamespaceLabels is {}; expected at least one label'],
     [{ resources: { limits: { memory: 'lots' } } }, 'resources.limits.memory is "lots"; expected a Kubernetes quantity'],
     [{ resources: { requests: { memory: '512Mi' } } }, 'resources.requests.memory is "512Mi", above resources.limits.memory "256Mi"'],
   ])('rejects %j', (props, message) => {

@@ -1,14 +1,19 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   BuiltInRole,
+  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
+  CONTROLLER_NAME,
+  DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
   KIND_READER_CLUSTER_ROLE_NAME,
   MemberKind,
   PodSecurityLevel,
+  WorkspacesInstallChart,
   WorkspacesTenant,
   WorkspacesTenantProps,
 } from '../../lib/platform';
-import { identities, Manifest, only, synthChart } from './helpers';
+import { RECONCILER_CULLING_RULES } from '../../lib/reconciler/permissions';
+import { identities, Manifest, only, synthChart, synthObjects } from './helpers';
 
 function tenantObjects(props: WorkspacesTenantProps, configure?: (tenant: WorkspacesTenant) => void): Manifest[] {
   const chart = new Chart(Testing.app(), 'tenants');
@@ -34,9 +39,9 @@ describe('WorkspacesTenant', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  test('by default: a baseline namespace, the default-editor account without token, nothing else', () => {
+  test('by default: a baseline namespace, the default-editor account without token, the controller\'s culling binding, nothing else', () => {
     const objects = tenantObjects({ namespace: 'team-ml' });
-    expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor']);
+    expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor', `RoleBinding/${CONTROLLER_CULLING_CLUSTER_ROLE_NAME}`]);
     const labels = only(objects, 'Namespace').metadata.labels;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
     expect(only(objects, 'ServiceAccount')).toMatchObject({ metadata: { namespace: 'team-ml' }, automountServiceAccountToken: false });
@@ -49,8 +54,42 @@ describe('WorkspacesTenant', () => {
   });
 
   test('leaves an existing namespace and its platform-made accounts alone', () => {
-    const objects = tenantObjects({ namespace: 'kubeflow-user-alice', createNamespace: false, workspaceServiceAccounts: [] });
+    const objects = tenantObjects({ namespace: 'kubeflow-user-alice', createNamespace: false, workspaceServiceAccounts: [], allowCulling: false });
     expect(objects).toEqual([]);
+  });
+
+  describe('the controller\'s culling probes (full install)', () => {
+    test('are allowed in the tenant namespace only: a RoleBinding, never a ClusterRoleBinding, of the controller\'s ServiceAccount', () => {
+      const objects = tenantObjects({ namespace: 'team-ml' });
+      const binding = only(objects, 'RoleBinding', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+      expect(binding.metadata.namespace).toBe('team-ml');
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }]);
+      expect(objects.filter(o => o.kind === 'ClusterRoleBinding')).toEqual([]);
+    });
+
+    test('bind the ServiceAccount and the ClusterRole that the install chart creates, in the controller namespace it was given', () => {
+      const app = Testing.app();
+      const install = new WorkspacesInstallChart(app, 'install', { controller: { namespace: 'platform-notebooks' } });
+      new WorkspacesTenant(new Chart(app, 'tenants'), 'TeamMl', { namespace: 'team-ml', controllerNamespace: install.controller!.namespace });
+      const objects = synthObjects(app);
+      const binding = only(objects, 'RoleBinding', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+      const account = only(objects, 'ServiceAccount', CONTROLLER_NAME);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+      expect(account.metadata.namespace).toBe('platform-notebooks');
+      const role = only(objects, 'ClusterRole', binding.roleRef.name);
+      expect(role.rules.flatMap((r: Manifest) => r.resources).sort()).toEqual(RECONCILER_CULLING_RULES.flatMap(r => r.resources).sort());
+    });
+
+    test('can be left out: the namespace\'s Workspaces are then never culled', () => {
+      const objects = tenantObjects({ namespace: 'team-ml', allowCulling: false });
+      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor']);
+    });
+
+    test('are the platform\'s business when it runs the controller', () => {
+      const objects = tenantObjects({ namespace: 'team-ml', mode: InstallMode.CONTROLLER_PROVIDED });
+      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor']);
+    });
   });
 
   test('binds each role\'s members in one RoleBinding, subjects de-duplicated and sorted', () => {
@@ -112,10 +151,13 @@ describe('WorkspacesTenant', () => {
   });
 
   test.each<[string, WorkspacesTenantProps, string]>([
-    ['a malformed namespace', { namespace: 'Team ML' }, 'namespace is "Team ML"'],
+    ['a malformed namespace', { namespace: 'Team ML' },
+      'tenants/TeamMl: namespace is "Team ML"; expected a namespace name (an RFC 1123 label): a lowercase RFC 1123 label must consist of'],
+    ['a namespace longer than a label', { namespace: `team-${'m'.repeat(60)}` }, 'must be no more than 63 characters'],
     ['namespace settings for a namespace it does not create', { namespace: 'team-ml', createNamespace: false, podSecurity: PodSecurityLevel.BASELINE },
       'podSecurity and namespaceLabels apply to a namespace this construct creates'],
-    ['a malformed account name', { namespace: 'team-ml', workspaceServiceAccounts: ['Default_Editor'] }, 'workspace ServiceAccount name is "Default_Editor"'],
+    ['a malformed account name', { namespace: 'team-ml', workspaceServiceAccounts: ['Default_Editor'] },
+      'tenants/TeamMl: workspace ServiceAccount name is "Default_Editor"; expected a ServiceAccount name (an RFC 1123 subdomain): a lowercase RFC 1123 subdomain must consist of'],
     ['an account twice', { namespace: 'team-ml', workspaceServiceAccounts: ['a', 'a'] }, 'ServiceAccount "a" is added twice'],
     ['an empty member name', { namespace: 'team-ml', members: [{ kind: MemberKind.USER, name: ' ' }] }, 'a User member has an empty name'],
     ['a malformed quota', { namespace: 'team-ml', resourceQuota: { requestsCpu: 'eight' } }, 'resourceQuota.requests.cpu is "eight"'],
@@ -124,6 +166,12 @@ describe('WorkspacesTenant', () => {
     ['a default request above the default limit', { namespace: 'team-ml', limitRange: { defaultRequest: { cpu: '2' }, defaultLimit: { cpu: '1' } } },
       'limitRange.defaultRequest.cpu is "2", above limitRange.defaultLimit.cpu "1"'],
     ['an empty limit range', { namespace: 'team-ml', limitRange: {} }, 'limitRange sets nothing'],
+    ['a malformed controller namespace', { namespace: 'team-ml', controllerNamespace: 'kubeflow.workspaces' },
+      'tenants/TeamMl: controllerNamespace is "kubeflow.workspaces"; expected a namespace name (an RFC 1123 label): a lowercase RFC 1123 label must consist of'],
+    ['culling settings with the controller provided by the platform', { namespace: 'team-ml', mode: InstallMode.CONTROLLER_PROVIDED, allowCulling: true },
+      'tenants/TeamMl: allowCulling and controllerNamespace concern the controller of the full install, but mode is InstallMode.CONTROLLER_PROVIDED'],
+    ['a controller namespace without the culling binding', { namespace: 'team-ml', allowCulling: false, controllerNamespace: 'platform' },
+      'tenants/TeamMl: controllerNamespace is only used by the culling RoleBinding'],
   ])('rejects %s', (_, props, message) => {
     expect(() => tenantObjects(props)).toThrow(message);
   });

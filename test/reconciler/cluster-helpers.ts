@@ -10,10 +10,16 @@ import { parse } from 'yaml';
 import { ClusterConnection } from '../cluster/connection';
 import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/reconciler/config';
 import { ActivityTransport } from '../../lib/reconciler/culling';
-import { ClusterAccess } from '../../lib/reconciler/kube/client';
+import { ClusterAccess, RequestRecord } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { Manager } from '../../lib/reconciler/manager';
-import { PolicyRule, RECONCILER_CLUSTER_RULES, RECONCILER_NAMESPACE_RULES } from '../../lib/reconciler/permissions';
+import {
+  PolicyRule,
+  RECONCILER_CLUSTER_RULES,
+  RECONCILER_CULLING_CLUSTER_ROLE_NAME,
+  RECONCILER_CULLING_RULES,
+  RECONCILER_NAMESPACE_RULES,
+} from '../../lib/reconciler/permissions';
 
 export const TIMEOUT_MS = 60_000;
 
@@ -107,10 +113,12 @@ function rules(list: readonly PolicyRule[]): unknown[] {
 }
 
 /**
- * A ServiceAccount in `namespace` bound to exactly the reconciler's rules (cluster-wide, plus the Lease rules in its
- * own namespace); returns a token for it.
+ * A ServiceAccount in `namespace` bound to exactly the reconciler's rules, as the platform charts bind them: the
+ * cluster rules cluster-wide, the Lease rules in its own namespace, and the culling rules (a ClusterRole, created
+ * once, bound by nothing cluster-wide) only in each of `workspaceNamespaces`, with a RoleBinding as a tenant makes;
+ * returns a token for it.
  */
-export async function reconcilerToken(api: Api, namespace: string): Promise<string> {
+export async function reconcilerToken(api: Api, namespace: string, workspaceNamespaces: readonly string[] = []): Promise<string> {
   const name = `kfws-reconciler-${namespace}`;
   await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reconciler' } }, [201, 409]);
   const rbac = '/apis/rbac.authorization.k8s.io/v1';
@@ -127,12 +135,35 @@ export async function reconcilerToken(api: Api, namespace: string): Promise<stri
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'leader-election' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'leader-election' }, subjects: subject },
     [201, 409],
   );
+  await api.create(
+    `${rbac}/clusterroles`,
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: RECONCILER_CULLING_CLUSTER_ROLE_NAME }, rules: rules(RECONCILER_CULLING_RULES) },
+    [201, 409],
+  );
+  for (const ns of workspaceNamespaces) {
+    await bindCulling(api, ns, namespace);
+  }
   const tr = await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts/reconciler/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
     spec: { expirationSeconds: 3600 },
   });
   return tr.status.token;
+}
+
+/** What `WorkspacesTenant` does for its namespace: lets the reconciler's ServiceAccount run the culling probes there. */
+export async function bindCulling(api: Api, workspaceNamespace: string, controllerNamespace: string): Promise<void> {
+  await api.create(
+    `/apis/rbac.authorization.k8s.io/v1/namespaces/${workspaceNamespace}/rolebindings`,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: RECONCILER_CULLING_CLUSTER_ROLE_NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: RECONCILER_CULLING_CLUSTER_ROLE_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: 'reconciler', namespace: controllerNamespace }],
+    },
+    [201, 409],
+  );
 }
 
 export function accessFor(cluster: ClusterConnection, token: string): ClusterAccess {
@@ -179,13 +210,17 @@ export async function startReconciler(
   return { manager, logs };
 }
 
-/** Every request kind the reconciler made is granted by a rule (the API server would have refused it otherwise). */
-export function ungrantedRequests(manager: Manager): string[] {
-  const granted = (verb: string, group: string, resource: string): boolean =>
-    [...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES].some(
-      (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
-    );
-  return [...manager.requestKinds.values()].filter((r) => !granted(r.verb, r.group, r.resource)).map((r) => `${r.verb} ${r.group}/${r.resource}`);
+/**
+ * Every request kind the reconciler made is granted by a rule (the API server would have refused it otherwise): the
+ * cluster and Lease rules anywhere, the culling rules only in `cullingNamespaces` (those with the tenant binding).
+ */
+export function ungrantedRequests(manager: Manager, cullingNamespaces: readonly string[] = []): string[] {
+  const allows = (rules: readonly PolicyRule[], r: RequestRecord): boolean =>
+    rules.some((rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb));
+  const granted = (r: RequestRecord): boolean =>
+    allows([...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES], r) ||
+    (r.namespace !== undefined && cullingNamespaces.includes(r.namespace) && allows(RECONCILER_CULLING_RULES, r));
+  return [...manager.requestKinds.values()].filter((r) => !granted(r)).map((r) => `${r.verb} ${r.group}/${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`);
 }
 
 /** The controller fixture of upstream's envtest (§6): the sample Kind under another name. */
@@ -214,36 +249,4 @@ export function controllerWorkspace(name: string, kind: string, edit?: (w: any) 
   };
   edit?.(w);
   return w;
-}
-
-/**
- * Renews the kwok Node's Lease in `kube-node-lease` every few seconds until the returned function is called.
- *
- * Workaround for the test control plane: kwok renews the Node status only about every 50 s and creates no Lease,
- * so the node lifecycle controller sometimes sees the Node as unreachable and marks its Pods NotReady (which kwok
- * never undoes). Suites that keep Pods Running for more than a minute need this until the harness does it.
- */
-export function keepNodeAlive(api: Api, node: string): () => Promise<void> {
-  const lease = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`;
-  const renew = async (): Promise<void> => {
-    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    const r = await api.patch(lease, { spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: now } });
-    if (r.status === 404) {
-      await createNamespace(api, 'kube-node-lease');
-      await api.create('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: node },
-        spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: now },
-      }, [201, 409]);
-    }
-  };
-  let running = renew();
-  const timer = setInterval(() => {
-    running = running.then(renew).catch(() => undefined);
-  }, 5_000);
-  return async () => {
-    clearInterval(timer);
-    await running.catch(() => undefined);
-  };
 }

@@ -3,8 +3,10 @@
  * C1–C13), the untested TODO list of §6.2, the end-to-end scenarios of §6.6 that apply without webhooks, culling,
  * and the process itself (bundle, RBAC, Lease, graceful shutdown).
  *
- * The reconciler runs in-process as a ServiceAccount that holds exactly the rules of permissions.ts; the activity
+ * The reconciler runs in-process as a ServiceAccount that holds exactly the rules of permissions.ts, bound as the
+ * platform charts bind them (the culling rules only in the Workspace namespace, as a tenant does); the activity
  * probes use a test transport (the kwok Pods are not real, so neither the service proxy nor exec can reach them).
+ * The production transport, with and without the tenant binding, is exercised in test/platform/install.cluster.test.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,7 +24,6 @@ import {
   createNamespace,
   ensureCrds,
   eventually,
-  keepNodeAlive,
   paths,
   reconcilerToken,
   startReconciler,
@@ -46,12 +47,12 @@ function setup(cluster: ClusterConnection, transport?: ActivityTransport, overri
     await ensureCrds(api);
     await createNamespace(api, ctx.ns);
     await createNamespace(api, ctx.controllerNs);
-    const token = await reconcilerToken(api, ctx.controllerNs);
+    const token = await reconcilerToken(api, ctx.controllerNs, [ctx.ns]);
     ctx.reconciler = await startReconciler(cluster, token, ctx.controllerNs, overrides, transport);
   }, TIMEOUT_MS);
   afterAll(async () => {
     if (ctx.reconciler) {
-      expect(ungrantedRequests(ctx.reconciler.manager)).toEqual([]);
+      expect(ungrantedRequests(ctx.reconciler.manager, [ctx.ns])).toEqual([]);
       await ctx.reconciler.manager.stop();
       const errors = ctx.reconciler.logs.filter((l) => l.includes('"level":"error"'));
       if (errors.length > 0) console.warn(`reconciler errors:\n${errors.slice(-20).join('\n')}`);
@@ -341,10 +342,8 @@ describeCluster(
   (cluster) => {
     const ctx = setup(cluster);
     const kindName = () => `jupyterlab-e2e-${ctx.id}`;
-    let stopKeeper: () => Promise<void> = async () => undefined;
 
     beforeAll(async () => {
-      stopKeeper = keepNodeAlive(ctx.api, cluster.nodeName!);
       // samples/common: the ServiceAccount and two statically bound volumes (no provisioner)
       await ctx.api.create(`/api/v1/namespaces/${ctx.ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default-editor' } });
       for (const pvc of ['workspace-home-pvc', 'workspace-data-pvc']) {
@@ -371,7 +370,6 @@ describeCluster(
     }, TIMEOUT_MS);
 
     afterAll(async () => {
-      await stopKeeper();
       for (const pvc of ['workspace-home-pvc', 'workspace-data-pvc']) await ctx.api.del(`/api/v1/persistentvolumes/${pvc}-${ctx.id}`);
     });
 
@@ -537,14 +535,11 @@ describeCluster(
   'reconciler: culling',
   (cluster) => {
     const ctx = setup(cluster, fakePods, { cullingIntervalMs: 1000 });
-    let stopKeeper: () => Promise<void> = async () => undefined;
     beforeAll(async () => {
-      stopKeeper = keepNodeAlive(ctx.api, cluster.nodeName!);
       await fakePods.start();
       await ctx.api.create(`/api/v1/namespaces/${ctx.ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default-editor' } });
     });
     afterAll(async () => {
-      await stopKeeper();
       await fakePods.stop();
     });
 

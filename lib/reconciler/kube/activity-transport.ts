@@ -1,11 +1,12 @@
 /**
  * The production activity-probe transport: everything goes through the API server, so the reconciler needs no
  * network path to Workspace Pods. Jupyter: the Service proxy subresource (RBAC `services/proxy` get). Exec:
- * pods/exec over WebSocket, through @kubernetes/client-node's Exec.
+ * pods/exec over WebSocket, through @kubernetes/client-node's Exec. Both are granted per namespace (the culling
+ * rules, bound by each tenant); a 403 becomes an ActivityProbeForbiddenError (see `activityProbeError`).
  */
 import { Writable } from 'node:stream';
 import { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
-import { ActivityTransport, JupyterTarget } from '../culling';
+import { activityProbeError, ActivityTransport, JupyterTarget } from '../culling';
 import { KubeClient } from './client';
 import { PATHS } from './objects';
 
@@ -29,10 +30,14 @@ export class ApiServerActivityTransport implements ActivityTransport {
   }
 
   async jupyterStatus(target: JupyterTarget, timeoutMs: number): Promise<string> {
-    return this.client.request<string>('GET', PATHS.serviceProxy(target.namespace, target.service, target.port, target.path), {
-      raw: true,
-      timeoutMs,
-    });
+    try {
+      return await this.client.request<string>('GET', PATHS.serviceProxy(target.namespace, target.service, target.port, target.path), {
+        raw: true,
+        timeoutMs,
+      });
+    } catch (err) {
+      throw activityProbeError(err, target.namespace, 'services/proxy');
+    }
   }
 
   async exec(
@@ -66,7 +71,7 @@ export class ApiServerActivityTransport implements ActivityTransport {
           if (settled) ws.close();
           ws.on('close', () => settle(() => reject(new Error('exec stream closed without a status'))));
         })
-        .catch((err: unknown) => settle(() => reject(err instanceof Error ? err : new Error(String(err)))));
+        .catch((err: unknown) => settle(() => reject(activityProbeError(err, target.namespace, 'pods/exec'))));
     });
   }
 }
