@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ClusterConnection, describeCluster } from './connection';
-import { ControlPlaneMode } from './control-plane';
+import * as path from 'node:path';
+import { ControlPlane, ControlPlaneMode, kubeRequest, NODE_LEASE_DURATION_SECONDS } from './control-plane';
+import { TcpProxy } from './proxy';
 
 const TIMEOUT_MS = 60_000;
 
@@ -129,3 +131,104 @@ describeCluster('test control plane', (cluster: ClusterConnection) => {
     }, TIMEOUT_MS + 10_000);
   }
 });
+
+describeCluster(
+  'test control plane: the fake Node stays healthy',
+  (cluster: ClusterConnection) => {
+    it('kwok holds the Node Lease in kube-node-lease and renews it (so the node lifecycle controller never marks its Pods NotReady)', async () => {
+      const lease = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${cluster.nodeName}`;
+      const first = await cluster.request(lease);
+      expectStatus(first, 200);
+      expect(first.json.spec.leaseDurationSeconds).toBe(NODE_LEASE_DURATION_SECONDS);
+      expect(first.json.spec.holderIdentity).toBeTruthy();
+      expect(first.json.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Node', name: cluster.nodeName })]);
+      // renewed every quarter of the duration (10 s)
+      const renewed = await eventually('a renewal', async () => {
+        const r = await cluster.request(lease);
+        return r.json?.spec?.renewTime !== first.json.spec.renewTime ? r.json : undefined;
+      }, 20_000);
+      expect(Date.parse(renewed.spec.renewTime)).toBeGreaterThan(Date.parse(first.json.spec.renewTime));
+      const node = await cluster.request(`/api/v1/nodes/${cluster.nodeName}`);
+      expect((node.json.status.conditions as any[]).find((c) => c.type === 'Ready')?.status).toBe('True');
+    }, 30_000);
+  },
+  ControlPlaneMode.FULL,
+);
+
+describeCluster(
+  'test control plane: faults (a control plane of its own)',
+  () => {
+    let cp: ControlPlane;
+    beforeAll(async () => {
+      cp = await ControlPlane.start({ mode: ControlPlaneMode.FULL });
+    }, 120_000);
+    afterAll(async () => {
+      await cp?.stop();
+    }, 30_000);
+
+    it('restartApiServer: same port, certificate and data; extra flags apply; clients reconnect', async () => {
+      const created = await cp.request('/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'survivor' }, data: { a: 'b' } },
+      });
+      expectStatus(created, 201);
+      const [server, ca, pid] = [cp.server, cp.caData, cp.pidOf('kube-apiserver')];
+      const { downMs } = await cp.restartApiServer({ extraArgs: ['--watch-cache=false'] });
+      expect(downMs).toBeGreaterThan(0);
+      expect([cp.server, cp.caData]).toEqual([server, ca]);
+      expect(cp.pidOf('kube-apiserver')).not.toBe(pid);
+      expect(fs.readFileSync(path.join(cp.logDir, 'kube-apiserver.log'), 'utf8')).toMatch(/--watch-cache=false/);
+      const r = await cp.request('/api/v1/namespaces/default/configmaps/survivor');
+      expectStatus(r, 200);
+      expect(r.json.metadata.uid).toBe(created.json.metadata.uid);
+    }, 60_000);
+
+    it('compactEtcd: afterwards a watch from an older resourceVersion ends with 410 Gone (no watch cache)', async () => {
+      const before = (await cp.request('/api/v1/namespaces/default/configmaps')).json.metadata.resourceVersion;
+      // two writes: a watch from `before` starts at before+1, which the compaction to the newest revision removes
+      for (const name of ['churn-1', 'churn-2']) {
+        expectStatus(
+          await cp.request('/api/v1/namespaces/default/configmaps', { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } }),
+          201,
+        );
+      }
+      const revision = await cp.compactEtcd();
+      expect(revision).toBeGreaterThan(Number(before));
+      expect(await cp.etcdRevision()).toBeGreaterThanOrEqual(revision);
+      const w = await cp.request(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${before}&timeoutSeconds=2`);
+      // either the request fails with 410, or the stream's first event is an ERROR with code 410
+      const status = w.status === 200 ? JSON.parse(w.body.split('\n')[0]).object.code : w.status;
+      expect(status).toBe(410);
+    }, 30_000);
+
+    it('TcpProxy: cut() closes the connections of one client, heal() lets it in again', async () => {
+      const proxy = await TcpProxy.start(Number(new URL(cp.server).port));
+      try {
+        const viaProxy = (p: string) => kubeRequest(proxy.url + p, { token: cp.adminToken, ca: cp.caData, timeoutMs: 5_000 });
+        expectStatus(await viaProxy('/version'), 200);
+        proxy.cut();
+        await expect(viaProxy('/version')).rejects.toThrow(/ECONNRESET|socket hang up|socket disconnected/);
+        expectStatus(await cp.request('/version'), 200); // everyone else still gets through
+        proxy.heal();
+        expectStatus(await viaProxy('/version'), 200);
+        expect(proxy.closed).toBeGreaterThan(0);
+      } finally {
+        await proxy.stop();
+      }
+    }, 30_000);
+
+    it('restarts kube-scheduler after it exits (as kubelet restarts a static Pod) and counts it', async () => {
+      const pid = cp.pidOf('kube-scheduler')!;
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid, 'SIGKILL');
+      const next = await eventually('a new kube-scheduler', async () => {
+        const p = cp.pidOf('kube-scheduler');
+        return p && p !== pid ? p : undefined;
+      }, 20_000);
+      expect(next).not.toBe(pid);
+      expect(cp.restarts).toEqual({ 'kube-scheduler': 1 });
+      expect(fs.readFileSync(path.join(cp.logDir, 'kube-scheduler.log'), 'utf8')).toContain('[harness] exited (SIGKILL); restarting in 1 s (restart #1)');
+    }, 30_000);
+  },
+  ControlPlaneMode.FULL,
+);

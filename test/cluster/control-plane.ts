@@ -37,6 +37,18 @@ export interface ControlPlaneOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** Options of `ControlPlane.restartApiServer`. */
+export interface RestartApiServerOptions {
+  /**
+   * Flags appended to the first start's command line from this start on (a later flag wins), e.g.
+   * `['--watch-cache=false']`; `[]` returns to the original command line.
+   * @default - those of the previous start
+   */
+  readonly extraArgs?: readonly string[];
+  /** Runs while the kube-apiserver is down (e.g. `compactEtcd()`, or writes through another client). */
+  readonly whileDown?: () => Promise<void>;
+}
+
 /** Where the binaries are. */
 export interface ControlPlaneBinaries {
   readonly etcd: string;
@@ -87,6 +99,8 @@ export const FAKE_NODE_NAME = 'kwok-node-0';
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 const LOG_TAIL_LINES = 40;
+/** The Lease duration kwok writes on the fake Node's Lease; it renews it every quarter of that (as a kubelet). */
+export const NODE_LEASE_DURATION_SECONDS = 40;
 
 // ---------------------------------------------------------------------------------------------
 // binaries
@@ -391,8 +405,26 @@ interface Component {
   readonly name: string;
   readonly proc: ChildProcess;
   readonly logFile: string;
+  /** How it was started, for restarts. */
+  readonly launch: { readonly bin: string; readonly args: string[]; readonly env: Record<string, string> };
+  /** Restarted by the harness when it exits unexpectedly, as kubelet restarts a control-plane static Pod. */
+  readonly supervised: boolean;
   exited?: { code: number | null; signal: NodeJS.Signals | null };
+  /** Stopped on purpose: not restarted. */
+  stopping?: boolean;
+  /** Exited unexpectedly; a restart is scheduled. */
+  restartPending?: boolean;
 }
+
+interface SpawnOptions {
+  readonly env?: Record<string, string>;
+  /** The (exited) component this one replaces, at the same position. */
+  readonly replacing?: Component;
+  readonly supervised?: boolean;
+}
+
+/** A supervised component that exits more often than this within a minute is left down (and reported). */
+const MAX_RESTARTS_PER_MINUTE = 5;
 
 /** A running etcd + kube-apiserver (+ controller-manager, scheduler, kwok in FULL mode) on 127.0.0.1. */
 export class ControlPlane implements ClusterConnectionInfo {
@@ -424,12 +456,21 @@ export class ControlPlane implements ClusterConnectionInfo {
   public caData = '';
   public version = '';
   public nodeName?: string;
+  /** `http://127.0.0.1:<port>` of etcd's client endpoint (its v3 HTTP/JSON gateway is on the same port). */
+  public etcdUrl = '';
 
   private readonly binaries: ControlPlaneBinaries;
+  /** The kube-apiserver's command line of the first start; `restartApiServer` reuses it. */
+  private apiServerArgs: string[] = [];
+  /** Flags added to `apiServerArgs` by the last (re)start. */
+  private apiServerExtraArgs: readonly string[] = [];
   private readonly timeoutMs: number;
   private readonly components: Component[] = [];
   private failed = false;
   private stopped = false;
+  private readonly restartTimes = new Map<string, number[]>();
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly restartCounts: Record<string, number> = {};
   private readonly onExit = () => {
     for (const c of this.components) {
       if (!c.exited && c.proc.pid) {
@@ -480,10 +521,75 @@ export class ControlPlane implements ClusterConnectionInfo {
     return kubeRequest(this.server + apiPath, { token: this.adminToken, ca: this.caData, ...opts });
   }
 
+  /**
+   * Stops the kube-apiserver (SIGTERM, SIGKILL after 30 s) and starts it again on the same port, with the same
+   * serving certificate and the same etcd (which keeps all data), then waits for `/readyz`. Clients see their
+   * connections closed and watches ended, as in a control-plane upgrade or crash. The other components stay up and
+   * reconnect by themselves. Resolves with how long the API was unavailable.
+   */
+  public async restartApiServer(opts: RestartApiServerOptions = {}): Promise<{ downMs: number }> {
+    if (this.stopped) throw new Error('the control plane is stopped');
+    const old = this.components.find((c) => c.name === 'kube-apiserver');
+    if (!old) throw new Error('no kube-apiserver component');
+    const started = Date.now();
+    try {
+      await this.terminate(old, 30_000);
+      await opts.whileDown?.();
+      await this.startApiServer(opts.extraArgs ?? this.apiServerExtraArgs, old);
+    } catch (e) {
+      this.failed = true; // keep the logs
+      throw e;
+    }
+    return { downMs: Date.now() - started };
+  }
+
+  /** The pid of a running component (`etcd`, `kube-apiserver`, `kube-controller-manager`, `kube-scheduler`, `kwok`). */
+  public pidOf(name: string): number | undefined {
+    const c = this.components.find((x) => x.name === name && !x.exited);
+    return c?.proc.pid;
+  }
+
+  /** etcd's current revision (the newest resourceVersion), from its v3 JSON gateway. */
+  public async etcdRevision(): Promise<number> {
+    const r = await kubeRequest(`${this.etcdUrl}/v3/kv/range`, {
+      method: 'POST',
+      body: { key: Buffer.from('/').toString('base64'), limit: 1, keys_only: true },
+    });
+    const revision = Number(r.json?.header?.revision);
+    if (r.status !== 200 || !Number.isSafeInteger(revision) || revision <= 0) {
+      throw new Error(`etcd range: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    }
+    return revision;
+  }
+
+  /**
+   * Compacts etcd's history up to `revision` (default: the current one), as the apiserver does every 5 minutes:
+   * afterwards a watch from an older resourceVersion that reaches etcd (no watch cache in between) ends with
+   * 410 Gone. Resolves with the revision compacted to.
+   */
+  public async compactEtcd(revision?: number): Promise<number> {
+    const rev = revision ?? (await this.etcdRevision());
+    const r = await kubeRequest(`${this.etcdUrl}/v3/kv/compaction`, { method: 'POST', body: { revision: String(rev), physical: true } });
+    if (r.status !== 200) throw new Error(`etcd compaction to ${rev}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    return rev;
+  }
+
+  /**
+   * How often each supervised component (kube-controller-manager, kube-scheduler, kwok) was restarted after an
+   * unexpected exit. kube-scheduler, for one, exits on purpose when it finds its cache inconsistent, which can happen
+   * after an apiserver restart; a real control plane restarts it, and so does the harness (after 1 s, at most
+   * 5 times a minute; the exit and the restart are written to its log).
+   */
+  public get restarts(): Readonly<Record<string, number>> {
+    return { ...this.restartCounts };
+  }
+
   /** Stops exactly the processes this run started (SIGTERM, SIGKILL after 10 s), in reverse order. */
   public async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const t of this.restartTimers) clearTimeout(t);
+    this.restartTimers.clear();
     for (const c of [...this.components].reverse()) {
       await this.terminate(c, 10_000);
     }
@@ -497,6 +603,7 @@ export class ControlPlane implements ClusterConnectionInfo {
   }
 
   private async terminate(c: Component, timeoutMs: number): Promise<void> {
+    c.stopping = true;
     if (c.exited || !c.proc.pid) return;
     const pid = c.proc.pid;
     const exited = new Promise<void>((resolve) => c.proc.once('exit', () => resolve()));
@@ -521,7 +628,8 @@ export class ControlPlane implements ClusterConnectionInfo {
     if (!c.exited) await exited;
   }
 
-  private spawn(name: string, bin: string, args: string[], extraEnv: Record<string, string> = {}): Component {
+  private spawn(name: string, bin: string, args: string[], opts: SpawnOptions = {}): Component {
+    const extraEnv = opts.env ?? {};
     const logFile = path.join(this.logDir, `${name}.log`);
     const fd = fs.openSync(logFile, 'a');
     const env: Record<string, string> = {};
@@ -538,16 +646,41 @@ export class ControlPlane implements ClusterConnectionInfo {
     } finally {
       fs.closeSync(fd);
     }
-    const c: Component = { name, proc, logFile };
+    const c: Component = { name, proc, logFile, launch: { bin, args, env: extraEnv }, supervised: opts.supervised === true };
     proc.on('exit', (code, signal) => {
       c.exited = { code, signal };
+      if (c.supervised && !c.stopping && !this.stopped) this.scheduleRestart(c);
     });
     proc.on('error', (err) => {
       c.exited = { code: -1, signal: null };
       fs.appendFileSync(logFile, `spawn error: ${err.message}\n`);
     });
-    this.components.push(c);
+    // a restarted component takes the place of the one it replaces, so that stop() keeps the reverse start order
+    const at = opts.replacing ? this.components.indexOf(opts.replacing) : -1;
+    if (at >= 0) this.components.splice(at, 1, c);
+    else this.components.push(c);
     return c;
+  }
+
+  private scheduleRestart(c: Component): void {
+    const now = Date.now();
+    const recent = (this.restartTimes.get(c.name) ?? []).filter((t) => now - t < 60_000);
+    const how = c.exited?.signal ?? `code ${c.exited?.code}`;
+    if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
+      fs.appendFileSync(c.logFile, `# [harness] exited (${how}) for the ${recent.length + 1}th time within a minute: not restarted\n`);
+      return;
+    }
+    recent.push(now);
+    this.restartTimes.set(c.name, recent);
+    this.restartCounts[c.name] = (this.restartCounts[c.name] ?? 0) + 1;
+    c.restartPending = true;
+    fs.appendFileSync(c.logFile, `# [harness] exited (${how}); restarting in 1 s (restart #${this.restartCounts[c.name]})\n`);
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (this.stopped) return;
+      this.spawn(c.name, c.launch.bin, c.launch.args, { env: c.launch.env, replacing: c, supervised: true });
+    }, 1000);
+    this.restartTimers.add(timer);
   }
 
   private failure(c: Component, what: string): Error {
@@ -560,7 +693,7 @@ export class ControlPlane implements ClusterConnectionInfo {
     const deadline = Date.now() + this.timeoutMs;
     let lastError = '';
     for (;;) {
-      const dead = this.components.find((x) => x.exited);
+      const dead = this.components.find((x) => x.exited && !x.restartPending);
       if (dead) {
         throw this.failure(dead, dead === c ? `exited before it was ${what}` : `exited while waiting for ${c.name}: ${what}`);
       }
@@ -573,6 +706,22 @@ export class ControlPlane implements ClusterConnectionInfo {
         throw this.failure(c, `was not ${what} after ${this.timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ''}`);
       }
       await sleep(250);
+    }
+  }
+
+  /** Starts the kube-apiserver (again, in place of `replacing`) and waits until it is ready. */
+  private async startApiServer(extraArgs: readonly string[], replacing?: Component): Promise<void> {
+    const caBefore = this.caData;
+    this.apiServerExtraArgs = [...extraArgs];
+    const api = this.spawn('kube-apiserver', this.binaries.kubeApiserver, [...this.apiServerArgs, ...extraArgs], { replacing });
+    await this.waitFor(api, 'ready (/readyz)', async () => {
+      if (!fs.existsSync(this.caFile)) return false;
+      this.caData = fs.readFileSync(this.caFile, 'utf8');
+      const r = await this.request('/readyz', { timeoutMs: 5_000 });
+      return r.status === 200;
+    });
+    if (caBefore && this.caData !== caBefore) {
+      throw new Error(`the restarted kube-apiserver serves another certificate than before (${this.caFile}); clients would fail`);
     }
   }
 
@@ -594,8 +743,9 @@ export class ControlPlane implements ClusterConnectionInfo {
       '--unsafe-no-fsync=true',
       '--log-level=warn',
     ]);
+    this.etcdUrl = `http://127.0.0.1:${etcdClient}`;
     await this.waitFor(etcd, 'healthy (/health)', async () => {
-      const r = await kubeRequest(`http://127.0.0.1:${etcdClient}/health`, { timeoutMs: 2_000 });
+      const r = await kubeRequest(`${this.etcdUrl}/health`, { timeoutMs: 2_000 });
       return r.status === 200 && r.json?.health === 'true';
     });
 
@@ -627,17 +777,14 @@ export class ControlPlane implements ClusterConnectionInfo {
       // 127.0.0.1 is not a valid Endpoints address; the `kubernetes` Service needs no endpoints here
       '--endpoint-reconciler-type=none',
       '--profiling=false',
+      // SIGTERM: end open watches (clients resume elsewhere) instead of waiting for them until the process is killed
+      '--shutdown-watch-termination-grace-period=2s',
     ];
     // Without a controller-manager nobody creates the `default` ServiceAccounts Pods would need (as envtest does).
     if (!full) apiArgs.push('--disable-admission-plugins=ServiceAccount');
-    const api = this.spawn('kube-apiserver', this.binaries.kubeApiserver, apiArgs);
+    this.apiServerArgs = apiArgs;
     this.server = `https://127.0.0.1:${apiPort}`;
-    await this.waitFor(api, 'ready (/readyz)', async () => {
-      if (!fs.existsSync(this.caFile)) return false;
-      this.caData = fs.readFileSync(this.caFile, 'utf8');
-      const r = await this.request('/readyz', { timeoutMs: 5_000 });
-      return r.status === 200;
-    });
+    await this.startApiServer([]);
     const v = await this.request('/version');
     this.version = v.json?.gitVersion ?? '';
     fs.writeFileSync(this.kubeconfigPath, renderKubeconfig(this.server, this.caData, this.adminToken, 'admin'), {
@@ -658,13 +805,13 @@ export class ControlPlane implements ClusterConnectionInfo {
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--use-service-account-credentials=false',
       '--controllers=*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle',
-    ]);
+    ], { supervised: true });
     this.spawn('kube-scheduler', b.kubeScheduler!, [
       `--kubeconfig=${this.kubeconfigPath}`,
       '--leader-elect=false',
       '--bind-address=127.0.0.1',
       '--secure-port=0',
-    ]);
+    ], { supervised: true });
 
     // --- kwok with the "fast" stages read from the kwok module in the Go module cache
     const kwokDir = path.join(w, 'kwok');
@@ -681,8 +828,13 @@ export class ControlPlane implements ClusterConnectionInfo {
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         '--node-ip=127.0.0.1',
         '--cidr=10.244.0.1/16',
+        // Renew the Node's Lease in kube-node-lease (every 10 s), as a kubelet does. Without it kwok renews nothing
+        // but the Node status (every 10-20 min with the heartbeat-with-lease stage), the node lifecycle controller
+        // finds the Node unreachable after --node-monitor-grace-period (50 s) and marks its Pods NotReady, and kwok
+        // never marks them Ready again. kwok's own default (40) is not applied when --config holds only Stages.
+        `--node-lease-duration-seconds=${NODE_LEASE_DURATION_SECONDS}`,
       ],
-      { HOME: kwokDir, KWOK_WORKDIR: kwokDir },
+      { env: { HOME: kwokDir, KWOK_WORKDIR: kwokDir }, supervised: true },
     );
 
     // --- one fake Node
@@ -717,6 +869,11 @@ export class ControlPlane implements ClusterConnectionInfo {
       const ready = (r.json?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
       const taints: any[] = r.json?.spec?.taints ?? [];
       return ready?.status === 'True' && !taints.some((t) => t.effect === 'NoSchedule');
+    });
+    // kwok holds and renews the Node's Lease: the node lifecycle controller keeps the Node (and its Pods) Ready
+    await this.waitFor(kwok, `renewing the Lease kube-node-lease/${FAKE_NODE_NAME}`, async () => {
+      const r = await this.request(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${FAKE_NODE_NAME}`);
+      return r.status === 200 && r.json?.spec?.leaseDurationSeconds === NODE_LEASE_DURATION_SECONDS && !!r.json?.spec?.renewTime;
     });
     // the controller-manager works once it has made the `default` ServiceAccount of `default`
     await this.waitFor(kcm, 'creating ServiceAccount default/default (the sign that it works)', async () => {
