@@ -1,26 +1,12 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { buildExampleApp } from '../../apps/main';
+import { synthToFiles } from '../platform/helpers';
 import { InstallMode } from '../../lib';
 import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 
 function synthToFolder(): Record<string, string> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-example-'));
-  try {
-    const app = new App({ outdir });
-    buildExampleApp(app);
-    app.synth();
-    const files: Record<string, string> = {};
-    for (const file of fs.readdirSync(outdir).sort()) {
-      files[file] = fs.readFileSync(path.join(outdir, file), 'utf8');
-    }
-    return files;
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  return synthToFiles(app => buildExampleApp(app));
 }
 
 describe('example app', () => {
