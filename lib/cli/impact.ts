@@ -7,8 +7,9 @@
 
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedStatefulSet } from '../core/render';
+import { isPlainObject } from '../core/json';
 import { deepEqual } from '../core/validation/equality';
-import { ManifestObject, ManifestSet } from './manifests';
+import { ManifestObject, ManifestSet, objectLine } from './manifests';
 import { previewReconcile, ReconcilePreview } from './plan';
 import { compare, Effect, Impact } from './types';
 
@@ -28,18 +29,46 @@ function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindOb
   return previewReconcile(ws, kind);
 }
 
-/** Appends the paths (`a.b[0].c`) at which two JSON values differ. */
+/** The `name` of every item, when all items of both lists have distinct names (env, ports, volumes, ...). */
+function namesOf(a: unknown[], b: unknown[]): Map<string, [unknown, unknown]> | undefined {
+  const byName = new Map<string, [unknown, unknown]>();
+  for (const [list, side] of [[a, 0], [b, 1]] as const) {
+    const seen = new Set<string>();
+    for (const item of list) {
+      const name = isPlainObject(item) ? item.name : undefined;
+      if (typeof name !== 'string' || seen.has(name)) return undefined;
+      seen.add(name);
+      const pair = byName.get(name) ?? [undefined, undefined];
+      pair[side] = item;
+      byName.set(name, pair);
+    }
+  }
+  return byName;
+}
+
+/**
+ * Appends the paths (`a.b[0].c`) at which two JSON values differ; items of lists whose items all have a name
+ * (`env`, `volumeMounts`, ...) are named by it (`env[NB_PREFIX].value`), not by their position.
+ */
 function changedPaths(a: unknown, b: unknown, at: string, out: string[]): void {
   if (deepEqual(a, b)) return;
-  const bothObjects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b);
-  if (!bothObjects) {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const named = namesOf(a, b);
+    if (named) {
+      for (const [name, [x, y]] of named) changedPaths(x, y, `${at}[${name}]`, out);
+      return;
+    }
+    for (let i = 0; i < Math.max(a.length, b.length); i++) changedPaths(a[i], b[i], `${at}[${i}]`, out);
+    return;
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) {
     out.push(at);
     return;
   }
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   for (const k of keys) {
-    const child = Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
-    changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], child, out);
+    const own = (o: Record<string, unknown>) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+    changedPaths(own(a), own(b), at ? `${at}.${k}` : k, out);
   }
 }
 
@@ -91,7 +120,8 @@ export function workspaceImpacts(
     impacts.push({
       file: obj.file.display,
       document: obj.document,
-      line: obj.file.line(obj.document),
+      item: obj.item,
+      line: objectLine(obj),
       workspace: obj.ref,
       effect,
       message,
