@@ -36,6 +36,7 @@ import {
   Schema,
   YAMLException,
 } from 'js-yaml';
+import { emptyRecord } from '../core/json';
 
 /** Deepest nesting of mappings and sequences in a document, aliases expanded (go-yaml v2 allows 10,000). */
 export const MAX_DEPTH = 100;
@@ -162,19 +163,20 @@ function keyText(key: unknown): string | undefined {
   return String(key);
 }
 
-/** Mappings as objects without a prototype: no key, not even `__proto__`, reaches one. */
+/** Mappings as objects from which no key, not even `__proto__`, reaches a prototype (see emptyRecord). */
 const prototypeFreeMapTag = defineMappingTag<JsonMap>('tag:yaml.org,2002:map', {
-  create: () => Object.create(null) as JsonMap,
+  create: emptyRecord,
   identify: () => false,
   addPair: (map, key, value) => {
-    const text = keyText(key);
+    const text = typeof key === 'string' ? key : keyText(key);
     if (text === undefined) return 'a mapping or sequence cannot be a key (JSON keys are strings)';
     map[text] = value;
     return '';
   },
+  // Nothing is inherited and no value is undefined: a plain read answers "has it".
   has: (map, key) => {
-    const text = keyText(key);
-    return text !== undefined && Object.prototype.hasOwnProperty.call(map, text);
+    const text = typeof key === 'string' ? key : keyText(key);
+    return text !== undefined && map[text] !== undefined;
   },
   keys: (map) => Object.keys(map),
   get: (map, key) => {

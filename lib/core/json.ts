@@ -9,14 +9,20 @@ export function isPlainObject(v: unknown): v is JsonRecord {
 }
 
 /**
- * An empty JSON object without a prototype. Objects built from input keys start from this, so that every key —
- * `__proto__`, `constructor` and `prototype` included — is an ordinary own field and none reaches a prototype.
+ * Objects built from input keys: their prototype is an empty, frozen object that itself has none, so nothing is
+ * inherited (`constructor`, `toString`, `__proto__` read as undefined) and every key — `__proto__`, `constructor`
+ * and `prototype` included — is an ordinary own field. (`Object.create(null)` would do the same, but V8 keeps such
+ * objects in slow dictionary mode; these stay fast.)
  */
+const NoPrototype = function NoPrototype() {} as unknown as new () => JsonRecord;
+NoPrototype.prototype = Object.freeze(Object.create(null));
+
+/** An empty JSON object from which no key reaches a prototype (see {@link NoPrototype}). */
 export function emptyRecord(): JsonRecord {
-  return Object.create(null) as JsonRecord;
+  return new NoPrototype();
 }
 
-/** A deep copy of a JSON value, its objects without a prototype (see {@link emptyRecord}). */
+/** A deep copy of a JSON value, its objects made by {@link emptyRecord}. */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   if (!isPlainObject(value)) return value;
