@@ -29,9 +29,12 @@ export function escapeLine(text: string): string {
   return text.replace(UNSAFE_CHARACTERS, escapeCharacter);
 }
 
-/** JSON that stays one value per line: JSON.stringify leaves U+0085, U+2028 and U+2029 raw. */
+/** What JSON.stringify leaves raw of {@link UNSAFE_CHARACTERS}: DEL, C1 controls (NEL), U+2028/9, bidi controls. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** Pretty-printed JSON in which every string stays on its line and shows no hidden text. */
 export function safeJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/[\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+  return `${JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }
 
 export function formatReport(report: Report, format: OutputFormat, opts: FormatOptions = {}): string {
