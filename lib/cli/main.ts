@@ -190,13 +190,13 @@ function readOptions(args: Arguments, io: CliIo): ReadOptions {
 function readReference(args: Arguments, input: ManifestSet, opts: ReadOptions): ManifestSet | undefined {
   if (args.kinds.length === 0) return undefined;
   const reference = readManifests(args.kinds, opts);
+  // The same file may be reached under two spellings (`. --kinds kinds`): compare where the files are.
   const reviewed = new Set(input.files.map((f) => f.location ?? f.display));
-  const kept = reference.files.filter((f) => !reviewed.has(f.location ?? f.display));
-  const keptNames = new Set(kept.map((f) => f.display));
+  const dropped = new Set(reference.files.filter((f) => reviewed.has(f.location ?? f.display)).map((f) => f.display));
   return {
-    files: kept,
-    objects: reference.objects.filter((o) => keptNames.has(o.file.display)),
-    findings: reference.findings.filter((f) => f.file === undefined || keptNames.has(f.file) || !reference.files.some((r) => r.display === f.file)),
+    files: reference.files.filter((f) => !dropped.has(f.display)),
+    objects: reference.objects.filter((o) => !dropped.has(o.file.display)),
+    findings: reference.findings.filter((f) => f.file === undefined || !dropped.has(f.file)),
   };
 }
 
