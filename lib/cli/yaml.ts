@@ -232,6 +232,7 @@ function checkExpansion(events: readonly Event[], source: string, limits: ParseL
   const anchors = new Map<string, { size: number; height: number }>();
   const stack: Frame[] = [];
   const offsets: number[] = [];
+  /** What the file produces so far: one per mapping or sequence, a scalar's length, an alias its anchor's size. */
   let total = 0;
   let pendingDocument = false;
   const add = (size: number, height: number, offset: number): void => {
@@ -260,6 +261,7 @@ function checkExpansion(events: readonly Event[], source: string, limits: ParseL
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE:
         noteDocument(ev.start);
+        total += 1;
         stack.push({ size: 1, height: 0, anchor: anchorName(source, ev), offset: ev.start });
         break;
       case EVENT_ID.SCALAR: {
@@ -270,13 +272,11 @@ function checkExpansion(events: readonly Event[], source: string, limits: ParseL
             throw new YamlReadError('invalid Unicode escape: a surrogate or a code point beyond U+10FFFF', ev.valueStart);
           }
         }
-        const size = ev.valueEnd - ev.valueStart + 1;
+        // Within the file's own size, which is within the limit: only aliases can make the total exceed it.
+        const size = Math.max(0, ev.valueEnd - ev.valueStart);
         const anchor = anchorName(source, ev);
         if (anchor !== undefined) anchors.set(anchor, { size, height: 0 });
-        // A scalar's own characters are in the file: only aliases make the total grow beyond its size.
-        add(0, 0, ev.valueStart);
-        const top = stack[stack.length - 1];
-        if (top) top.size += size;
+        add(size, 0, ev.valueStart);
         break;
       }
       case EVENT_ID.ALIAS: {

@@ -274,6 +274,11 @@ describe('only regular files, inside the PATHs, up to a size', () => {
     expect(accepted.status).toBe(ExitCode.FAILED);
   });
 
+  test('a file reached under two PATHs (. and --kinds kinds) is one file', () => {
+    const dir = folderWith(yamlDocuments(workspace()));
+    expect(validate(dir, '--kinds', 'kinds').stdout).toBe('kfws validate: no problems in 2 files (1 Workspace, 1 WorkspaceKind)\n');
+  });
+
   test('files over --max-file-size are refused (exit 2); the default reads ordinary files', () => {
     const dir = folderWith(yamlDocuments(workspace()));
     expect(validate(dir).status).toBe(ExitCode.OK);
@@ -358,6 +363,16 @@ describe('YAML is read as kubectl reads it', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.stdout).toMatch(/^\.\/ws\.yaml:\d+: error: not valid YAML: aliases expand the file past the limit of 16777216 characters/m);
     expect(result.status).toBe(ExitCode.FAILED);
+  });
+
+  test('the alias limit is the size limit: what fits in a file without aliases also fits with them', () => {
+    const value = 'v'.repeat(100);
+    const plain = `items:\n${Array.from({ length: 9 }, () => `  - ${value}`).join('\n')}\n`;
+    const anchored = `items:\n  - &v ${value}\n${Array.from({ length: 8 }, () => '  - *v').join('\n')}\n`;
+    const parse = (text: string, max: number) => parseManifests([{ display: 'x', annotationPath: 'x', source: text }], { maxFileSize: max });
+    expect(parse(plain, plain.length).findings).toEqual([]);
+    expect(parse(anchored, plain.length).findings).toEqual([]);
+    expect(parse(anchored, 500).findings.map((f) => f.message)).toEqual(['not valid YAML: aliases expand the file past the limit of 500 characters']);
   });
 
   test('a large single scalar is read within the size limit', () => {
