@@ -194,6 +194,7 @@ export function readRegularFile(real: string, maxSize: number): Buffer | string 
       length += n;
     }
     if (length > maxSize) return `more than the limit of ${maxSize} bytes (--max-file-size)`;
+    if (length > stat.size) return 'changed while being read';
     return buffer.subarray(0, length);
   } catch (err) {
     return errorReason(err);
