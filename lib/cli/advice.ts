@@ -4,7 +4,7 @@
  * (a new option, and a redirect from the old one to it, which the reconciler follows when each Workspace is paused).
  */
 
-import { WORKSPACE_KIND } from '../core/api';
+import { WORKSPACE_KIND, WORKSPACEKIND_KIND } from '../core/api';
 import { isPlainObject } from '../core/json';
 import { OptionType } from '../core/options';
 import { Violation } from '../core/validation';
@@ -38,10 +38,20 @@ function listRefs(refs: readonly ObjectRef[]): string {
   return refs.length > MAX_NAMED_WORKSPACES ? `${named} and ${refs.length - MAX_NAMED_WORKSPACES} more` : named;
 }
 
-/** The Workspaces that use WorkspaceKind `kindName`, listed; undefined when none does. */
-export function describeUsers(kindName: string, objects: readonly ManifestObject[]): string | undefined {
-  const refs = users(kindName, objects);
-  return refs.length === 0 ? undefined : listRefs(refs);
+/**
+ * For a WorkspaceKind that the change removes while Workspaces (of `objects`) use it: who, and what to do —
+ * reported as a rename when a new WorkspaceKind of `next` has the same spec. Undefined when none uses it.
+ */
+export function kindRemovalHint(removed: ManifestObject, objects: readonly ManifestObject[], next: readonly ManifestObject[]): string | undefined {
+  const refs = users(removed.ref.name, objects);
+  if (refs.length === 0) return undefined;
+  const name = removed.ref.name;
+  const successor = next.find((o) => o.ref.kind === WORKSPACEKIND_KIND && o.ref.name !== name && deepEqual(field(o.value, 'spec'), field(removed.value, 'spec')));
+  const recreate = `a Workspace's spec.kind cannot change, so keep "${name}" until they are deleted or recreated with`;
+  if (successor) {
+    return `WorkspaceKind "${name}" was renamed to "${successor.ref.name}", used by ${listRefs(refs)}: ${recreate} kind "${successor.ref.name}"`;
+  }
+  return `used by ${listRefs(refs)}: ${recreate} another kind`;
 }
 
 const IN_USE_FIELD = /^spec\.podTemplate\.options\.(imageConfig|podConfig)\.values\[(.*)\]$/;

@@ -22,7 +22,7 @@ import {
   ViolationType,
 } from '../core/validation';
 import { workspaceImpacts } from './impact';
-import { describeUsers, optionHint } from './advice';
+import { kindRemovalHint, optionHint } from './advice';
 import { identityOf, ManifestObject, ManifestSet, objectLine } from './manifests';
 import { kindSchemaViolations } from './plan';
 import { Command, compare, Finding, FindingCategory, Report, Severity } from './types';
@@ -194,8 +194,7 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
 
   for (const old of baseById.values()) {
     if (!isKind(old) || nextById.has(old.identity)) continue;
-    const users = describeUsers(old.ref.name, [...base.objects, ...next.objects]);
-    const hint = users && `used by ${users}: keep the WorkspaceKind until they are deleted or recreated with another kind (a Workspace's spec.kind cannot change)`;
+    const hint = kindRemovalHint(old, [...base.objects, ...next.objects], next.objects);
     findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next)), FindingCategory.RULE, () => hint));
   }
 

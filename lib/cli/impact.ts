@@ -107,6 +107,22 @@ function compareOutcomes(before: ReconcilePreview | undefined, after: ReconcileP
   return out;
 }
 
+/**
+ * Workspaces of `next` that replace one of `base` under another name: the old one is gone, the new one is new, and
+ * both have the same namespace and spec. By identity of the new one; each old one pairs once.
+ */
+function renames(baseWorkspaces: ReadonlyMap<string, ManifestObject>, next: readonly ManifestObject[]): Map<string, ManifestObject> {
+  const nextIds = new Set(next.map((o) => o.identity));
+  const gone = [...baseWorkspaces.values()].filter((o) => !nextIds.has(o.identity));
+  const out = new Map<string, ManifestObject>();
+  for (const obj of next) {
+    if (obj.ref.kind !== WORKSPACE_KIND || baseWorkspaces.has(obj.identity) || out.has(obj.identity)) continue;
+    const index = gone.findIndex((old) => (old.ref.namespace ?? '') === (obj.ref.namespace ?? '') && deepEqual(old.value.spec, obj.value.spec));
+    if (index >= 0) out.set(obj.identity, gone.splice(index, 1)[0]);
+  }
+  return out;
+}
+
 /** Effects of going from `base` to `next` on every Workspace of either revision, sorted by file and document. */
 export function workspaceImpacts(
   base: ManifestSet,
@@ -131,6 +147,8 @@ export function workspaceImpacts(
   for (const obj of base.objects) {
     if (obj.ref.kind === WORKSPACE_KIND && !baseWorkspaces.has(obj.identity)) baseWorkspaces.set(obj.identity, obj);
   }
+  const renamedFrom = renames(baseWorkspaces, next.objects);
+  const renamed = new Set([...renamedFrom.values()].map((o) => o.identity));
   const seen = new Set<string>();
   for (const obj of next.objects) {
     if (obj.ref.kind !== WORKSPACE_KIND || seen.has(obj.identity)) continue;
@@ -138,11 +156,26 @@ export function workspaceImpacts(
     const after = outcome(obj, nextKinds, refused);
     if (!after) continue;
     const old = baseWorkspaces.get(obj.identity);
-    if (!old) add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
-    for (const { effect, message } of compareOutcomes(old && outcome(old, baseKinds, refused), after)) add(obj, effect, message);
+    const previous = renamedFrom.get(obj.identity);
+    if (previous) {
+      const started = after.paused ? 'paused' : 'its Pod is started';
+      add(
+        obj,
+        Effect.RENAMED,
+        `renamed from ${previous.ref.name}: a Workspace cannot be renamed in place, so ${previous.ref.name} is deleted with its ` +
+          `StatefulSet, Service and Pod, and ${obj.ref.name} is created (${started}); the volumes stay`,
+      );
+    } else if (!old) {
+      add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
+    }
+    // A renamed Workspace is compared with the one it replaces (its Pod is new anyway: no "replaced" for it).
+    const before = old ?? previous;
+    for (const { effect, message } of compareOutcomes(before && outcome(before, baseKinds, refused), after)) {
+      if (!(previous && effect === Effect.RESTARTED)) add(obj, effect, message);
+    }
   }
   for (const [identity, old] of baseWorkspaces) {
-    if (!seen.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');
+    if (!seen.has(identity) && !renamed.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');
   }
   return impacts.sort((a, b) => compare(a.file, b.file) || a.document - b.document);
 }

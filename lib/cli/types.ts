@@ -72,6 +72,8 @@ export interface Finding extends Partial<DocumentRef> {
 export enum Effect {
   CREATED = 'created',
   DELETED = 'deleted',
+  /** Created under a new name with the spec of one that is deleted: the Workspace is replaced, its volumes stay. */
+  RENAMED = 'renamed',
   PAUSED = 'paused',
   UNPAUSED = 'unpaused',
   /** The Pod template changes, so the StatefulSet replaces the running Pod right away. */

@@ -428,6 +428,26 @@ describe('the review says what to do', () => {
     expect(env.stdout).toMatch(/spec\.podTemplate\.extraEnv\[SECOND\]\.value: Invalid value: 7/);
   });
 
+  test('a renamed Workspace is one rename, not a deletion and a creation; a renamed WorkspaceKind is named as such', () => {
+    const dir = tempDir();
+    writeFile(dir, 'base/all.yaml', yamlDocuments(webhookKind(), workspace('alice'), workspace('bob')));
+    const renamedKind = webhookKind();
+    renamedKind.metadata.name = 'jupyterlab-v2';
+    writeFile(dir, 'next/all.yaml', yamlDocuments(renamedKind, workspace('alice-renamed'), workspace('bob', (ws) => (ws.spec.paused = true))));
+    const result = runInProcess(['diff', '--base-dir', 'base', 'next'], dir);
+    expect(result.stdout).toContain(
+      'WorkspaceKind "jupyterlab" was renamed to "jupyterlab-v2", used by Workspace default/alice, Workspace default/alice-renamed, Workspace default/bob: ' +
+        'a Workspace\'s spec.kind cannot change, so keep "jupyterlab" until they are deleted or recreated with kind "jupyterlab-v2"',
+    );
+
+    writeFile(dir, 'next/all.yaml', yamlDocuments(webhookKind(), workspace('alice-renamed'), workspace('bob')));
+    const json = JSON.parse(runInProcess(['diff', '--base-dir', 'base', 'next', '--format', 'json'], dir).stdout);
+    expect(json.impacts.map((i: Mutable) => `${i.workspace.name}: ${i.effect}: ${i.message}`)).toEqual([
+      'alice-renamed: renamed: renamed from alice: a Workspace cannot be renamed in place, so alice is deleted with its StatefulSet, Service and Pod, ' +
+        'and alice-renamed is created (its Pod is started); the volumes stay',
+    ]);
+  });
+
   test('counts per file and namespace end the report (JSON too)', () => {
     const dir = tempDir();
     writeFile(dir, 'kind.yaml', yamlDocuments(webhookKind()));
