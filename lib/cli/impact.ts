@@ -113,14 +113,29 @@ function compareOutcomes(before: ReconcilePreview | undefined, after: ReconcileP
  */
 function renames(baseWorkspaces: ReadonlyMap<string, ManifestObject>, next: readonly ManifestObject[]): Map<string, ManifestObject> {
   const nextIds = new Set(next.map((o) => o.identity));
-  const gone = [...baseWorkspaces.values()].filter((o) => !nextIds.has(o.identity));
+  // Keyed by namespace and spec, so that pairing stays linear in the number of Workspaces.
+  const key = (o: ManifestObject) => `${o.ref.namespace ?? ''}\0${canonicalJson(o.value.spec)}`;
+  const gone = new Map<string, ManifestObject[]>();
+  for (const old of baseWorkspaces.values()) {
+    if (nextIds.has(old.identity)) continue;
+    const k = key(old);
+    gone.set(k, [...(gone.get(k) ?? []), old]);
+  }
   const out = new Map<string, ManifestObject>();
+  if (gone.size === 0) return out;
   for (const obj of next) {
     if (obj.ref.kind !== WORKSPACE_KIND || baseWorkspaces.has(obj.identity) || out.has(obj.identity)) continue;
-    const index = gone.findIndex((old) => (old.ref.namespace ?? '') === (obj.ref.namespace ?? '') && deepEqual(old.value.spec, obj.value.spec));
-    if (index >= 0) out.set(obj.identity, gone.splice(index, 1)[0]);
+    const old = gone.get(key(obj))?.shift();
+    if (old) out.set(obj.identity, old);
   }
   return out;
+}
+
+/** JSON with object keys sorted: equal for deep-equal values whatever their key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** Effects of going from `base` to `next` on every Workspace of either revision, sorted by file and document. */
