@@ -5,6 +5,7 @@
  * violations into findings with file, document and line.
  */
 
+import { isPlainObject } from '../core/json';
 import { OptionType } from '../core/options';
 import { WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import {
@@ -21,7 +22,8 @@ import {
   ViolationType,
 } from '../core/validation';
 import { workspaceImpacts } from './impact';
-import { identityOf, ManifestObject, ManifestSet } from './manifests';
+import { kindRemovalHint, optionHint } from './advice';
+import { identityOf, ManifestObject, ManifestSet, objectLine } from './manifests';
 import { kindSchemaViolations } from './plan';
 import { Command, compare, Finding, FindingCategory, Report, Severity } from './types';
 
@@ -49,17 +51,52 @@ export function kindIndex(...sets: (ManifestSet | undefined)[]): Map<string, Wor
   return kinds;
 }
 
-export function ruleFindings(obj: ManifestObject, violations: readonly Violation[], category = FindingCategory.RULE): Finding[] {
-  return violations.map((violation) => ({
-    severity: Severity.ERROR,
-    category,
-    file: obj.file.display,
-    document: obj.document,
-    line: obj.file.line(obj.document, violation.field),
-    object: obj.ref,
-    violation,
-    message: formatViolation(violation),
-  }));
+export function ruleFindings(
+  obj: ManifestObject,
+  violations: readonly Violation[],
+  category = FindingCategory.RULE,
+  hint?: (v: Violation) => string | undefined,
+): Finding[] {
+  return violations.map((found) => {
+    const violation = { ...found, field: namedEntries(obj.value, found.field) };
+    return {
+      severity: Severity.ERROR,
+      category,
+      file: obj.file.display,
+      document: obj.document,
+      item: obj.item,
+      line: objectLine(obj, violation.field),
+      object: obj.ref,
+      violation,
+      message: formatViolation(violation),
+      hint: hint?.(found),
+    };
+  });
+}
+
+/** List fields whose items are named: the core's schema paths index them (`env[2]`), reviewers know the name. */
+const NAMED_LISTS = new Set(['env', 'extraEnv']);
+
+/** `field` with each `env[i]` / `extraEnv[i]` replaced by `env[NAME]`, the item's `name` in `value`. */
+export function namedEntries(value: unknown, field: string): string {
+  if (!/(?:^|\.)(?:env|extraEnv)\[\d+\]/.test(field)) return field;
+  let node: unknown = value;
+  let out = '';
+  // Keys of the paths that reach env lists are plain identifiers, so splitting at `.` and `[` is exact there.
+  for (const part of field.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []) {
+    if (part.startsWith('[')) {
+      const index = Number(part.slice(1, -1));
+      const item = Array.isArray(node) && Number.isInteger(index) ? node[index] : undefined;
+      const listName = /([^.[\]]+)$/.exec(out)?.[1] ?? '';
+      const name = isPlainObject(item) ? item.name : undefined;
+      out += NAMED_LISTS.has(listName) && typeof name === 'string' && name !== '' ? `[${name}]` : part;
+      node = item;
+    } else {
+      out += out === '' ? part : `.${part}`;
+      node = isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, part) ? node[part] : undefined;
+    }
+  }
+  return out;
 }
 
 /** Applying two documents with one identity silently keeps only the last: report each later one. */
@@ -138,13 +175,15 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
   for (const obj of next.objects) {
     const old = baseById.get(obj.identity);
     let violations: Violation[];
+    let hint: ((v: Violation) => string | undefined) | undefined;
     if (isKind(obj)) {
       violations = old ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name)) : validateWorkspaceKind(obj.value);
+      if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]);
     } else {
       const kind = nextKinds.get(specKind(obj) ?? '');
       violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
     }
-    findings.push(...ruleFindings(obj, violations));
+    findings.push(...ruleFindings(obj, violations, FindingCategory.RULE, hint));
     if (violations.length > 0) refused.add(obj.value);
   }
   // The base revision and `--kinds` are not checked above (their problems are not the change's), but the planner
@@ -155,7 +194,8 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
 
   for (const old of baseById.values()) {
     if (!isKind(old) || nextById.has(old.identity)) continue;
-    findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next))));
+    const hint = kindRemovalHint(old, [...base.objects, ...next.objects], next.objects);
+    findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next)), FindingCategory.RULE, () => hint));
   }
 
   return {

@@ -7,8 +7,9 @@
 
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedStatefulSet } from '../core/render';
+import { isPlainObject } from '../core/json';
 import { deepEqual } from '../core/validation/equality';
-import { ManifestObject, ManifestSet } from './manifests';
+import { ManifestObject, ManifestSet, objectLine } from './manifests';
 import { previewReconcile, ReconcilePreview } from './plan';
 import { compare, Effect, Impact } from './types';
 
@@ -28,18 +29,46 @@ function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindOb
   return previewReconcile(ws, kind);
 }
 
-/** Appends the paths (`a.b[0].c`) at which two JSON values differ. */
+/** The `name` of every item, when all items of both lists have distinct names (env, ports, volumes, ...). */
+function namesOf(a: unknown[], b: unknown[]): Map<string, [unknown, unknown]> | undefined {
+  const byName = new Map<string, [unknown, unknown]>();
+  for (const [list, side] of [[a, 0], [b, 1]] as const) {
+    const seen = new Set<string>();
+    for (const item of list) {
+      const name = isPlainObject(item) ? item.name : undefined;
+      if (typeof name !== 'string' || seen.has(name)) return undefined;
+      seen.add(name);
+      const pair = byName.get(name) ?? [undefined, undefined];
+      pair[side] = item;
+      byName.set(name, pair);
+    }
+  }
+  return byName;
+}
+
+/**
+ * Appends the paths (`a.b[0].c`) at which two JSON values differ; items of lists whose items all have a name
+ * (`env`, `volumeMounts`, ...) are named by it (`env[NB_PREFIX].value`), not by their position.
+ */
 function changedPaths(a: unknown, b: unknown, at: string, out: string[]): void {
   if (deepEqual(a, b)) return;
-  const bothObjects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b);
-  if (!bothObjects) {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const named = namesOf(a, b);
+    if (named) {
+      for (const [name, [x, y]] of named) changedPaths(x, y, `${at}[${name}]`, out);
+      return;
+    }
+    for (let i = 0; i < Math.max(a.length, b.length); i++) changedPaths(a[i], b[i], `${at}[${i}]`, out);
+    return;
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) {
     out.push(at);
     return;
   }
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   for (const k of keys) {
-    const child = Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
-    changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], child, out);
+    const own = (o: Record<string, unknown>) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+    changedPaths(own(a), own(b), at ? `${at}.${k}` : k, out);
   }
 }
 
@@ -78,6 +107,37 @@ function compareOutcomes(before: ReconcilePreview | undefined, after: ReconcileP
   return out;
 }
 
+/**
+ * Workspaces of `next` that replace one of `base` under another name: the old one is gone, the new one is new, and
+ * both have the same namespace and spec. By identity of the new one; each old one pairs once.
+ */
+function renames(baseWorkspaces: ReadonlyMap<string, ManifestObject>, next: readonly ManifestObject[]): Map<string, ManifestObject> {
+  const nextIds = new Set(next.map((o) => o.identity));
+  // Keyed by namespace and spec, so that pairing stays linear in the number of Workspaces.
+  const key = (o: ManifestObject) => `${o.ref.namespace ?? ''}\0${canonicalJson(o.value.spec)}`;
+  const gone = new Map<string, ManifestObject[]>();
+  for (const old of baseWorkspaces.values()) {
+    if (nextIds.has(old.identity)) continue;
+    const k = key(old);
+    gone.set(k, [...(gone.get(k) ?? []), old]);
+  }
+  const out = new Map<string, ManifestObject>();
+  if (gone.size === 0) return out;
+  for (const obj of next) {
+    if (obj.ref.kind !== WORKSPACE_KIND || baseWorkspaces.has(obj.identity) || out.has(obj.identity)) continue;
+    const old = gone.get(key(obj))?.shift();
+    if (old) out.set(obj.identity, old);
+  }
+  return out;
+}
+
+/** JSON with object keys sorted: equal for deep-equal values whatever their key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
 /** Effects of going from `base` to `next` on every Workspace of either revision, sorted by file and document. */
 export function workspaceImpacts(
   base: ManifestSet,
@@ -91,7 +151,8 @@ export function workspaceImpacts(
     impacts.push({
       file: obj.file.display,
       document: obj.document,
-      line: obj.file.line(obj.document),
+      item: obj.item,
+      line: objectLine(obj),
       workspace: obj.ref,
       effect,
       message,
@@ -101,6 +162,8 @@ export function workspaceImpacts(
   for (const obj of base.objects) {
     if (obj.ref.kind === WORKSPACE_KIND && !baseWorkspaces.has(obj.identity)) baseWorkspaces.set(obj.identity, obj);
   }
+  const renamedFrom = renames(baseWorkspaces, next.objects);
+  const renamed = new Set([...renamedFrom.values()].map((o) => o.identity));
   const seen = new Set<string>();
   for (const obj of next.objects) {
     if (obj.ref.kind !== WORKSPACE_KIND || seen.has(obj.identity)) continue;
@@ -108,11 +171,26 @@ export function workspaceImpacts(
     const after = outcome(obj, nextKinds, refused);
     if (!after) continue;
     const old = baseWorkspaces.get(obj.identity);
-    if (!old) add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
-    for (const { effect, message } of compareOutcomes(old && outcome(old, baseKinds, refused), after)) add(obj, effect, message);
+    const previous = renamedFrom.get(obj.identity);
+    if (previous) {
+      const started = after.paused ? 'paused' : 'its Pod is started';
+      add(
+        obj,
+        Effect.RENAMED,
+        `renamed from ${previous.ref.name}: a Workspace cannot be renamed in place, so ${previous.ref.name} is deleted with its ` +
+          `StatefulSet, Service and Pod, and ${obj.ref.name} is created (${started}); the volumes stay`,
+      );
+    } else if (!old) {
+      add(obj, Effect.CREATED, after.paused ? 'created, paused' : 'created: its Pod is started');
+    }
+    // A renamed Workspace is compared with the one it replaces (its Pod is new anyway: no "replaced" for it).
+    const before = old ?? previous;
+    for (const { effect, message } of compareOutcomes(before && outcome(before, baseKinds, refused), after)) {
+      if (!(previous && effect === Effect.RESTARTED)) add(obj, effect, message);
+    }
   }
   for (const [identity, old] of baseWorkspaces) {
-    if (!seen.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');
+    if (!seen.has(identity) && !renamed.has(identity)) add(old, Effect.DELETED, 'deleted, with its StatefulSet, Service and Pod; its volumes stay');
   }
   return impacts.sort((a, b) => compare(a.file, b.file) || a.document - b.document);
 }

@@ -6,39 +6,44 @@
  * the line of the deepest existing ancestor is used.
  */
 
-import { Document, isMap, isScalar, isSeq, LineCounter, Node } from 'yaml';
+import { LineIndex, PositionNode } from './yaml';
 
 /** Item fields that key the list-maps of both CRDs (`x-kubernetes-list-map-keys`) and of the webhook's paths. */
 const LIST_MAP_KEYS = ['id', 'name', 'mountPath', 'key'];
 
-export function documentLine(doc: Document, lineCounter: LineCounter): number {
-  const offset = (doc.contents as Node | null)?.range?.[0] ?? doc.range?.[0] ?? 0;
-  return lineCounter.linePos(offset).line;
+/** The pairs of a mapping, then those it merges in (`<<: *anchor` or `<<: [*a, *b]`), as the value reads them. */
+function pairsOf(node: PositionNode & { kind: 'mapping' }): { key: PositionNode; value: PositionNode }[] {
+  const own = node.pairs.filter((p) => !(p.key.kind === 'scalar' && p.key.text === '<<'));
+  const merged = node.pairs
+    .filter((p) => p.key.kind === 'scalar' && p.key.text === '<<')
+    .flatMap((p) => (p.value.kind === 'sequence' ? p.value.items : [p.value]))
+    .flatMap((m) => (m.kind === 'mapping' ? m.pairs : []));
+  return [...own, ...merged];
 }
 
-export function fieldLine(doc: Document, lineCounter: LineCounter, field: string | undefined): number {
-  let line = documentLine(doc, lineCounter);
-  let node: unknown = doc.contents;
+export function fieldLine(root: PositionNode | undefined, lines: LineIndex, field: string | undefined): number {
+  let line = lines.line(root?.offset ?? 0);
+  let node: PositionNode | undefined = root;
   let rest = field ?? '';
   while (rest !== '' && node) {
-    if (isMap(node)) {
-      let best: { key: string; pair: (typeof node.items)[number] } | undefined;
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (node.kind === 'mapping') {
+      let best: { key: string; pair: { key: PositionNode; value: PositionNode } } | undefined;
+      for (const pair of pairsOf(node)) {
+        const key = pair.key.kind === 'scalar' ? pair.key.text : undefined;
         if (key === undefined || (best && best.key.length >= key.length)) continue;
         const after = rest[key.length];
         if (rest.startsWith(key) && (after === undefined || after === '.' || after === '[')) best = { key, pair };
       }
       if (!best) break;
-      line = lineOf(best.pair.key as Node, lineCounter) ?? line;
+      line = lines.line(best.pair.key.offset);
       node = best.pair.value;
       rest = stripDot(rest.slice(best.key.length));
-    } else if (isSeq(node) && rest.startsWith('[')) {
+    } else if (node.kind === 'sequence' && rest.startsWith('[')) {
       const close = closingBracket(rest);
       if (close === undefined) break;
       const item = seqItem(node.items, rest.slice(1, close));
       if (item === undefined) break;
-      line = lineOf(item as Node, lineCounter) ?? line;
+      line = lines.line(item.offset);
       node = item;
       rest = stripDot(rest.slice(close + 1));
     } else {
@@ -60,17 +65,14 @@ function closingBracket(s: string): number | undefined {
   return undefined;
 }
 
-function seqItem(items: unknown[], key: string): unknown {
+function seqItem(items: readonly PositionNode[], key: string): PositionNode | undefined {
   const byKey = items.find(
     (item) =>
-      isMap(item) &&
-      item.items.some((p) => isScalar(p.key) && LIST_MAP_KEYS.includes(String(p.key.value)) && isScalar(p.value) && String(p.value.value) === key),
+      item.kind === 'mapping' &&
+      pairsOf(item).some(
+        (p) => p.key.kind === 'scalar' && LIST_MAP_KEYS.includes(p.key.text) && p.value.kind === 'scalar' && p.value.text === key,
+      ),
   );
   if (byKey !== undefined) return byKey;
   return /^\d+$/.test(key) ? items[Number(key)] : undefined;
-}
-
-function lineOf(node: Node | null | undefined, lineCounter: LineCounter): number | undefined {
-  const offset = node?.range?.[0];
-  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }

@@ -5,9 +5,10 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { diffManifests, validateManifests } from './check';
 import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
-import { ManifestSet, parseManifests, readManifests, ReadOptions, toPosix } from './manifests';
+import { DEFAULT_MAX_FILE_SIZE, parseSize, toPosix, unreadable } from './files';
+import { ManifestSet, parseManifests, readManifests, ReadOptions } from './manifests';
 import { formatRendered, renderWorkspaces } from './render';
-import { findingText, formatReport } from './report';
+import { escapeLine, findingText, formatReport } from './report';
 import { Command, ExitCode, exitCodeOf, Finding, FindingCategory, OutputFormat, Report, Severity } from './types';
 
 export const USAGE = `Usage: kfws <command> [options]
@@ -17,21 +18,25 @@ API server and the admission webhooks will when Argo CD or Flux applies them.
 
 Commands:
   validate PATH...               every Workspace and WorkspaceKind in the files and folders, as a create
-  diff --base REV|DIR PATH...    the change from a base (git revision or folder) as an update: immutable fields,
-                                 options in use, defaults and redirect targets, removed WorkspaceKinds; and what
-                                 the change does to Workspaces (restarts, redirects, pause)
+  diff --base REV PATH...        the change from a git revision (or --base-dir DIR) as an update: immutable
+                                 fields, options in use, defaults and redirect targets, removed WorkspaceKinds;
+                                 and what the change does to Workspaces (restarts, redirects, pause)
   render PATH...                 the StatefulSet and Service the reconciler creates for each Workspace
 
 Options:
   --kinds PATH              more WorkspaceKinds to check Workspaces against (file or folder; repeatable)
-  --base REV|DIR            diff: a git revision of the repository of the current folder, or a folder
+  --base REV                diff: a git revision of the repository of the current folder (never a folder)
+  --base-dir DIR            diff: a folder holding the base manifests instead (e.g. synthesized from the base)
+  --max-file-size SIZE      largest file read, e.g. 16MiB (the default), 512Ki, 1000000; also the most a
+                            file's YAML aliases may expand to
   --workspace [NS/]NAME     render: only this Workspace
   --format text|json|github output format (github: workflow annotations; not for render)
   -h, --help                show this help
   --version                 show the version
 
-Folders are read recursively (*.yaml, *.yml; hidden folders and node_modules skipped); objects of other kinds
-are skipped. Exit status: 0 no errors, 1 errors found, 2 unreadable input or wrong usage, 3 internal error.
+Folders are read recursively (*.yaml, *.yml; hidden folders and node_modules skipped; symbolic links only
+when they stay inside the PATH given); only regular files are read; List kinds are expanded; objects of other
+kinds are skipped. Exit status: 0 no errors, 1 errors found, 2 unreadable input or wrong usage, 3 internal error.
 `;
 
 /** Where the CLI reads and writes; the real process by default, something else in tests. */
@@ -59,6 +64,8 @@ interface Arguments {
   readonly paths: string[];
   readonly kinds: string[];
   readonly base?: string;
+  readonly baseDir?: string;
+  readonly maxFileSize: number;
   readonly workspace?: string;
   readonly format: OutputFormat;
   readonly help: boolean;
@@ -77,11 +84,21 @@ function parseArguments(argv: readonly string[]): Arguments {
   if (!Object.values<string>(OutputFormat).includes(format)) {
     throw new UsageError(`--format must be one of ${Object.values(OutputFormat).join(', ')}, not ${JSON.stringify(format)}`);
   }
+  let maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  if (values['max-file-size'] !== undefined) {
+    const size = parseSize(values['max-file-size']);
+    if (size === undefined) {
+      throw new UsageError(`--max-file-size must be a size in bytes such as 16MiB, 512Ki or 1000000, not ${JSON.stringify(values['max-file-size'])}`);
+    }
+    maxFileSize = size;
+  }
   return {
     command: positionals[0],
     paths: positionals.slice(1),
     kinds: values.kinds ?? [],
     base: values.base,
+    baseDir: values['base-dir'],
+    maxFileSize,
     workspace: values.workspace,
     format: format as OutputFormat,
     help: values.help ?? false,
@@ -97,6 +114,8 @@ function parse(argv: readonly string[]) {
     options: {
       kinds: { type: 'string', multiple: true },
       base: { type: 'string' },
+      'base-dir': { type: 'string' },
+      'max-file-size': { type: 'string' },
       workspace: { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -140,14 +159,15 @@ export function run(argv: readonly string[], io: CliIo = processIo()): ExitCode 
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`kfws: ${err.message}\n\n${USAGE}`);
+      io.stderr(`kfws: ${escapeLine(err.message)}\n\n${USAGE}`);
       return ExitCode.UNREADABLE;
     }
     if (err instanceof GitError) {
-      io.stderr(`kfws: ${err.message}\n`);
+      io.stderr(`kfws: ${escapeLine(err.message)}\n`);
       return ExitCode.UNREADABLE;
     }
-    io.stderr(`kfws: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    io.stderr(`kfws: internal error: ${detail.split('\n').map(escapeLine).join('\n  ')}\n`);
     return ExitCode.INTERNAL;
   }
 }
@@ -156,24 +176,27 @@ function requirePaths(args: Arguments): void {
   if (args.paths.length === 0) throw new UsageError(`${args.command}: at least one PATH is required`);
 }
 
-function forbid(args: Arguments, option: 'base' | 'workspace'): void {
-  if (args[option] !== undefined) throw new UsageError(`--${option} is not an option of ${args.command}`);
+function forbid(args: Arguments, option: 'base' | 'baseDir' | 'workspace'): void {
+  const flag = { base: '--base', baseDir: '--base-dir', workspace: '--workspace' }[option];
+  if (args[option] !== undefined) throw new UsageError(`${flag} is not an option of ${args.command}`);
 }
 
-function readOptions(io: CliIo): ReadOptions {
+function readOptions(args: Arguments, io: CliIo): ReadOptions {
   // In GitHub Actions, annotations name files relative to the checkout.
-  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd };
+  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd, maxFileSize: args.maxFileSize };
 }
 
 /** `--kinds` input, without the files that are also under review (those count as input, once). */
 function readReference(args: Arguments, input: ManifestSet, opts: ReadOptions): ManifestSet | undefined {
   if (args.kinds.length === 0) return undefined;
   const reference = readManifests(args.kinds, opts);
-  const reviewed = new Set(input.files.map((f) => f.display));
+  // The same file may be reached under two spellings (`. --kinds kinds`): compare where the files are.
+  const reviewed = new Set(input.files.map((f) => f.location ?? f.display));
+  const dropped = new Set(reference.files.filter((f) => reviewed.has(f.location ?? f.display)).map((f) => f.display));
   return {
-    files: reference.files.filter((f) => !reviewed.has(f.display)),
-    objects: reference.objects.filter((o) => !reviewed.has(o.file.display)),
-    findings: reference.findings.filter((f) => f.file === undefined || !reviewed.has(f.file)),
+    files: reference.files.filter((f) => !dropped.has(f.display)),
+    objects: reference.objects.filter((o) => !dropped.has(o.file.display)),
+    findings: reference.findings.filter((f) => f.file === undefined || !dropped.has(f.file)),
   };
 }
 
@@ -187,8 +210,9 @@ function print(report: Report, args: Arguments, sets: readonly ManifestSet[], io
 function validateCommand(args: Arguments, io: CliIo): ExitCode {
   requirePaths(args);
   forbid(args, 'base');
+  forbid(args, 'baseDir');
   forbid(args, 'workspace');
-  const opts = readOptions(io);
+  const opts = readOptions(args, io);
   const input = readManifests(args.paths, opts);
   const reference = readReference(args, input, opts);
   return print(validateManifests(input, reference), args, [input, ...(reference ? [reference] : [])], io);
@@ -197,9 +221,15 @@ function validateCommand(args: Arguments, io: CliIo): ExitCode {
 function diffCommand(args: Arguments, io: CliIo): ExitCode {
   requirePaths(args);
   forbid(args, 'workspace');
-  if (args.base === undefined) throw new UsageError('diff: --base REV|DIR is required');
-  const opts = readOptions(io);
-  const base = readBase(args.base, args.paths, io, opts);
+  if (args.base !== undefined && args.baseDir !== undefined) throw new UsageError('diff: give either --base REV or --base-dir DIR, not both');
+  const opts = readOptions(args, io);
+  const base =
+    args.baseDir !== undefined
+      ? { set: readManifests([args.baseDir], opts) }
+      : args.base !== undefined
+        ? readBase(args.base, args.paths, io, opts)
+        : undefined;
+  if (!base) throw new UsageError('diff: --base REV (a git revision) or --base-dir DIR is required');
   // A PATH that is gone from the working tree but was in the base was deleted by the change: nothing to read.
   const present = args.paths.filter((p) => fs.existsSync(path.resolve(io.cwd, p)) || !existedInBase(p, base, io.cwd));
   const next = readManifests(present, opts);
@@ -213,13 +243,18 @@ interface Base {
   readonly root?: string;
 }
 
-function readBase(base: string, paths: readonly string[], io: CliIo, opts: ReadOptions): Base {
-  const dir = path.resolve(io.cwd, base);
-  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return { set: readManifests([dir], opts) };
+/**
+ * The manifests of git revision `rev`. Always a revision, never a path: a folder of that name in the working tree,
+ * which the change under review controls, must not become its own base.
+ */
+function readBase(rev: string, paths: readonly string[], io: CliIo, opts: ReadOptions): Base {
   const root = repositoryRoot(io.cwd);
-  if (root === undefined) throw new GitError(`--base ${base}: not a folder, and ${io.cwd} is not in a git repository`);
-  const commit = resolveCommit(root, base);
-  return { set: parseManifests(readRevision(root, commit, base, paths, io.cwd)), root };
+  if (root === undefined) throw new GitError(`--base ${JSON.stringify(rev)}: ${io.cwd} is not in a git repository (for a folder, use --base-dir)`);
+  const commit = resolveCommit(root, rev);
+  const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const { sources, refused } = readRevision(root, commit, rev, paths, io.cwd, maxFileSize);
+  const set = parseManifests(sources, { maxFileSize });
+  return { set: { ...set, findings: [...refused.map((r) => unreadable(r.display, r.reason)), ...set.findings] }, root };
 }
 
 function existedInBase(p: string, base: Base, cwd: string): boolean {
@@ -231,8 +266,9 @@ function existedInBase(p: string, base: Base, cwd: string): boolean {
 function renderCommand(args: Arguments, io: CliIo): ExitCode {
   requirePaths(args);
   forbid(args, 'base');
+  forbid(args, 'baseDir');
   if (args.format === OutputFormat.GITHUB) throw new UsageError('render: --format github is not supported');
-  const opts = readOptions(io);
+  const opts = readOptions(args, io);
   const input = readManifests(args.paths, opts);
   const reference = readReference(args, input, opts);
   const result = renderWorkspaces(input, reference, args.workspace);

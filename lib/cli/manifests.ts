@@ -1,47 +1,60 @@
 /**
  * Reading manifests: YAML files and folders from disk or sources from elsewhere (a git revision), split into
- * documents, with the Workspaces and WorkspaceKinds picked out. Problems with the input itself (unreadable file,
- * YAML syntax error, a document that is not an object) become findings; nothing here throws on bad input.
+ * documents, `List` kinds expanded, with the Workspaces and WorkspaceKinds picked out. Problems with the input itself
+ * (unreadable or refused file, YAML kubectl would not read, a document that is not an object) become findings;
+ * nothing here throws on bad input. Files are found and read by ./files.ts, decoded and parsed by ./yaml.ts.
  */
 
-import * as fs from 'fs';
 import * as path from 'path';
-import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND } from '../core/api';
 import { isPlainObject } from '../core/json';
-import { parseSimpleYaml } from './fast-yaml';
-import { documentLine, fieldLine } from './locate';
+import { DEFAULT_MAX_FILE_SIZE, listManifestFiles, readRegularFile, toPosix, unreadable } from './files';
+import { fieldLine } from './locate';
 import { Finding, FindingCategory, ObjectRef, Severity } from './types';
+import { decodeManifest, LineIndex, parseYaml, PositionNode, positionTrees, YamlReadError } from './yaml';
 
-/** Extensions of the files read from folders; files named explicitly are read whatever their name. */
-export const MANIFEST_EXTENSIONS = ['.yaml', '.yml'];
+export { MANIFEST_EXTENSIONS, toPosix } from './files';
 
-/** One input file. The YAML syntax tree, needed only for line numbers, is built on first use. */
+/** One input file. Node positions, needed only for line numbers, are read on first use. */
 export class SourceFile {
-  private ast?: { readonly documents: Document[]; readonly lineCounter: LineCounter };
+  private positions?: { readonly roots: (PositionNode | undefined)[]; readonly lines: LineIndex };
 
   constructor(
     /** The name shown in messages. */
     readonly display: string,
     /** The path used in GitHub annotations: relative to the workspace root, `/`-separated. */
     readonly annotationPath: string,
+    /** The decoded text ('' when the file could not be decoded). */
     readonly source: string,
+    /** Offset of each document's first node in `source`. */
+    private readonly documentOffsets: readonly number[] = [],
+    /** For a file on disk, its absolute path. */
+    readonly location?: string,
   ) {}
 
   /** 1-based line of `field` (a core field path) in document `document` (1-based); the document's line without it. */
   line(document: number, field?: string): number {
-    const { documents, lineCounter } = this.syntax();
-    const doc = documents[document - 1];
-    if (!doc) return 1;
-    return field === undefined ? documentLine(doc, lineCounter) : fieldLine(doc, lineCounter, field);
+    const { roots, lines } = this.trees();
+    if (field === undefined) return lines.line(Math.max(0, this.documentOffsets[document - 1] ?? 0));
+    return fieldLine(roots[document - 1], lines, field);
   }
 
-  syntax(): { readonly documents: Document[]; readonly lineCounter: LineCounter } {
-    if (!this.ast) {
-      const lineCounter = new LineCounter();
-      this.ast = { documents: parseAllDocuments(this.source, { lineCounter }) as Document[], lineCounter };
+  /** 1-based line of a text offset. */
+  lineOf(offset: number): number {
+    return this.trees().lines.line(offset);
+  }
+
+  private trees(): { readonly roots: (PositionNode | undefined)[]; readonly lines: LineIndex } {
+    if (!this.positions) {
+      let roots: (PositionNode | undefined)[] = [];
+      try {
+        roots = positionTrees(this.source);
+      } catch {
+        // only files that parsed get here; a file that did not has no documents to look into
+      }
+      this.positions = { roots, lines: new LineIndex(this.source) };
     }
-    return this.ast;
+    return this.positions;
   }
 }
 
@@ -50,6 +63,8 @@ export interface ManifestObject {
   readonly file: SourceFile;
   /** 1-based index of the document in its file. */
   readonly document: number;
+  /** For an item of a `List` document, its path in the document (`items[3]`); absent for a document itself. */
+  readonly item?: string;
   readonly value: Record<string, unknown>;
   readonly ref: ObjectRef;
   /** (kind, namespace, name): how objects are matched between revisions. */
@@ -67,7 +82,10 @@ export interface ManifestSet {
 export interface SourceText {
   readonly display: string;
   readonly annotationPath: string;
-  readonly source: string;
+  /** The file's bytes (decoded as go-yaml does), or text already decoded. */
+  readonly source: Uint8Array | string;
+  /** For a file on disk, its absolute path: the same file reached under two PATHs is one file. */
+  readonly location?: string;
 }
 
 export interface ReadOptions {
@@ -75,145 +93,122 @@ export interface ReadOptions {
   readonly cwd: string;
   /** Folder that GitHub annotation paths are relative to (the checkout); defaults to `cwd`. */
   readonly annotationRoot?: string;
-}
-
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
-function isManifestName(name: string): boolean {
-  return MANIFEST_EXTENSIONS.some((ext) => name.endsWith(ext));
-}
-
-function unreadable(display: string, err: unknown): Finding {
-  const reason = (err as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'no such file or folder' : String((err as Error)?.message ?? err);
-  return { severity: Severity.ERROR, category: FindingCategory.UNREADABLE, file: display, message: `cannot read ${display}: ${reason}` };
-}
-
-/**
- * The manifest files under `paths` (files as given; folders recursively, YAML files only, hidden folders and
- * node_modules skipped), each once, sorted by path.
- */
-function listManifestFiles(paths: readonly string[], cwd: string): { files: string[]; findings: Finding[] } {
-  const files = new Set<string>();
-  const findings: Finding[] = [];
-  const walk = (dir: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (err) {
-      findings.push(unreadable(displayPath(dir, cwd), err));
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') walk(full);
-      } else if (isManifestName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
-        files.add(full);
-      }
-    }
-  };
-  for (const p of paths) {
-    const full = path.resolve(cwd, p);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(full);
-    } catch (err) {
-      findings.push(unreadable(p, err));
-      continue;
-    }
-    if (stat.isDirectory()) {
-      walk(full);
-    } else {
-      files.add(full);
-    }
-  }
-  return { files: [...files].sort(), findings };
-}
-
-function displayPath(full: string, cwd: string): string {
-  return toPosix(path.relative(cwd, full)) || '.';
+  /** Largest file read, in bytes; also the most a file's aliases may expand to. Default {@link DEFAULT_MAX_FILE_SIZE}. */
+  readonly maxFileSize?: number;
 }
 
 /** Reads the files and folders `paths` (see {@link listManifestFiles}). */
 export function readManifests(paths: readonly string[], opts: ReadOptions): ManifestSet {
+  const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const { files, findings } = listManifestFiles(paths, opts.cwd);
   const sources: SourceText[] = [];
   for (const file of files) {
-    const display = displayPath(file, opts.cwd);
-    try {
-      const source = fs.readFileSync(file, 'utf8');
-      sources.push({ display, annotationPath: toPosix(path.relative(opts.annotationRoot ?? opts.cwd, file)), source });
-    } catch (err) {
-      findings.push(unreadable(display, err));
+    const display = file.display;
+    const bytes = readRegularFile(file.real, maxFileSize);
+    if (typeof bytes === 'string') {
+      findings.push(unreadable(display, bytes));
+    } else {
+      sources.push({ display, annotationPath: toPosix(path.relative(opts.annotationRoot ?? opts.cwd, file.full)), source: bytes, location: file.full });
     }
   }
-  const set = parseManifests(sources);
+  const set = parseManifests(sources, { maxFileSize });
   return { ...set, findings: [...findings, ...set.findings] };
 }
 
-/** Splits sources into documents and picks out the Workspaces and WorkspaceKinds. */
-export function parseManifests(sources: readonly SourceText[]): ManifestSet {
+export interface ParseOptions {
+  /** The most characters the documents of one file may expand to through aliases. Default {@link DEFAULT_MAX_FILE_SIZE}. */
+  readonly maxFileSize?: number;
+}
+
+/** How deep `List` documents may nest in each other (kubectl flattens them recursively). */
+const MAX_LIST_NESTING = 8;
+
+/** Splits sources into documents, expands `List` kinds, and picks out the Workspaces and WorkspaceKinds. */
+export function parseManifests(sources: readonly SourceText[], opts: ParseOptions = {}): ManifestSet {
+  const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const files: SourceFile[] = [];
   const objects: ManifestObject[] = [];
   const findings: Finding[] = [];
   for (const text of sources) {
-    const file = new SourceFile(text.display, text.annotationPath, text.source);
+    let decoded = '';
+    let values: unknown[] = [];
+    let offsets: number[] = [];
+    try {
+      decoded = typeof text.source === 'string' ? text.source : decodeManifest(text.source);
+      if (decoded.length > maxFileSize) throw new YamlReadError(`${decoded.length} characters, more than the limit of ${maxFileSize} (--max-file-size)`);
+      const parsed = parseYaml(decoded, { maxExpandedSize: maxFileSize });
+      values = parsed.documents;
+      offsets = parsed.documentOffsets;
+    } catch (err) {
+      if (!(err instanceof YamlReadError)) throw err;
+      const file = new SourceFile(text.display, text.annotationPath, decoded, [], text.location);
+      files.push(file);
+      const line = err.line ?? (err.offset !== undefined ? file.lineOf(err.offset) : undefined);
+      findings.push({ severity: Severity.ERROR, category: FindingCategory.SYNTAX, file: file.display, line, message: `not valid YAML: ${err.message}` });
+      continue;
+    }
+    const file = new SourceFile(text.display, text.annotationPath, decoded, offsets, text.location);
     files.push(file);
-    const values = parseSimpleYaml(text.source) ?? documentValues(file, findings);
-    values.forEach((value, i) => {
-      const document = i + 1;
-      if (value === undefined || value === null) return;
-      if (!isPlainObject(value)) {
-        const found = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-        findings.push({
-          severity: Severity.ERROR,
-          category: FindingCategory.SYNTAX,
-          file: file.display,
-          document,
-          line: file.line(document),
-          message: `document ${document} is not a Kubernetes object: expected a YAML mapping, found ${found}`,
-        });
-        return;
-      }
-      if (!isWorkspaceObject(value)) return;
-      const ref = objectRef(value);
-      objects.push({ file, document, value, ref, identity: identityOf(ref) });
-    });
+    values.forEach((value, i) => collect(file, i + 1, undefined, value, 0, objects, findings));
   }
   return { files, objects, findings };
 }
 
-/** Documents through the `yaml` package; a document with syntax errors yields a finding and `undefined`. */
-function documentValues(file: SourceFile, findings: Finding[]): unknown[] {
-  const { documents, lineCounter } = file.syntax();
-  return documents.map((doc, i) => {
-    const error = doc.errors[0];
-    if (!error) {
-      try {
-        return doc.toJS();
-      } catch (err) {
-        findings.push(syntaxError(file, i + 1, documentLine(doc, lineCounter), String((err as Error).message)));
-        return undefined;
-      }
-    }
-    const line = error.linePos?.[0].line ?? documentLine(doc, lineCounter);
-    // The first line of `yaml`'s message, without its own "at line L, column C:" (the finding has the line).
-    findings.push(syntaxError(file, i + 1, line, error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')));
-    return undefined;
-  });
+function isList(v: Record<string, unknown>): boolean {
+  return typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
 }
 
-function syntaxError(file: SourceFile, document: number, line: number, detail: string): Finding {
-  return {
-    severity: Severity.ERROR,
-    category: FindingCategory.SYNTAX,
-    file: file.display,
-    document,
-    line,
-    message: `not valid YAML: ${detail}`,
-  };
+/** Adds the Workspace or WorkspaceKind `value` (document `document`, or its item at `item`), or each item of a List. */
+function collect(
+  file: SourceFile,
+  document: number,
+  item: string | undefined,
+  value: unknown,
+  nesting: number,
+  objects: ManifestObject[],
+  findings: Finding[],
+): void {
+  if (value === undefined || (value === null && item === undefined)) return;
+  const at = (field?: string): number => file.line(document, item === undefined ? field : field === undefined ? item : `${item}.${field}`);
+  if (!isPlainObject(value)) {
+    const found = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    const what = item === undefined ? `document ${document}` : `${item} of document ${document}`;
+    findings.push({
+      severity: Severity.ERROR,
+      category: FindingCategory.SYNTAX,
+      file: file.display,
+      document,
+      line: at(),
+      message: `${what} is not a Kubernetes object: expected a YAML mapping, found ${found}`,
+    });
+    return;
+  }
+  if (isList(value)) {
+    if (nesting >= MAX_LIST_NESTING) {
+      findings.push({
+        severity: Severity.ERROR,
+        category: FindingCategory.SYNTAX,
+        file: file.display,
+        document,
+        line: at(),
+        message: `${item ?? `document ${document}`}: Lists nested more than ${MAX_LIST_NESTING} deep`,
+      });
+      return;
+    }
+    (value.items as unknown[]).forEach((entry, i) => {
+      collect(file, document, `${item === undefined ? '' : `${item}.`}items[${i}]`, entry, nesting + 1, objects, findings);
+    });
+    return;
+  }
+  if (!isWorkspaceObject(value)) return;
+  const ref = objectRef(value);
+  objects.push({ file, document, item, value, ref, identity: identityOf(ref) });
+}
+
+/** 1-based line of `field` (a core field path of the object) in `obj`'s file; the object's line without it. */
+export function objectLine(obj: ManifestObject, field?: string): number {
+  if (obj.item === undefined) return obj.file.line(obj.document, field);
+  return obj.file.line(obj.document, field === undefined ? obj.item : `${obj.item}.${field}`);
 }
 
 /** A Workspace or WorkspaceKind of our API group; a wrong version is left for the core to report. */

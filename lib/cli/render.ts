@@ -10,7 +10,8 @@ import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/ap
 import { RenderedService, RenderedStatefulSet } from '../core/render';
 import { validateWorkspace } from '../core/validation';
 import { kindIndex, ruleFindings, sortFindings } from './check';
-import { ManifestObject, ManifestSet } from './manifests';
+import { ManifestObject, ManifestSet, objectLine } from './manifests';
+import { escapeLine, safeJson } from './report';
 import { kindSchemaViolations, previewReconcile } from './plan';
 import { describeObject, Finding, FindingCategory, ObjectRef, OutputFormat, Severity } from './types';
 
@@ -18,6 +19,8 @@ export interface RenderedWorkspace {
   readonly workspace: ObjectRef;
   readonly file: string;
   readonly document: number;
+  /** For a Workspace that is an item of a `List` document: its path there (`items[3]`). */
+  readonly item?: string;
   readonly kind: string;
   /**
    * Option redirects the reconciler has pending for it (`imageConfig a → b → c`), held until the Workspace is paused
@@ -89,6 +92,7 @@ export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | un
       workspace: obj.ref,
       file: obj.file.display,
       document: obj.document,
+      item: obj.item,
       kind: kind.metadata.name ?? '',
       pendingRedirects: preview.followsRedirect ? [] : preview.redirects,
       appliedRedirects: preview.followsRedirect ? preview.redirects : [],
@@ -106,25 +110,38 @@ function workspaceFinding(obj: ManifestObject, message: string): Finding {
     category: FindingCategory.RULE,
     file: obj.file.display,
     document: obj.document,
-    line: obj.file.line(obj.document),
+    item: obj.item,
+    line: objectLine(obj),
     object: obj.ref,
     message,
   };
 }
 
+/**
+ * YAML without folding of long lines, as cdk8s writes it; strings with line breaks double-quoted (`"a\nb"`) rather
+ * than as block scalars, so that no value of the input starts a line of output.
+ */
+function renderedYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, blockQuote: false })
+    .split('\n')
+    .map(escapeLine)
+    .join('\n');
+}
+
 export function formatRendered(result: RenderResult, format: OutputFormat): string {
   if (format === OutputFormat.JSON) {
-    return `${JSON.stringify({ items: result.rendered, findings: result.findings }, null, 2)}\n`;
+    return safeJson({ items: result.rendered, findings: result.findings });
   }
   return result.rendered
     .map((r) => {
       const header = [
-        `# ${describeObject(r.workspace)} (${r.file}, document ${r.document}), WorkspaceKind ${r.kind}`,
+        `# ${describeObject(r.workspace)} (${r.file}, ${r.item === undefined ? '' : `${r.item} of `}document ${r.document}), WorkspaceKind ${r.kind}`,
         ...r.pendingRedirects.map((p) => `# pending restart: ${p}; the Pod below still uses the current option`),
         ...r.appliedRedirects.map((p) => `# paused: the reconciler switches it to the redirect target (${p}); the Pod below uses the target`),
-      ].join('\n');
-      // No folding of long lines, as cdk8s writes YAML.
-      return `${header}\n${stringify(r.statefulSet, { lineWidth: 0 })}---\n${stringify(r.service, { lineWidth: 0 })}`;
+      ]
+        .map(escapeLine)
+        .join('\n');
+      return `${header}\n${renderedYaml(r.statefulSet)}---\n${renderedYaml(r.service)}`;
     })
     .join('---\n');
 }

@@ -1,17 +1,46 @@
-/** The three output formats of `kfws validate` and `kfws diff`. */
+/**
+ * The three output formats of `kfws validate` and `kfws diff`. Names, file names and values come from the pull
+ * request: in text and JSON every character that could end a line (or hide text: C0/C1 controls, U+2028/9, bidi
+ * controls) is escaped, and every line begins with text of kfws' own (a PATH as given, `  `, `kfws`, a JSON key), so
+ * that no input can start a CI workflow command (`::error`, `##vso[`) or forge a line. The GitHub format escapes
+ * its workflow commands as GitHub specifies.
+ */
 
 import { formatValue } from '../core/validation';
-import { describeObject, Effect, exitCodeOf, Finding, Impact, OutputFormat, Report, Severity } from './types';
+import { compare, describeObject, Effect, exitCodeOf, Finding, Impact, OutputFormat, Report, Severity } from './types';
 
 export interface FormatOptions {
   /** The path GitHub should annotate for a displayed file name (defaults to the name itself). */
   readonly annotationPath?: (file: string) => string;
 }
 
+/** Characters that end a line somewhere (LF, CR, NEL, U+2028/9, VT, FF), other controls, and bidi overrides. */
+const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+function escapeCharacter(c: string): string {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `text` on one line: line breaks, other control characters and bidi controls written as `\n`, `\x1b`, `\u2028`. */
+export function escapeLine(text: string): string {
+  return text.replace(UNSAFE_CHARACTERS, escapeCharacter);
+}
+
+/** What JSON.stringify leaves raw of {@link UNSAFE_CHARACTERS}: DEL, C1 controls (NEL), U+2028/9, bidi controls. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** Pretty-printed JSON in which every string stays on its line and shows no hidden text. */
+export function safeJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
 export function formatReport(report: Report, format: OutputFormat, opts: FormatOptions = {}): string {
   switch (format) {
     case OutputFormat.JSON:
-      return `${JSON.stringify(jsonReport(report), null, 2)}\n`;
+      return safeJson(jsonReport(report));
     case OutputFormat.GITHUB:
       return githubReport(report, opts.annotationPath ?? ((f) => f));
     case OutputFormat.TEXT:
@@ -36,14 +65,61 @@ function where(item: { file?: string; line?: number }): string {
   return item.line ? `${item.file}:${item.line}` : (item.file ?? 'kfws');
 }
 
-/** `file:line: severity: Object (document N): message`, the form compilers use, so editors can jump to it. */
+function documentText(item: { document?: number; item?: string }): string {
+  return item.item === undefined ? `document ${item.document}` : `document ${item.document}, ${item.item}`;
+}
+
+/**
+ * `file:line: severity: Object (document N): message`, the form compilers use, so editors can jump to it; then,
+ * indented, what to do about it. Escaped (see {@link escapeLine}).
+ */
 export function findingText(f: Finding): string {
-  const about = f.object ? ` ${describeObject(f.object)} (document ${f.document}):` : '';
-  return `${where(f)}: ${f.severity}:${about} ${f.message}`;
+  const about = f.object ? ` ${describeObject(f.object)} (${documentText(f)}):` : '';
+  const first = escapeLine(`${where(f)}: ${f.severity}:${about} ${f.message}`);
+  return f.hint === undefined ? first : `${first}\n    ${escapeLine(f.hint)}`;
 }
 
 function impactText(i: Impact): string {
-  return `${where(i)}: ${describeObject(i.workspace)}: ${i.message}`;
+  const item = i.item === undefined ? '' : ` (${i.item})`;
+  return escapeLine(`${where(i)}: ${describeObject(i.workspace)}${item}: ${i.message}`);
+}
+
+interface Tally {
+  errors: number;
+  warnings: number;
+  effects: number;
+}
+
+/** Findings and effects per file and per namespace (WorkspaceKinds are cluster-scoped), sorted by name. */
+export function tallies(report: Report): { files: [string, Tally][]; namespaces: [string, Tally][] } {
+  const files = new Map<string, Tally>();
+  const namespaces = new Map<string, Tally>();
+  const bump = (map: Map<string, Tally>, key: string, field: keyof Tally): void => {
+    const t = map.get(key) ?? { errors: 0, warnings: 0, effects: 0 };
+    t[field] += 1;
+    map.set(key, t);
+  };
+  for (const f of report.findings) {
+    const field = f.severity === Severity.ERROR ? 'errors' : f.severity === Severity.WARNING ? 'warnings' : undefined;
+    if (!field) continue;
+    bump(files, f.file ?? 'kfws', field);
+    if (f.object) bump(namespaces, namespaceOf(f.object), field);
+  }
+  for (const i of report.impacts) {
+    bump(files, i.file, 'effects');
+    bump(namespaces, namespaceOf(i.workspace), 'effects');
+  }
+  const sorted = (m: Map<string, Tally>) => [...m.entries()].sort((a, b) => compare(a[0], b[0]));
+  return { files: sorted(files), namespaces: sorted(namespaces) };
+}
+
+function namespaceOf(ref: { kind: string; namespace?: string }): string {
+  return ref.kind === 'WorkspaceKind' ? '(cluster-scoped)' : (ref.namespace ?? '(no namespace)');
+}
+
+function tallyText(t: Tally): string {
+  const parts = [t.errors ? plural(t.errors, 'error') : '', t.warnings ? plural(t.warnings, 'warning') : '', t.effects ? plural(t.effects, 'effect') : ''];
+  return parts.filter((p) => p).join(', ');
 }
 
 function textReport(report: Report): string {
@@ -51,6 +127,12 @@ function textReport(report: Report): string {
   if (report.impacts.length > 0) {
     if (lines.length > 0) lines.push('');
     lines.push('What this change does to Workspaces:', ...report.impacts.map((i) => `  ${impactText(i)}`));
+  }
+  const { files, namespaces } = tallies(report);
+  if (files.length > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push('Per file:', ...files.map(([name, t]) => `  ${escapeLine(`${name}: ${tallyText(t)}`)}`));
+    if (namespaces.length > 0) lines.push('Per namespace:', ...namespaces.map(([name, t]) => `  ${escapeLine(`${name}: ${tallyText(t)}`)}`));
   }
   if (lines.length > 0) lines.push('');
   lines.push(summaryLine(report));
@@ -67,6 +149,7 @@ function jsonReport(report: Report): unknown {
       category: f.category,
       file: f.file,
       document: f.document,
+      item: f.item,
       line: f.line,
       object: f.object,
       field: f.violation?.field,
@@ -76,8 +159,18 @@ function jsonReport(report: Report): unknown {
       valueText: f.violation && f.violation.value !== undefined ? formatValue(f.violation.value) : undefined,
       expected: f.violation?.detail,
       message: f.message,
+      hint: f.hint,
     })),
     impacts: report.impacts,
+    counts: countsJson(report),
+  };
+}
+
+function countsJson(report: Report): unknown {
+  const { files, namespaces } = tallies(report);
+  return {
+    files: files.map(([file, t]) => ({ file, ...t })),
+    namespaces: namespaces.map(([namespace, t]) => ({ namespace, ...t })),
   };
 }
 
@@ -102,7 +195,8 @@ function githubReport(report: Report, annotationPath: (file: string) => string):
   const lines: string[] = [];
   for (const f of report.findings) {
     const title = f.object ? `kfws: ${describeObject(f.object)}` : 'kfws';
-    lines.push(annotation(f.severity, { file: f.file && annotationPath(f.file), line: f.line, title }, f.message));
+    const message = f.hint === undefined ? f.message : `${f.message}\n${f.hint}`;
+    lines.push(annotation(f.severity, { file: f.file && annotationPath(f.file), line: f.line, title }, message));
   }
   for (const i of report.impacts) {
     const level = i.effect === Effect.ERROR_STATE ? Severity.WARNING : Severity.NOTICE;

@@ -53,6 +53,8 @@ export interface DocumentRef {
 }
 
 export interface Finding extends Partial<DocumentRef> {
+  /** For an object that is an item of a `List` document: its path there (`items[3]`). */
+  readonly item?: string;
   readonly severity: Severity;
   readonly category: FindingCategory;
   /** 1-based line of the offending node (or of the document when the node does not exist). */
@@ -62,12 +64,16 @@ export interface Finding extends Partial<DocumentRef> {
   readonly violation?: Violation;
   /** One-line message (for rule findings, `formatViolation(violation)`). */
   readonly message: string;
+  /** What to do about it, when kfws knows: e.g. the Workspaces that use a changed option, and the fix. */
+  readonly hint?: string;
 }
 
 /** What a change does to a Workspace that exists, or will exist, in the cluster (`kfws diff`). */
 export enum Effect {
   CREATED = 'created',
   DELETED = 'deleted',
+  /** Created under a new name with the spec of one that is deleted: the Workspace is replaced, its volumes stay. */
+  RENAMED = 'renamed',
   PAUSED = 'paused',
   UNPAUSED = 'unpaused',
   /** The Pod template changes, so the StatefulSet replaces the running Pod right away. */
@@ -81,6 +87,7 @@ export enum Effect {
 }
 
 export interface Impact extends DocumentRef {
+  readonly item?: string;
   readonly line: number;
   readonly workspace: ObjectRef;
   readonly effect: Effect;

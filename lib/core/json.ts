@@ -7,3 +7,26 @@ export type JsonRecord = Record<string, unknown>;
 export function isPlainObject(v: unknown): v is JsonRecord {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Objects built from input keys: their prototype is an empty, frozen object that itself has none, so nothing is
+ * inherited (`constructor`, `toString`, `__proto__` read as undefined) and every key — `__proto__`, `constructor`
+ * and `prototype` included — is an ordinary own field. (`Object.create(null)` would do the same, but V8 keeps such
+ * objects in slow dictionary mode; these stay fast.)
+ */
+const NoPrototype = function NoPrototype() {} as unknown as new () => JsonRecord;
+NoPrototype.prototype = Object.freeze(Object.create(null));
+
+/** An empty JSON object from which no key reaches a prototype (see {@link NoPrototype}). */
+export function emptyRecord(): JsonRecord {
+  return new NoPrototype();
+}
+
+/** A deep copy of a JSON value, its objects made by {@link emptyRecord}. */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (!isPlainObject(value)) return value;
+  const out = emptyRecord();
+  for (const key of Object.keys(value)) out[key] = cloneJson(value[key]);
+  return out as T;
+}

@@ -290,7 +290,7 @@ describe('kfws diff: what the change does to Workspaces', () => {
       repo.write(WS_FILE, yamlDocuments(running, { ...paused, spec: { ...paused.spec, paused: false } }, deferred));
     });
     expect(impacts(stdout).map((l) => l.replace(/:\d+:/, ':N:'))).toEqual([
-      `  ${WS_FILE}:N: Workspace default/running: its Pod is replaced: the Pod template changes (spec.containers[0].env[0].value)`,
+      `  ${WS_FILE}:N: Workspace default/running: its Pod is replaced: the Pod template changes (spec.containers[main].env[NB_PREFIX].value)`,
       `  ${WS_FILE}:N: Workspace default/paused: unpaused: its Pod is started`,
     ]);
   });
@@ -316,7 +316,7 @@ describe('kfws diff: what the change does to Workspaces', () => {
     });
     const chain = 'imageConfig redirect_step_1 → redirect_step_2 → redirect_step_3';
     expect(impacts(stdout).map((l) => l.replace(/:\d+:/, ':N:'))).toEqual([
-      `  ${WS_FILE}:N: Workspace default/running: its Pod is replaced: the Pod template changes (spec.containers[0].image, spec.containers[0].ports[0].name, spec.containers[0].ports[0].containerPort, spec.containers[0].env[0].value)`,
+      `  ${WS_FILE}:N: Workspace default/running: its Pod is replaced: the Pod template changes (spec.containers[main].image, spec.containers[main].ports[http-8888], spec.containers[main].ports[http-1234], spec.containers[main].env[NB_PREFIX].value)`,
       `  ${WS_FILE}:N: Workspace default/running: pending restart: ${chain}; applied when the Workspace is paused`,
       `  ${WS_FILE}:N: Workspace default/paused: paused: the reconciler switches it to the redirect target (${chain})`,
       `  ${WS_FILE}:N: Workspace default/deferred: pending restart: ${chain}; held back by deferUpdates`,
@@ -350,7 +350,7 @@ describe('kfws diff: objects the planner cannot read, and planner bugs', () => {
     const dir = tempDir();
     writeFile(dir, 'base/all.yaml', yamlDocuments(...base));
     writeFile(dir, 'next/all.yaml', yamlDocuments(...next));
-    return { dir, ...runInProcess(['diff', '--base', 'base', 'next', '--format', 'json', ...extraArgs], dir) };
+    return { dir, ...runInProcess(['diff', '--base-dir', 'base', 'next', '--format', 'json', ...extraArgs], dir) };
   }
 
   const paused = workspace((ws) => (ws.spec.paused = true));
@@ -389,7 +389,7 @@ describe('kfws diff: objects the planner cannot read, and planner bugs', () => {
     writeFile(dir, 'platform/kind.yaml', yamlDocuments(brokenKind()));
     writeFile(dir, 'base/ws.yaml', yamlDocuments(webhookWorkspace()));
     writeFile(dir, 'next/ws.yaml', yamlDocuments(paused));
-    const reference = runInProcess(['diff', '--base', 'base', 'next', '--kinds', 'platform', '--format', 'json'], dir);
+    const reference = runInProcess(['diff', '--base-dir', 'base', 'next', '--kinds', 'platform', '--format', 'json'], dir);
     expect(reference.stderr).toBe('');
     expect(JSON.parse(reference.stdout).impacts).toEqual([]);
   });
@@ -405,7 +405,7 @@ describe('kfws diff: objects the planner cannot read, and planner bugs', () => {
 });
 
 describe('kfws diff: bases, paths and formats', () => {
-  test('--base may be a folder', () => {
+  test('--base-dir: the base is a folder', () => {
     const dir = tempDir();
     writeFile(dir, 'old/kind.yaml', yamlDocuments(webhookKind()));
     writeFile(dir, 'old/ws.yaml', yamlDocuments(webhookWorkspace()));
@@ -413,7 +413,7 @@ describe('kfws diff: bases, paths and formats', () => {
     pods(kind).splice(0, 1);
     writeFile(dir, 'new/kind.yaml', yamlDocuments(kind));
     writeFile(dir, 'new/ws.yaml', yamlDocuments(webhookWorkspace()));
-    const result = runInProcess(['diff', '--base', 'old', 'new'], dir);
+    const result = runInProcess(['diff', '--base-dir', 'old', 'new'], dir);
     expect(result.stdout).toContain('new/kind.yaml');
     expect(result.stdout).toContain('podConfig value "tiny_cpu" is in use and cannot be removed');
     expect(result.status).toBe(ExitCode.FAILED);
@@ -432,7 +432,9 @@ describe('kfws diff: bases, paths and formats', () => {
     expect(ok.status).toBe(ExitCode.OK);
     const failed = runCli(['diff', '--base', 'base', 'manifests', '--format', 'github'], fixture.repo.dir, { GITHUB_WORKSPACE: fixture.repo.dir });
     expect(failed.stdout.split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^::error file=${KIND_FILE},line=\\d+,title=kfws%3A WorkspaceKind jupyterlab::.*is in use and cannot be changed$`)),
+      expect.stringMatching(
+        new RegExp(`^::error file=${KIND_FILE},line=\\d+,title=kfws%3A WorkspaceKind jupyterlab::.*is in use and cannot be changed%0Aused by Workspace default/webhook-workspace\\. To change it: `),
+      ),
       expect.stringMatching(new RegExp(`^::notice file=${WS_FILE},line=1,title=kfws diff%3A Workspace default/webhook-workspace::deleted`)),
       'kfws diff: 1 error in 1 file (0 Workspaces, 1 WorkspaceKind)',
       '',
@@ -468,7 +470,7 @@ describe('kfws diff: bases, paths and formats', () => {
     expect(unknown).toEqual({ status: ExitCode.UNREADABLE, stdout: '', stderr: 'kfws: unknown revision "no-such-branch"\n' });
     const outside = tempDir();
     const noRepo = runInProcess(['diff', '--base', 'main', '.'], outside);
-    expect(noRepo.stderr).toBe(`kfws: --base main: not a folder, and ${outside} is not in a git repository\n`);
+    expect(noRepo.stderr).toBe(`kfws: --base "main": ${outside} is not in a git repository (for a folder, use --base-dir)\n`);
     expect(noRepo.status).toBe(ExitCode.UNREADABLE);
     const elsewhere = runInProcess(['diff', '--base', 'HEAD', outside], fixture.repo.dir);
     expect(elsewhere.stderr).toBe(`kfws: ${outside} is outside the repository ${fixture.repo.dir}\n`);

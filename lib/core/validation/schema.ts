@@ -18,7 +18,7 @@
 
 import type { CrdSchemas } from '../crds';
 import generatedSchemas from '../generated/crd-schemas.json';
-import { isPlainObject } from '../json';
+import { cloneJson, emptyRecord, isPlainObject } from '../json';
 import { deepEqual } from './equality';
 import { goQuote } from './quote';
 import { Violation, ViolationType } from './violation';
@@ -591,20 +591,21 @@ class Walker {
 function defaulted(node: SchemaNode, value: unknown, copy: boolean): unknown {
   if (Array.isArray(value)) {
     const items = node.items;
-    if (!items || !typeMatches(node, value)) return copy ? structuredClone(value) : value;
+    if (!items || !typeMatches(node, value)) return copy ? cloneJson(value) : value;
     return value.map((item) => defaulted(items, item, copy));
   }
   if (!isPlainObject(value) || !typeMatches(node, value)) {
-    return copy && typeof value === 'object' && value !== null ? structuredClone(value) : value;
+    return copy && typeof value === 'object' && value !== null ? cloneJson(value) : value;
   }
-  const out: Record<string, unknown> = {};
+  // Input keys are written to it: no prototype, so `__proto__` is an ordinary (unknown) field.
+  const out = emptyRecord();
   for (const key of Object.keys(value)) {
     const v = value[key];
     const child = node.properties?.get(key) ?? node.additionalProperties;
     if (!child) {
-      out[key] = copy ? structuredClone(v) : v;
+      out[key] = copy ? cloneJson(v) : v;
     } else if (v === null && !child.nullable) {
-      if (child.hasDefault) out[key] = defaulted(child, copy ? structuredClone(child.defaultValue) : child.defaultValue, copy);
+      if (child.hasDefault) out[key] = defaulted(child, copy ? cloneJson(child.defaultValue) : child.defaultValue, copy);
     } else if (v !== undefined) {
       out[key] = defaulted(child, v, copy);
     }
@@ -612,7 +613,7 @@ function defaulted(node: SchemaNode, value: unknown, copy: boolean): unknown {
   if (node.properties) {
     for (const [key, child] of node.properties) {
       if (child.hasDefault && !(key in out) && value[key] === undefined) {
-        out[key] = defaulted(child, copy ? structuredClone(child.defaultValue) : child.defaultValue, copy);
+        out[key] = defaulted(child, copy ? cloneJson(child.defaultValue) : child.defaultValue, copy);
       }
     }
   }
