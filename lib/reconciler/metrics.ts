@@ -65,7 +65,7 @@ export async function metricValue<L extends string>(metric: prom.Counter<L> | pr
 
 /** The reconciler's metrics, created once per process. */
 export class ReconcilerMetrics {
-  readonly registry: MetricsRegistry;
+  readonly registry = new MetricsRegistry();
   readonly reconciles: prom.Counter<'controller' | 'result'>;
   readonly reconcileErrors: prom.Counter<'controller'>;
   readonly reconcileDuration: prom.Histogram<'controller' | 'result'>;
@@ -76,11 +76,8 @@ export class ReconcilerMetrics {
   readonly activityProbes: prom.Counter<'probe' | 'result'>;
   readonly culled: prom.Counter;
 
-  constructor(
-    collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void },
-    registry = new MetricsRegistry(),
-  ) {
-    this.registry = registry;
+  constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
+    const registry = this.registry;
     this.reconciles = registry.counter(
       'kfws_reconcile_total',
       'Reconcile passes by controller and result (success, requeue, conflict, error).',

@@ -15,8 +15,9 @@ import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { eventually, metricSum } from '../e2e/helpers';
 import { Api, controllerKind, controllerWorkspace, paths } from '../reconciler/cluster-helpers';
-import { httpGet, imageRuntimeUnavailable, installControllerAccess, ReconcilerContainer, startReconcilerContainer, UnpackedImage } from './runc';
+import { httpGet, imageRuntimeUnavailable, installControllerAccess, ociImageConfig, ReconcilerContainer, ROOT, startReconcilerContainer, UnpackedImage } from './runc';
 
+const VERSION = (JSON.parse(fs.readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const NS = 'image-test';
 const KIND = 'image-test-kind';
 
@@ -84,8 +85,17 @@ describeCluster('the reconciler image under runc', () => {
     expect(status.NoNewPrivs).toBe('1');
     const root = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
     expect(root?.split(' ')[5].split(',')).toContain('ro');
-    // the ports the image declares are the reconciler's defaults (here it listens on free ports of the host network)
-    expect([RECONCILER_METRICS_PORT, RECONCILER_HEALTH_PORT]).toEqual([8080, 8081]);
+  });
+
+  it("declares the user, the reconciler's default ports and the OCI labels in its config", () => {
+    const { config } = ociImageConfig();
+    expect(config.User).toBe('65532:65532');
+    expect(Object.keys(config.ExposedPorts).sort()).toEqual([`${RECONCILER_METRICS_PORT}/tcp`, `${RECONCILER_HEALTH_PORT}/tcp`].sort());
+    expect(config.Labels).toMatchObject({
+      'org.opencontainers.image.source': expect.stringMatching(/^https:\/\/github\.com\//),
+      'org.opencontainers.image.version': VERSION,
+      'org.opencontainers.image.revision': expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
   });
 
   it('answers /healthz and /readyz', async () => {

@@ -42,6 +42,15 @@ export function imageRuntimeUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The OCI image config (`config` blob of the manifest) of build/image:<package version>. */
+export function ociImageConfig(): { config: { User: string; ExposedPorts: Record<string, object>; Entrypoint: string[]; Labels: Record<string, string> } } {
+  const blob = (digest: string): string => path.join(IMAGE_LAYOUT, 'blobs', ...digest.split(':'));
+  const index = JSON.parse(fs.readFileSync(path.join(IMAGE_LAYOUT, 'index.json'), 'utf8'));
+  const descriptor = index.manifests.find((m: any) => m.annotations?.['org.opencontainers.image.ref.name'] === VERSION);
+  const manifest = JSON.parse(fs.readFileSync(blob(descriptor.digest), 'utf8'));
+  return JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+}
+
 /** The runtime config as `umoci unpack` wrote it from the image config (the fields this module reads and sets). */
 export interface RuntimeConfig {
   process: {
