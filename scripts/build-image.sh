@@ -94,8 +94,8 @@ for entry in "${DEBS[@]}"; do
   file=$(ls "$CACHE/${name}_${version/:/%3a}_"*.deb 2>/dev/null | head -1 || true)
   if [[ -z $file ]]; then
     echo "build-image: fetching $name=$version with apt-get download"
-    (cd "$CACHE" && apt-get download -qq "$name=$version" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
-      fail "apt-get download $name=$version failed: run \`apt-get update\`; if the pinned version has left the mirror, update DEBS in $0 (\`apt-cache show $name\`)"
+    out=$(cd "$CACHE" && apt-get download -qq "$name=$version" 2>&1) ||
+      fail "apt-get download $name=$version failed (${out//$'\n'/ }): run \`apt-get update\`; if the pinned version has left the mirror, update DEBS in $0 (\`apt-cache show $name\`)"
     file=$(ls "$CACHE/${name}_${version/:/%3a}_"*.deb | head -1)
   fi
   actual=$(sha256sum "$file" | cut -d' ' -f1)
@@ -116,7 +116,7 @@ for f in "${LIBS[@]}"; do
   cp -P "$work/debs/$f" "$runtime/$f"
 done
 # What update-ca-certificates writes at install time: every Mozilla root of the package, in one bundle.
-find "$work/debs/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort | xargs cat >"$runtime/etc/ssl/certs/ca-certificates.crt"
+find "$work/debs/usr/share/ca-certificates/mozilla" -name '*.crt' -print0 | LC_ALL=C sort -z | xargs -0 cat >"$runtime/etc/ssl/certs/ca-certificates.crt"
 
 tar -xzf "$node_tgz" -C "$work" package/bin/node package/LICENSE
 mv "$work/package/bin/node" "$runtime/nodejs/bin/node"
