@@ -215,8 +215,18 @@ describe('the packed package in a fresh project', () => {
   it('runs `npx kfws validate` and `npx kfws --version` from the installed package', () => {
     const validate = spawnSync('npx', ['kfws', 'validate', 'dist'], { cwd: project, encoding: 'utf8', env: ENV });
     expect(validate.stderr).toBe('');
-    expect(validate.stdout).toMatch(/no problems in 4 files \(2 Workspaces, 1 WorkspaceKind\)/);
+    expect(validate.stdout).toMatch(/2 Workspaces, 1 WorkspaceKind/);
     expect(validate.status).toBe(0);
+    // and it does check: a Workspace on an option its kind does not have is refused
+    const bad = path.join(project, 'bad');
+    fs.mkdirSync(bad, { recursive: true });
+    const dist = path.join(project, 'dist');
+    for (const f of fs.readdirSync(dist)) {
+      fs.writeFileSync(path.join(bad, f), fs.readFileSync(path.join(dist, f), 'utf8').replace(/podConfig: small\b/, 'podConfig: huge'));
+    }
+    const refused = spawnSync('npx', ['kfws', 'validate', 'bad'], { cwd: project, encoding: 'utf8', env: ENV });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('huge');
     const version = run('npx', ['kfws', '--version'], project); // as typed: npx passes --version on to kfws
     expect(version.stdout.trim()).toBe(manifest.version);
   });
