@@ -2,7 +2,7 @@
 // one CommonJS file that runs with plain `node`: build/reconciler/reconciler.js. The Dockerfile packages that file.
 //   node scripts/build-reconciler.mjs [--outfile <path>]
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,8 @@ const builtinUrl = {
   },
 };
 
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
 const result = await build({
   entryPoints: [join(root, 'lib', 'reconciler', 'main.ts')],
   outfile,
@@ -49,6 +51,8 @@ const result = await build({
   // Optional native speed-ups that `ws` tries to load and falls back from when missing.
   external: ['bufferutil', 'utf-8-validate'],
   plugins: [treeShakeGenerated, builtinUrl],
+  // The bundle runs without a package.json next to it: lib/reconciler/image.ts takes the version from here.
+  define: { KFWS_BUNDLED_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 });
 

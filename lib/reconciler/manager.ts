@@ -75,11 +75,13 @@ export class Manager {
         g.set({ controller: 'workspacekind' }, this.kindQueue.length());
       },
       workspacesByState: (g) => {
-        g.reset();
+        const counts = new Map<string, number>();
         for (const ws of this.caches.workspaces.values()) {
           const state = ws.status?.state ?? '';
-          g.set({ state }, g.get({ state }) + 1);
+          counts.set(state, (counts.get(state) ?? 0) + 1);
         }
+        g.reset();
+        for (const [state, count] of counts) g.set({ state }, count);
       },
     });
     this.client = new KubeClient(options.access, {
@@ -133,10 +135,10 @@ export class Manager {
     if (config.metricsPort > 0) {
       this.servers.push(
         await serve(config.bindAddress, config.metricsPort, {
-          [RECONCILER_METRICS_PATH]: () => ({
+          [RECONCILER_METRICS_PATH]: async () => ({
             status: 200,
-            body: this.metrics.registry.render(),
-            contentType: 'text/plain; version=0.0.4; charset=utf-8',
+            body: await this.metrics.registry.render(),
+            contentType: this.metrics.registry.contentType,
           }),
         }),
       );
@@ -189,7 +191,7 @@ export class Manager {
     await this.events.flush();
     await this.elector?.release();
     this.leading = false;
-    this.metrics.leader.set({}, 0);
+    this.metrics.leader.set(0);
     await this.caches.stop();
     await Promise.all(this.servers.map(closeServer));
     this.client.close();
@@ -206,7 +208,7 @@ export class Manager {
   private startLeading(): void {
     if (this.abort.signal.aborted) return;
     this.leading = true;
-    this.metrics.leader.set({}, 1);
+    this.metrics.leader.set(1);
     this.enqueueAll();
     const { config } = this.options;
     for (let i = 0; i < config.workers; i++) {

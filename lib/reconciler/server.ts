@@ -1,8 +1,14 @@
 /** Plain-HTTP endpoints of the process: health checks and Prometheus metrics. */
 import * as http from 'node:http';
 
+export interface EndpointResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType?: string;
+}
+
 export interface Endpoint {
-  (): { status: number; body: string; contentType?: string };
+  (): EndpointResponse | Promise<EndpointResponse>;
 }
 
 /** Serves GET on the given paths; resolves once listening (port 0 picks a free port, see `address()`). */
@@ -14,12 +20,16 @@ export function serve(host: string, port: number, routes: Readonly<Partial<Recor
       res.writeHead(route ? 405 : 404, { 'content-type': 'text/plain' }).end(route ? 'method not allowed\n' : 'not found\n');
       return;
     }
-    try {
-      const { status, body, contentType } = route();
-      res.writeHead(status, { 'content-type': contentType ?? 'text/plain; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
-    } catch (err) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
-    }
+    Promise.resolve()
+      .then(route)
+      .then(
+        ({ status, body, contentType }) => {
+          res.writeHead(status, { 'content-type': contentType ?? 'text/plain; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
+        },
+        (err) => {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
+        },
+      );
   });
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { ActivityProbeForbiddenError, activityProbeError, ActivityTransport, Jup
 import { EventSink, EventType } from '../../lib/reconciler/events';
 import { ApiError, KubeClient } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
-import { ReconcilerMetrics } from '../../lib/reconciler/metrics';
+import { metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
 import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../../lib/reconciler/permissions';
 import { kind, liveService, liveStatefulSet, NS, runningPod, workspace } from './helpers';
 
@@ -96,8 +96,8 @@ describe('culler', () => {
 
     expect(transport.calls).toBe(2);
     expect(client.writes).toEqual([]);
-    expect(metrics.activityProbes.get({ probe, result: 'failed' })).toBe(2);
-    expect(metrics.culled.get()).toBe(0);
+    expect(await metricValue(metrics.activityProbes, { probe, result: 'failed' })).toBe(2);
+    expect(await metricValue(metrics.culled)).toBe(0);
     expect(events).toHaveLength(2);
     expect(events[0]).toMatchObject({ type: EventType.WARNING, reason: 'ActivityProbeFailed' });
     expect(events[0].message).toContain(`refused ${resource} in namespace "${NS}" (403 Forbidden`);

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { ApiError, describePath, isConflict, KubeClient, rbacVerb, RequestRecord } from '../../lib/reconciler/kube/client';
 import { Informer } from '../../lib/reconciler/kube/informer';
 import { silentLogger } from '../../lib/reconciler/log';
-import { Registry } from '../../lib/reconciler/metrics';
+import { MetricsRegistry, metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
 
 describe('RBAC view of API paths', () => {
   test.each([
@@ -160,27 +160,29 @@ describe('KubeClient and Informer against a fake API', () => {
   });
 });
 
-describe('metrics text format', () => {
-  test('counters, gauges and histograms with escaped labels', () => {
-    const r = new Registry();
-    const c = r.counter('c_total', 'a counter');
+describe('metrics', () => {
+  test('counters, gauges and histograms in the text format, with escaped labels', async () => {
+    const r = new MetricsRegistry(false);
+    const c = r.counter('c_total', 'a counter', ['result']);
     c.inc({ result: 'ok' });
     c.inc({ result: 'ok' }, 2);
     c.inc({ result: 'say "hi"\n' });
-    r.gauge('g', 'a gauge', (g) => g.set({}, 7));
-    const h = r.histogram('h_seconds', 'a histogram', [0.1, 1]);
-    h.observe({}, 0.05);
-    h.observe({}, 0.5);
-    h.observe({}, 5);
-    expect(r.render()).toBe(
+    r.gauge('g', 'a gauge', [], (g) => g.set(7));
+    const h = r.histogram('h_seconds', 'a histogram', [], [0.1, 1]);
+    h.observe(0.05);
+    h.observe(0.5);
+    h.observe(5);
+    expect(await r.render()).toBe(
       [
         '# HELP c_total a counter',
         '# TYPE c_total counter',
         'c_total{result="ok"} 3',
         'c_total{result="say \\"hi\\"\\n"} 1',
+        '',
         '# HELP g a gauge',
         '# TYPE g gauge',
         'g 7',
+        '',
         '# HELP h_seconds a histogram',
         '# TYPE h_seconds histogram',
         'h_seconds_bucket{le="0.1"} 1',
@@ -191,7 +193,46 @@ describe('metrics text format', () => {
         '',
       ].join('\n'),
     );
-    expect(() => r.counter('c_total', 'again')).toThrow('already registered');
+    expect(r.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(() => r.counter('c_total', 'again')).toThrow('A metric with the name c_total has already been registered');
+    expect(() => c.inc({ other: 'x' } as never)).toThrow('Added label "other" is not included in initial labelset');
+    expect(await metricValue(c, { result: 'ok' })).toBe(3);
+    expect(await metricValue(c)).toBe(4);
+    expect(await metricValue(c, { result: 'none' })).toBe(0);
+  });
+
+  test('the reconciler exposes every kfws_* metric and the standard process and Node.js metrics', async () => {
+    const metrics = new ReconcilerMetrics({
+      queueDepth: (g) => g.set({ controller: 'workspace' }, 3),
+      workspacesByState: (g) => g.set({ state: 'Running' }, 2),
+    });
+    metrics.reconciles.inc({ controller: 'workspace', result: 'success' });
+    const text = await metrics.registry.render();
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => [name, type]));
+    expect(Object.fromEntries([...types].filter(([name]) => name.startsWith('kfws_')))).toEqual({
+      kfws_reconcile_total: 'counter',
+      kfws_reconcile_errors_total: 'counter',
+      kfws_reconcile_duration_seconds: 'histogram',
+      kfws_api_requests_total: 'counter',
+      kfws_workqueue_depth: 'gauge',
+      kfws_workspaces: 'gauge',
+      kfws_leader: 'gauge',
+      kfws_activity_probes_total: 'counter',
+      kfws_culled_workspaces_total: 'counter',
+    });
+    for (const name of [
+      'process_resident_memory_bytes',
+      'process_cpu_seconds_total',
+      'process_open_fds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(types.has(name)).toBe(true);
+    }
+    expect(text).toContain('kfws_workqueue_depth{controller="workspace"} 3');
+    expect(text).toContain('kfws_workspaces{state="Running"} 2');
+    expect(text).toContain('kfws_reconcile_total{controller="workspace",result="success"} 1');
   });
 });
 

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlaneMode } from '../cluster/control-plane';
 import { ActivityTransport } from '../../lib/reconciler/culling';
+import { metricValue } from '../../lib/reconciler/metrics';
 import {
   Api,
   controllerKind,
@@ -250,18 +251,18 @@ describeCluster('reconciler: objects, drift and errors (§6.2 TODO list)', (clus
     const manager = ctx.reconciler!.manager;
     await ownedStatefulSet('ws-drift');
     await eventually('idle', async () => manager.idle);
-    const writes = (): number =>
-      manager.metrics.apiRequests.sum({ verb: 'patch', resource: 'statefulsets.apps' }) +
-      manager.metrics.apiRequests.sum({ verb: 'patch', resource: 'services' }) +
-      manager.metrics.apiRequests.sum({ verb: 'patch', resource: 'workspaces/status.kubeflow.org' });
-    const before = writes();
-    const passes = manager.metrics.reconciles.sum({ controller: 'workspace' });
+    const writes = async (): Promise<number> =>
+      (await metricValue(manager.metrics.apiRequests, { verb: 'patch', resource: 'statefulsets.apps' })) +
+      (await metricValue(manager.metrics.apiRequests, { verb: 'patch', resource: 'services' })) +
+      (await metricValue(manager.metrics.apiRequests, { verb: 'patch', resource: 'workspaces/status.kubeflow.org' }));
+    const before = await writes();
+    const passes = await metricValue(manager.metrics.reconciles, { controller: 'workspace' });
     // trigger passes: an annotation change on the Workspace and on its StatefulSet
     await ctx.api.patchOk(paths.workspace(ctx.ns, 'ws-drift'), { metadata: { annotations: { poke: '1' } } });
     const sts = await ownedStatefulSet('ws-drift');
     await ctx.api.patchOk(`/apis/apps/v1/namespaces/${ctx.ns}/statefulsets/${sts.metadata.name}`, { metadata: { annotations: { poke: '1' } } });
-    await eventually('two more passes', async () => manager.metrics.reconciles.sum({ controller: 'workspace' }) >= passes + 2 && manager.idle);
-    expect(writes()).toBe(before);
+    await eventually('two more passes', async () => (await metricValue(manager.metrics.reconciles, { controller: 'workspace' })) >= passes + 2 && manager.idle);
+    expect(await writes()).toBe(before);
     // annotations of others are kept (Appendix A #2)
     expect((await ownedStatefulSet('ws-drift')).metadata.annotations).toEqual({ poke: '1' });
   });
@@ -561,8 +562,9 @@ describeCluster(
       // the server fails while reporting an old activity: nothing is recorded, nothing paused
       fakePods.failing = true;
       fakePods.lastActivity = new Date(Date.now() - 3600_000).toISOString();
-      const failures = ctx.reconciler!.manager.metrics.activityProbes.get({ probe: 'jupyter', result: 'failed' });
-      await eventually('failed probes', async () => ctx.reconciler!.manager.metrics.activityProbes.get({ probe: 'jupyter', result: 'failed' }) >= failures + 2);
+      const failedProbes = (): Promise<number> => metricValue(ctx.reconciler!.manager.metrics.activityProbes, { probe: 'jupyter', result: 'failed' });
+      const failures = await failedProbes();
+      await eventually('failed probes', async () => (await failedProbes()) >= failures + 2);
       const during = await ctx.api.get(paths.workspace(ctx.ns, 'ws-cull'));
       expect(during.spec.paused).toBe(false);
       expect(during.status.activity.lastActivity).toBe(active.lastActivity);
@@ -580,7 +582,7 @@ describeCluster(
       );
       expect(paused.status.activity.lastActivity).toBe(active.lastActivity);
       await waitForState(ctx.api, ctx.ns, 'ws-cull', 'Paused');
-      expect(ctx.reconciler!.manager.metrics.culled.get()).toBeGreaterThanOrEqual(1);
+      expect(await metricValue(ctx.reconciler!.manager.metrics.culled)).toBeGreaterThanOrEqual(1);
     }, 150_000);
 
     it('exec: exit code 0 keeps the Workspace active', async () => {

@@ -1,0 +1,254 @@
+/**
+ * The package as a user gets it: `npm pack`, then a fresh project with its own package.json and a strict tsconfig
+ * (`skipLibCheck: false`) installs the tarball and its peers from the registry, type-checks and synthesizes an app
+ * written only against the public API, and runs `kfws` from its node_modules.
+ */
+import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+jest.setTimeout(600_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  files: string[];
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  repository: { url: string };
+};
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** Packages only the reconciler bundle uses: a consumer must neither install nor load them. */
+const BUNDLE_ONLY = ['@kubernetes/client-node', 'prom-client'];
+
+// `npm_config_yes=false`: `npx kfws` must run the installed bin, never fetch a package of that name.
+const ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_yes: 'false' };
+
+/** Runs a command; a failure throws with its output, so the test log says what broke. */
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: ENV, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+const CONSUMER_APP = `
+import { App, Chart, Size } from 'cdk8s';
+import {
+  ApplyOrder, ImagePullPolicy, InstallMode, MemberKind, SpawnerImage, Workspace, WorkspaceKind, WorkspacesInstallChart,
+  WorkspacesTenant, WorkspaceVolume,
+} from '${manifest.name}';
+
+const app = new App({ outdir: 'dist' });
+new WorkspacesInstallChart(app, 'install', { mode: InstallMode.FULL });
+new WorkspacesTenant(new Chart(app, 'tenants'), 'TeamA', {
+  namespace: 'team-a',
+  mode: InstallMode.FULL,
+  members: [{ kind: MemberKind.GROUP, name: 'team-a-engineers' }],
+});
+
+const kind = new WorkspaceKind(new Chart(app, 'kinds'), 'Lab', {
+  name: 'lab',
+  displayName: 'Lab',
+  description: 'JupyterLab for team A',
+  icon: SpawnerImage.fromUrl('https://example.com/icon.png'),
+  logo: SpawnerImage.fromUrl('https://example.com/logo.svg'),
+  serviceAccountName: 'default-editor',
+});
+const http = kind.addPort({ id: 'jupyterlab', displayName: 'JupyterLab' });
+kind.addImageConfig({
+  id: 'scipy',
+  displayName: 'SciPy',
+  image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.9.0',
+  imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+  ports: [{ port: http, number: 8888 }],
+});
+const small = kind.addPodConfig({ id: 'small', displayName: 'Small', resources: { requests: { cpu: '1', memory: '2Gi' } } });
+
+const team = new Chart(app, 'team-a', { namespace: 'team-a' });
+for (const name of ['alice', 'bob']) {
+  new Workspace(team, name, {
+    name,
+    kind,
+    podConfig: small,
+    paused: name === 'bob',
+    homeVolume: WorkspaceVolume.newClaim({ name: \`\${name}-home\`, size: Size.gibibytes(20) }),
+  });
+}
+ApplyOrder.arrange(app);
+app.synth();
+`;
+
+const STRICT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'commonjs',
+    moduleResolution: 'node',
+    lib: ['ES2022'],
+    types: ['node'],
+    strict: true,
+    skipLibCheck: false,
+    noUnusedLocals: true,
+    noImplicitReturns: true,
+    outDir: 'out',
+  },
+  include: ['main.ts'],
+};
+
+/**
+ * Packs a copy of the checkout, so that `prepack`'s build writes into the copy and never under the feet of other
+ * suites that load build/ of the checkout.
+ */
+function pack(into: string): string {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-pack-stage-'));
+  const sources = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'imports', ...manifest.files.filter((f) => !f.startsWith('build'))];
+  for (const entry of new Set(sources)) {
+    fs.cpSync(path.join(ROOT, entry), path.join(stage, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+  const out = run(NPM, ['pack', '--json', '--pack-destination', into], stage).stdout;
+  // `--json` prints the packed files as JSON; prepack's own output may precede it.
+  const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
+  fs.rmSync(stage, { recursive: true, force: true });
+  return path.join(into, info.filename);
+}
+
+describe('the packed package in a fresh project', () => {
+  let work: string;
+  let project: string;
+  let tarball: string;
+  let installed: string;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-consumer-'));
+    tarball = pack(work);
+    project = path.join(work, 'app');
+    fs.mkdirSync(project);
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'kfws-consumer',
+          version: '1.0.0',
+          private: true,
+          dependencies: { [manifest.name]: `file:${tarball}`, ...manifest.peerDependencies },
+          devDependencies: { typescript: manifest.devDependencies.typescript, '@types/node': manifest.devDependencies['@types/node'] },
+        },
+        null,
+        2,
+      ),
+    );
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
+    fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER_APP);
+    run(NPM, ['install'], project);
+    installed = path.join(project, 'node_modules', manifest.name);
+  });
+
+  afterAll(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships the compiled library, the CLI, the CRDs and the docs, and no sources or tests', () => {
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    for (const file of ['package.json', 'README.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
+      expect(files).toContain(file);
+    }
+    expect(files.filter((f) => f.startsWith('crds/')).length).toBe(2);
+    expect(files.filter((f) => /^(lib|test|apps|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+  });
+
+  it('has runtime dependencies a consumer loads, and not the Kubernetes client or the metrics library', () => {
+    for (const dep of BUNDLE_ONLY) {
+      expect(manifest.dependencies[dep]).toBeUndefined();
+      expect(fs.existsSync(path.join(project, 'node_modules', dep))).toBe(false);
+    }
+    const loaded = run(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(manifest.name)}); console.log(JSON.stringify(Object.keys(require.cache)))`],
+      project,
+    ).stdout;
+    const packages = new Set(
+      (JSON.parse(loaded) as string[]).map((f) => /node_modules[\\/]((@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1]?.replace(/\\/g, '/')).filter(Boolean),
+    );
+    // Everything the root import loads is a dependency, a peer, or the package itself.
+    const allowed = new Set([manifest.name, ...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    expect([...packages].filter((p) => !allowed.has(p!))).toEqual([]);
+  });
+
+  it('type-checks an app against the public API with a strict tsconfig and skipLibCheck: false', () => {
+    run(path.join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project);
+  });
+
+  it('synthesizes a kind, Workspaces with new claims, the install chart and a tenant', () => {
+    run(process.execPath, ['out/main.js'], project);
+    const dist = path.join(project, 'dist');
+    const kinds = fs
+      .readdirSync(dist)
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJS() as { kind: string; spec?: any }));
+    const count = (kind: string): number => kinds.filter((o) => o.kind === kind).length;
+    expect(count('CustomResourceDefinition')).toBe(2);
+    expect(count('WorkspaceKind')).toBe(1);
+    expect(count('Workspace')).toBe(2);
+    expect(count('PersistentVolumeClaim')).toBe(2);
+    expect(count('ResourceQuota') + count('RoleBinding')).toBeGreaterThan(0);
+    const deployment = kinds.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-kubeflow-workspaces/reconciler:${manifest.version}`);
+  });
+
+  it('pins the reconciler image by digest when asked', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const result = spawnSync(process.execPath, ['-e', `
+      const { App } = require('cdk8s');
+      const { WorkspacesInstallChart } = require(${JSON.stringify(manifest.name)});
+      const chart = new WorkspacesInstallChart(new App(), 'install', { controller: { imageDigest: ${JSON.stringify(digest)} } });
+      console.log(chart.controller.image);
+    `], { cwd: project, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(`ghcr.io/cdk8s-kubeflow-workspaces/reconciler@${digest}`);
+  });
+
+  it('runs `npx kfws validate` and `npx kfws --version` from the installed package', () => {
+    const validate = spawnSync('npx', ['kfws', 'validate', 'dist'], { cwd: project, encoding: 'utf8', env: ENV });
+    expect(validate.stderr).toBe('');
+    expect(validate.stdout).toMatch(/2 Workspaces, 1 WorkspaceKind/);
+    expect(validate.status).toBe(0);
+    // and it does check: a Workspace on an option its kind does not have is refused
+    const bad = path.join(project, 'bad');
+    fs.mkdirSync(bad, { recursive: true });
+    const dist = path.join(project, 'dist');
+    for (const f of fs.readdirSync(dist)) {
+      fs.writeFileSync(path.join(bad, f), fs.readFileSync(path.join(dist, f), 'utf8').replace(/podConfig: small\b/, 'podConfig: huge'));
+    }
+    const refused = spawnSync('npx', ['kfws', 'validate', 'bad'], { cwd: project, encoding: 'utf8', env: ENV });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('huge');
+    const version = run('npx', ['kfws', '--version'], project); // as typed: npx passes --version on to kfws
+    expect(version.stdout.trim()).toBe(manifest.version);
+  });
+
+  it('has README and docs links that resolve inside the installed package, or are absolute', () => {
+    const broken: string[] = [];
+    const docs = ['README.md', ...fs.readdirSync(path.join(installed, 'docs')).map((f) => `docs/${f}`)];
+    for (const doc of docs) {
+      const text = fs.readFileSync(path.join(installed, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+        const file = path.join(installed, path.dirname(doc), target.replace(/#.*$/, ''));
+        if (!fs.existsSync(file)) broken.push(`${doc}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('links to the repository from package.json', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/[^/]+\/[^/]+\.git$/);
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\//);
+  });
+});
