@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceObject } from '../core/api';
 import { ClusterScopedApiObject } from '../constructs/internal';
+import { Workspace } from '../constructs/workspace';
 
 /**
  * The stages in which objects must reach a cluster, earliest first. A stage is decided by the object's kind for
@@ -238,7 +239,11 @@ class ObjectCatalog {
     }
     add(this.crds.get(kindKey), `the CRD of ${object.kind}`);
     if (kindKey === `${API_GROUP}/${WORKSPACE_KIND}`) {
-      const spec = (object.toJson() as WorkspaceObject).spec;
+      // The construct's manifest is built once and kept; toJson() would resolve the whole object again.
+      const owner = object.node.scope;
+      const spec = owner instanceof Workspace && owner.apiObject === object
+        ? owner.toManifest().spec
+        : (object.toJson() as WorkspaceObject).spec;
       if (spec) {
         add(this.workspaceKinds.get(spec.kind), `its kind "${spec.kind}"`);
         const { home, data } = spec.podTemplate.volumes;
