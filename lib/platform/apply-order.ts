@@ -150,9 +150,9 @@ export class ApplyOrder {
   }
 
   /**
-   * Adds the dependencies that order the app's charts (cdk8s then prefixes the files `0000-`, `0001-`, ...) and the
-   * objects inside each chart, and optionally the Argo CD sync waves. Call it once, after every object is defined
-   * and before `app.synth()`.
+   * Adds the dependencies that order the app's charts (cdk8s's `App` then prefixes the files `0000-`, `0001-`, ...;
+   * `WorkspacesApp` with `ChartFileNames.APPLY_STAGE` by stage) and the objects inside each chart, and optionally the
+   * Argo CD sync waves. Call it once, after every object is defined and before `app.synth()`.
    *
    * - A chart comes after every chart holding a CRD, Namespace, WorkspaceKind or PersistentVolumeClaim that one of
    *   its objects needs (the CRD of its kind, the Namespace it lives in, the kind and claims a Workspace names).
