@@ -56,7 +56,7 @@ export class WorkspacesApp extends App {
     const stageNames = this.chartFileNames === ChartFileNames.APPLY_STAGE
       && (this.yamlOutputType === YamlOutputType.FILE_PER_CHART
         || this.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
-    // App's own synth makes one pass for these: nothing to gain.
+    // App's own synth is already linear for these: nothing to gain.
     if (!stageNames && (this.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE || allCharts(this).length <= 1)) {
       super.synth();
       return;
@@ -65,7 +65,6 @@ export class WorkspacesApp extends App {
     validateApp(this);
     const session = this.prepare();
     const charts = this.charts;
-    const fileName = (chart: Chart): string => this.chartFileName(chart, session, charts);
 
     switch (this.yamlOutputType) {
       case YamlOutputType.FILE_PER_APP:
@@ -73,7 +72,8 @@ export class WorkspacesApp extends App {
           Yaml.save(path.join(this.outdir, `app${this.outputFileExtension}`), charts.flatMap(chart => session.toJson(chart)));
         }
         break;
-      case YamlOutputType.FILE_PER_CHART:
+      case YamlOutputType.FILE_PER_CHART: {
+        const fileName = this.chartNamer(session.hasDependantCharts, charts);
         for (const chart of charts) {
           const objects = session.toJson(chart);
           if (stageNames && objects.length === 0) {
@@ -82,6 +82,7 @@ export class WorkspacesApp extends App {
           Yaml.save(path.join(this.outdir, fileName(chart) + this.outputFileExtension), objects);
         }
         break;
+      }
       case YamlOutputType.FILE_PER_RESOURCE:
         for (const chart of charts) {
           for (const object of session.toJson(chart)) {
@@ -91,19 +92,21 @@ export class WorkspacesApp extends App {
           }
         }
         break;
-      case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
+        const folderName = this.chartNamer(session.hasDependantCharts, charts);
         for (const chart of charts) {
           const objects = chartApiObjects(chart);
           if (stageNames && objects.length === 0) {
             continue;
           }
-          const folder = path.join(this.outdir, fileName(chart));
+          const folder = path.join(this.outdir, folderName(chart));
           fs.mkdirSync(folder, { recursive: true });
           for (const object of objects) {
             Yaml.save(path.join(folder, resourceFileName(object.kind, object.metadata.name) + this.outputFileExtension), [object.toJson()]);
           }
         }
         break;
+      }
       default:
         break;
     }
@@ -142,16 +145,17 @@ export class WorkspacesApp extends App {
     };
   }
 
-  private chartFileName(chart: Chart, session: SynthSession, charts: readonly Chart[]): string {
+  /** Names chart files or folders, called once per chart in `charts` order (cdk8s counts them). */
+  private chartNamer(hasDependantCharts: boolean, charts: readonly Chart[]): (chart: Chart) => string {
     if (this.chartFileNames === ChartFileNames.APPLY_STAGE) {
-      session.prefixes ??= ApplyOrder.chartFilePrefixes(charts);
-      return `${session.prefixes.get(chart)}-${Names.toDnsLabel(chart)}`;
+      const prefixes = ApplyOrder.chartFilePrefixes(charts);
+      return chart => `${prefixes.get(chart)}-${Names.toDnsLabel(chart)}`;
     }
-    if (!session.hasDependantCharts) {
-      return Names.toDnsLabel(chart);
+    if (!hasDependantCharts) {
+      return chart => Names.toDnsLabel(chart);
     }
-    session.index = (session.index ?? -1) + 1;
-    return `${session.index.toString().padStart(4, '0')}-${Names.toDnsLabel(chart)}`;
+    let index = 0;
+    return chart => `${(index++).toString().padStart(4, '0')}-${Names.toDnsLabel(chart)}`;
   }
 
   private writeMetadata(charts: readonly Chart[]): void {
@@ -167,8 +171,6 @@ interface SynthSession {
   readonly hasDependantCharts: boolean;
   /** The chart's objects as JSON, in the order cdk8s writes them. */
   readonly toJson: (chart: Chart) => any[];
-  index?: number;
-  prefixes?: ReadonlyMap<Chart, string>;
 }
 
 function allCharts(app: App): Chart[] {
