@@ -1,8 +1,8 @@
 import { App, AppProps, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ApplyOrder, ChartFileNames, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesInstallChart, WorkspacesTenant,
-  WorkspacesApp, WorkspaceVolume,
+  ApplyOrder, ChartFileNames, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesApp,
+  WorkspacesInstallChart, WorkspacesTenant, WorkspaceVolume,
 } from '../lib';
 import { addJupyterLabKind } from './jupyterlab-kind';
 
