@@ -162,10 +162,10 @@ function buildRandomApp(app: App, seed: number, ordering: Ordering): void {
 
 describe('WorkspacesApp', () => {
   describe.each(OUTPUT_TYPES.map(type => [YamlOutputType[type], type] as const))('with %s', (_, yamlOutputType) => {
-    test('writes the example app byte for byte as App does', () => {
-      const expected = synthWith(cdk8sApp, { yamlOutputType }, app => buildExampleApp(app));
+    test.each([InstallMode.FULL, InstallMode.CONTROLLER_PROVIDED])('writes the example app (%s) byte for byte as App does', mode => {
+      const expected = synthWith(cdk8sApp, { yamlOutputType }, app => buildExampleApp(app, mode));
       expect('files' in expected && Object.keys(expected.files).length).toBeGreaterThan(0);
-      expect(synthWith(workspacesApp, { yamlOutputType }, app => buildExampleApp(app))).toEqual(expected);
+      expect(synthWith(workspacesApp, { yamlOutputType }, app => buildExampleApp(app, mode))).toEqual(expected);
     });
 
     test.each([Ordering.NONE, Ordering.RANDOM, Ordering.APPLY_ORDER])('writes random apps byte for byte as App does (%s)', ordering => {
