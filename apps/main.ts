@@ -1,8 +1,8 @@
-import { App, Chart, Size } from 'cdk8s';
+import { App, AppProps, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ApplyOrder, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesInstallChart, WorkspacesTenant,
-  WorkspaceVolume,
+  ApplyOrder, ChartFileNames, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesApp,
+  WorkspacesInstallChart, WorkspacesTenant, WorkspaceVolume,
 } from '../lib';
 import { addJupyterLabKind } from './jupyterlab-kind';
 
@@ -85,9 +85,17 @@ export function buildExampleApp(app: App, mode: InstallMode = InstallMode.FULL):
   ApplyOrder.arrange(app);
 }
 
+/**
+ * The app the example synthesizes into: one pass over the objects however many charts there are, and file names by
+ * apply stage (`10-install`, `20-tenants`, `30-kinds`, `50-team-ml`) that stay put when teams come and go.
+ */
+export function newExampleApp(props: AppProps = {}): WorkspacesApp {
+  return new WorkspacesApp({ ...props, chartFileNames: ChartFileNames.APPLY_STAGE });
+}
+
 if (require.main === module) {
   // KFWS_CONTROLLER_PROVIDED=true: for clusters whose platform (Kubeflow, Alauda AI) already runs the controller.
-  const app = new App();
+  const app = newExampleApp();
   buildExampleApp(app, process.env.KFWS_CONTROLLER_PROVIDED === 'true' ? InstallMode.CONTROLLER_PROVIDED : InstallMode.FULL);
   app.synth();
 }

@@ -9,6 +9,7 @@
  * runtime dependency of this package.
  */
 
+import * as fs from 'fs';
 import * as path from 'path';
 import { validateManifests } from './check';
 import { readManifests } from './manifests';
@@ -58,6 +59,18 @@ export class WorkspacesValidation {
       workspaces: String(report.checked.workspaces),
       workspaceKinds: String(report.checked.workspaceKinds),
     });
+    removeConstructMetadata(context.manifests);
+  }
+}
+
+/**
+ * cdk8s-cli writes `construct-metadata.json` next to the manifests for its report and leaves it in the output folder,
+ * where Argo CD reads it as a (broken) manifest. cdk8s-cli loads it for every plugin before any plugin validates, so
+ * it is no longer needed here.
+ */
+function removeConstructMetadata(manifests: readonly string[]): void {
+  for (const dir of new Set(manifests.map((manifest) => path.dirname(manifest)))) {
+    fs.rmSync(path.join(dir, 'construct-metadata.json'), { force: true });
   }
 }
 

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceObject } from '../core/api';
 import { ClusterScopedApiObject } from '../constructs/internal';
+import { Workspace } from '../constructs/workspace';
 
 /**
  * The stages in which objects must reach a cluster, earliest first. A stage is decided by the object's kind for
@@ -115,9 +116,43 @@ export class ApplyOrder {
   }
 
   /**
-   * Adds the dependencies that order the app's charts (cdk8s then prefixes the files `0000-`, `0001-`, ...) and the
-   * objects inside each chart, and optionally the Argo CD sync waves. Call it once, after every object is defined
-   * and before `app.synth()`.
+   * File-name prefixes that sort charts in apply order and stay put when other charts are added, removed or reordered
+   * (`WorkspacesApp` with `ChartFileNames.APPLY_STAGE` uses them). A chart's prefix is ten times the rank of the latest
+   * stage among its own objects (FOUNDATION 00, CONTROLLER 10, TENANT 20, KINDS 30, STORAGE 40, WORKSPACES 50), raised
+   * to one more than the prefix of every chart it depends on. All prefixes have the same width (two digits unless a
+   * chain of dependencies needs more).
+   *
+   * @param charts the charts, each after the charts it depends on (as `App.charts` lists them)
+   */
+  public static chartFilePrefixes(charts: readonly Chart[]): Map<Chart, string> {
+    const keys = new Map<Chart, number>();
+    for (const chart of charts) {
+      let key = 0;
+      for (const node of chart.node.findAll()) {
+        if (node instanceof ApiObject && chartOf(node) === chart) {
+          key = Math.max(key, STAGE_RANK[ApplyOrder.stageOf(node)] * 10);
+        }
+      }
+      for (const dependency of chart.node.dependencies) {
+        const other = chartOf(dependency);
+        if (other && other !== chart) {
+          const otherKey = keys.get(other);
+          if (otherKey === undefined) {
+            throw new Error(`chart ${chart.node.path} depends on chart ${other.node.path}, which is not listed before it; expected the charts in dependency order (App.charts)`);
+          }
+          key = Math.max(key, otherKey + 1);
+        }
+      }
+      keys.set(chart, key);
+    }
+    const width = Math.max(2, ...[...keys.values()].map(key => String(key).length));
+    return new Map([...keys].map(([chart, key]) => [chart, String(key).padStart(width, '0')]));
+  }
+
+  /**
+   * Adds the dependencies that order the app's charts (cdk8s's `App` then prefixes the files `0000-`, `0001-`, ...;
+   * `WorkspacesApp` with `ChartFileNames.APPLY_STAGE` by stage) and the objects inside each chart, and optionally the
+   * Argo CD sync waves. Call it once, after every object is defined and before `app.synth()`.
    *
    * - A chart comes after every chart holding a CRD, Namespace, WorkspaceKind or PersistentVolumeClaim that one of
    *   its objects needs (the CRD of its kind, the Namespace it lives in, the kind and claims a Workspace names).
@@ -204,7 +239,11 @@ class ObjectCatalog {
     }
     add(this.crds.get(kindKey), `the CRD of ${object.kind}`);
     if (kindKey === `${API_GROUP}/${WORKSPACE_KIND}`) {
-      const spec = (object.toJson() as WorkspaceObject).spec;
+      // The construct's manifest is built once and kept; toJson() would resolve the whole object again.
+      const owner = object.node.scope;
+      const spec = owner instanceof Workspace && owner.apiObject === object
+        ? owner.toManifest().spec
+        : (object.toJson() as WorkspaceObject).spec;
       if (spec) {
         add(this.workspaceKinds.get(spec.kind), `its kind "${spec.kind}"`);
         const { home, data } = spec.podTemplate.volumes;

@@ -1,4 +1,6 @@
 export { ApplyOrder, ApplyStage, ARGO_CD_SYNC_WAVE_ANNOTATION } from './apply-order';
+export { ChartFileNames, WorkspacesApp } from './workspaces-app';
+export type { WorkspacesAppProps } from './workspaces-app';
 export type { ApplyOrderOptions } from './apply-order';
 export { DEFAULT_CONTROLLER_RESOURCES, WorkspacesController } from './controller';
 export type { WorkspacesControllerProps } from './controller';

@@ -1,12 +1,12 @@
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { buildExampleApp } from '../../apps/main';
+import { buildExampleApp, newExampleApp } from '../../apps/main';
 import { synthToFiles } from '../platform/helpers';
 import { InstallMode } from '../../lib';
 import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 
-function synthToFolder(): Record<string, string> {
-  return synthToFiles(app => buildExampleApp(app));
+function synthToFolder(mode = InstallMode.FULL): Record<string, string> {
+  return synthToFiles(app => buildExampleApp(app, mode), newExampleApp);
 }
 
 describe('example app', () => {
@@ -19,10 +19,18 @@ describe('example app', () => {
     expect(manifests).toMatchSnapshot();
   });
 
-  test('files are applied in order: install, tenants, kinds, Workspaces', () => {
+  test('files are named by apply stage, in apply order: install, tenants, kinds, Workspaces', () => {
     expect(Object.keys(synthToFolder())).toEqual([
-      '0000-install.k8s.yaml', '0001-tenants.k8s.yaml', '0002-kinds.k8s.yaml', '0003-team-ml.k8s.yaml',
+      '10-install.k8s.yaml', '20-tenants.k8s.yaml', '30-kinds.k8s.yaml', '50-team-ml.k8s.yaml',
     ]);
+  });
+
+  test('with the controller provided, no empty install file is written', () => {
+    const files = synthToFolder(InstallMode.CONTROLLER_PROVIDED);
+    expect(Object.keys(files)).toEqual(['20-tenants.k8s.yaml', '30-kinds.k8s.yaml', '50-team-ml.k8s.yaml']);
+    for (const text of Object.values(files)) {
+      expect(parseAllDocuments(text).map(doc => doc.toJS()).filter(Boolean).length).toBeGreaterThan(0);
+    }
   });
 
   test('with the controller provided by the platform, no CRD, ClusterRole or Deployment is synthesized', () => {

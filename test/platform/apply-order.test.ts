@@ -190,6 +190,30 @@ describe('ApplyOrder', () => {
     expect(ApplyOrder.stageOf(unassigned)).toBe(ApplyStage.TENANT);
   });
 
+  test('chartFilePrefixes: by the latest stage of a chart, above every chart it depends on, all of one width', () => {
+    const app = Testing.app();
+    const chain: Chart[] = [];
+    for (let i = 0; i < 120; i++) {
+      const chart = new Chart(app, `c${i}`);
+      new ApiObject(chart, 'Settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `settings-${i}` } });
+      if (i > 0) {
+        chart.addDependency(chain[i - 1]);
+      }
+      chain.push(chart);
+    }
+    const prefixes = ApplyOrder.chartFilePrefixes(app.charts);
+    expect([prefixes.get(chain[0]), prefixes.get(chain[1]), prefixes.get(chain[119])]).toEqual(['020', '021', '139']);
+  });
+
+  test('chartFilePrefixes: refuses charts listed before a chart they depend on', () => {
+    const app = Testing.app();
+    const first = new Chart(app, 'first');
+    const second = new Chart(app, 'second');
+    first.addDependency(second);
+    expect(() => ApplyOrder.chartFilePrefixes([first, second])).toThrow(
+      'chart first depends on chart second, which is not listed before it; expected the charts in dependency order (App.charts)');
+  });
+
   test('refuses charts that need each other, naming both', () => {
     const app = Testing.app();
     const a = new Chart(app, 'a');

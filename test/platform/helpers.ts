@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { App, AppProps, Chart, Testing } from 'cdk8s';
 
 /** A synthesized object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -17,10 +17,10 @@ export function synthChart(chart: Chart): Manifest[] {
 }
 
 /** Runs `app.synth()` into a fresh folder and returns each file's name and text, by file name. */
-export function synthToFiles(build: (app: App) => void): Record<string, string> {
+export function synthToFiles(build: (app: App) => void, newApp: (props: AppProps) => App = props => new App(props)): Record<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-platform-'));
   try {
-    const app = new App({ outdir });
+    const app = newApp({ outdir });
     build(app);
     app.synth();
     const files: Record<string, string> = {};
