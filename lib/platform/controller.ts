@@ -229,14 +229,16 @@ export class WorkspacesController extends Construct {
         podSelector: { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } },
         policyTypes: ['Ingress', 'Egress'],
         // Nothing calls the reconciler but a metrics scraper, and only the configured ones are admitted: without
-        // them the list is empty, which admits no ingress at all. The kubelet's health probes come from the Pod's
-        // own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to filter that too).
+        // them there is no rule, and with policyType Ingress that admits no ingress at all (left out rather than
+        // `[]`, which the server drops, so that applying it again changes nothing). The kubelet's health probes
+        // come from the Pod's own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to
+        // filter that too).
         ingress: scrapers
           ? [{
             from: [{ namespaceSelector: { matchLabels: scrapers } }],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
           }]
-          : [],
+          : undefined,
         egress: [
           // The API server is the reconciler's only peer: Workspace Pods are reached through it (services/proxy,
           // pods/exec). 443 is the `kubernetes` Service; 6443 is the usual endpoint port behind it, which policies
