@@ -295,8 +295,10 @@ export class WorkspacesController extends Construct {
               imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
               args: [...RECONCILER_CHART_ARGS, ...(props.additionalArgs ?? [])],
               env: [
-                { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                // apiVersion as the server defaults it: fieldRef is an atomic struct, so without it every server-side
+                // apply would conflict with (and replace) the stored one
+                { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+                { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
                 // V8 sizes its heap from the node's memory, not the container's limit: keep it under the limit so
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },

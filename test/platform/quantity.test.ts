@@ -1,7 +1,6 @@
 import { canonicalQuantity } from '../../lib/platform/quantity';
 import { CANONICAL_QUANTITIES } from './helpers';
 
-
 describe('canonicalQuantity', () => {
   test.each(CANONICAL_QUANTITIES)('%s is stored as %s', (written, stored) => {
     expect(canonicalQuantity(written)).toBe(stored);
