@@ -43,11 +43,14 @@ const NANOS_PER_UNIT = 10n ** 9n;
 const DECIMAL_SUFFIX_BY_EXPONENT = new Map<number, string>([[-9, 'n'], [-6, 'u'], [-3, 'm'], [0, ''], [3, 'k'], [6, 'M'], [9, 'G'], [12, 'T'], [15, 'P'], [18, 'E']]);
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
+const NANOS_PER_MILLI = 10n ** 6n;
+
 /**
- * The form in which the API server stores a quantity of a built-in object (`resource.Quantity`'s canonical string):
- * `1000m` -> `1`, `0.5` -> `500m`, `1000` -> `1k`, `1024Mi` -> `1Gi`, `0.5Gi` -> `512Mi`, `1e3` stays. Writing
- * it so keeps `kubectl apply` and GitOps diffs from seeing a change on every sync. Invalid quantities are returned
- * unchanged (they are reported by `quantityErrors`).
+ * The form in which the API server stores a quantity of a resource list of a built-in object (container resources,
+ * ResourceQuota, LimitRange): rounded up to a thousandth (`SetDefaults_ResourceList`), then `resource.Quantity`'s
+ * canonical string: `1000m` -> `1`, `0.5` -> `500m`, `1000` -> `1k`, `1024Mi` -> `1Gi`, `0.5Gi` -> `512Mi`,
+ * `1500u` -> `2m`, `1e3` stays. Writing it so keeps `kubectl apply` and GitOps diffs from seeing a change on every
+ * sync. Invalid quantities are returned unchanged (they are reported by `quantityErrors`).
  */
 export function canonicalQuantity(quantity: string): string {
   const nanos = parseQuantity(quantity);
@@ -58,7 +61,7 @@ export function canonicalQuantity(quantity: string): string {
     return '0';
   }
   const sign = nanos < 0n ? '-' : '';
-  const abs = nanos < 0n ? -nanos : nanos;
+  const abs = ((nanos < 0n ? -nanos : nanos) + NANOS_PER_MILLI - 1n) / NANOS_PER_MILLI * NANOS_PER_MILLI;
   const suffix = /([eE][-+]?[0-9]+|[KMGTPE]i)$/.exec(quantity)?.[1];
   // binary units stay binary when the value is a whole number of at least 1024; otherwise decimal (as the server)
   if (suffix?.endsWith('i') && abs >= 1024n * NANOS_PER_UNIT && abs % NANOS_PER_UNIT === 0n) {

@@ -220,6 +220,8 @@ export function buildGeneratedApp(app: App): void {
     workspaceServiceAccounts: ['default-editor', 'gpu-runner'],
     automountServiceAccountToken: true,
     members: [{ kind: MemberKind.GROUP, name: 'team-b', role: BuiltInRole.EDIT }],
+    // partial: the API server fills in the rest of the default limit and request
+    limitRange: { max: { cpu: '4', memory: '8Gi' }, defaultLimit: { cpu: '1' } },
   });
   new WorkspacesTenant(tenants, 'TeamC', { namespace: 'team-c', allowCulling: false });
 

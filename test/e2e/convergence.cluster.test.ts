@@ -32,6 +32,8 @@ import { buildExampleApp } from '../../apps/main';
 import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE } from '../../lib/platform';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
+import { canonicalQuantity } from '../../lib/platform/quantity';
+import { CANONICAL_QUANTITIES } from '../platform/helpers';
 import { buildGeneratedApp } from './convergence-app';
 import { buildBundle, eventually, KubeObject, ReconcilerProcess, RestMapper } from './helpers';
 
@@ -155,7 +157,20 @@ enum Flow {
 const FIELD_MANAGER = 'kfws-convergence';
 
 /** Each app and flow on a control plane of its own: the install charts of the apps differ, and flows do not mix. */
-describeCluster('GitOps convergence: applying the synthesized output again changes nothing', () => {
+describeCluster('GitOps convergence: applying the synthesized output again changes nothing', (shared) => {
+  it('canonicalQuantity() gives the form in which the API server stores each quantity of the table', async () => {
+    // one dry-run ResourceQuota holding every (non-negative) quantity of the table under its own resource name
+    const rows = CANONICAL_QUANTITIES.filter(([written]) => !written.startsWith('-'));
+    const hard = Object.fromEntries(rows.map(([written], i) => [`requests.example.com/q${i}`, written]));
+    const r = await shared.request('/api/v1/namespaces/default/resourcequotas?dryRun=All', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'kfws-canonical-quantities' }, spec: { hard } },
+    });
+    expect(r.status).toBe(201);
+    const stored = rows.map(([written], i) => [written, r.json.spec.hard[`requests.example.com/q${i}`]]);
+    expect(rows.map(([written]) => [written, canonicalQuantity(written)])).toEqual(stored);
+  });
+
   for (const appCase of APPS) {
     for (const flow of [Flow.CLIENT_SIDE, Flow.SERVER_SIDE]) {
       describe(`${appCase.name}, applied with ${flow}`, () => {

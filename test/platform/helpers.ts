@@ -52,7 +52,8 @@ export function withoutCrdBodies(objects: readonly Manifest[]): Manifest[] {
   return objects.map(o => (o.kind === 'CustomResourceDefinition' ? { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata } : o));
 }
 
-// What resource.Quantity's String() gives for each value (the form the API server stores in built-in objects);
+// The form the API server stores each value in, in a resource list of a built-in object (rounded up to a thousandth,
+// then resource.Quantity's String());
 // test/e2e/convergence.cluster.test.ts checks the same table against a real API server.
 export const CANONICAL_QUANTITIES: readonly [string, string][] = [
   ['1000m', '1'],
@@ -63,8 +64,9 @@ export const CANONICAL_QUANTITIES: readonly [string, string][] = [
   ['2048', '2048'],
   ['16000m', '16'],
   ['100m', '100m'],
-  ['0.0001', '100u'],
-  ['1n', '1n'],
+  ['0.0001', '1m'],
+  ['1n', '1m'],
+  ['1500u', '2m'],
   ['0', '0'],
   ['0Gi', '0'],
   ['128Mi', '128Mi'],
