@@ -153,7 +153,8 @@ export class WorkspaceKindPort {
     const headers = this.options.requestHeaders;
     const httpProxy = this.options.removePathPrefix !== undefined || headers
       ? {
-        removePathPrefix: this.options.removePathPrefix,
+        // the CRD default, written: ports are list items (see the spawner of options below)
+        removePathPrefix: this.options.removePathPrefix ?? false,
         requestHeaders: headers
           ? { set: sortedMap(headers.set), add: sortedMap(headers.add), remove: headers.remove ? [...headers.remove] : undefined }
           : undefined,
@@ -226,7 +227,7 @@ export interface ImageConfigOptions extends OptionSpawnerOptions {
   readonly image: string;
   /**
    * When the image is pulled.
-   * @default ImagePullPolicy.IF_NOT_PRESENT (applied by the API server)
+   * @default ImagePullPolicy.IF_NOT_PRESENT
    */
   readonly imagePullPolicy?: ImagePullPolicy;
   /** Ports the image serves on (at least one). */
@@ -303,7 +304,9 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
         displayName: this.options.displayName,
         description: this.options.description,
         labels: labels?.map(label => ({ key: label.key, value: label.value })),
-        hidden: this.options.hidden,
+        // the CRD's default, written: these options are list items, and a list differing from the stored one by a
+        // defaulted field is re-sent by every client-side apply
+        hidden: this.options.hidden ?? false,
       },
       redirect: this.redirectTarget
         ? { to: this.redirectTarget.option.id, message: this.redirectTarget.message ? { ...this.redirectTarget.message } : undefined }
@@ -336,7 +339,7 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
   protected specJson(): ImageConfigValue['spec'] {
     return {
       image: this.options.image,
-      imagePullPolicy: this.options.imagePullPolicy,
+      imagePullPolicy: this.options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
       ports: this.options.ports.map(p => ({ id: p.port.id, port: p.number, displayName: p.displayName })),
     };
   }

@@ -229,14 +229,16 @@ export class WorkspacesController extends Construct {
         podSelector: { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } },
         policyTypes: ['Ingress', 'Egress'],
         // Nothing calls the reconciler but a metrics scraper, and only the configured ones are admitted: without
-        // them the list is empty, which admits no ingress at all. The kubelet's health probes come from the Pod's
-        // own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to filter that too).
+        // them there is no rule, and with policyType Ingress that admits no ingress at all (left out rather than
+        // `[]`, which the server drops, so that applying it again changes nothing). The kubelet's health probes
+        // come from the Pod's own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to
+        // filter that too).
         ingress: scrapers
           ? [{
             from: [{ namespaceSelector: { matchLabels: scrapers } }],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
           }]
-          : [],
+          : undefined,
         egress: [
           // The API server is the reconciler's only peer: Workspace Pods are reached through it (services/proxy,
           // pods/exec). 443 is the `kubernetes` Service; 6443 is the usual endpoint port behind it, which policies
@@ -293,8 +295,10 @@ export class WorkspacesController extends Construct {
               imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
               args: [...RECONCILER_CHART_ARGS, ...(props.additionalArgs ?? [])],
               env: [
-                { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                // apiVersion as the server defaults it: fieldRef is an atomic struct, so without it every server-side
+                // apply would conflict with (and replace) the stored one
+                { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+                { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
                 // V8 sizes its heap from the node's memory, not the container's limit: keep it under the limit so
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },

@@ -86,12 +86,12 @@ export interface TenantResourceQuota {
 export interface TenantLimitRange {
   /**
    * Requests given to containers that set none.
-   * @default - none
+   * @default - the default limit of each resource (as the API server defaults it)
    */
   readonly defaultRequest?: Record<string, string>;
   /**
    * Limits given to containers that set none.
-   * @default - none
+   * @default - the max of each resource (as the API server defaults it)
    */
   readonly defaultLimit?: Record<string, string>;
   /**
@@ -322,11 +322,17 @@ export class WorkspacesTenant extends Construct {
   }
 
   private addLimitRange(limits: TenantLimitRange): void {
+    // What the API server fills in for a Container item, written out so that the stored item equals the written one
+    // (the list is replaced whole by every client-side apply): a default limit from max, a default request from the
+    // default limit, per resource.
+    const defaultLimit = { ...limits.max, ...limits.defaultLimit };
+    const defaultRequest = { ...defaultLimit, ...limits.defaultRequest };
     const errors = [
       ...quantityErrors('limitRange.defaultRequest', limits.defaultRequest),
       ...quantityErrors('limitRange.defaultLimit', limits.defaultLimit),
       ...quantityErrors('limitRange.max', limits.max),
-      ...requestAboveLimitErrors('limitRange.defaultRequest', limits.defaultRequest, 'limitRange.defaultLimit', limits.defaultLimit),
+      ...requestAboveLimitErrors('limitRange.defaultRequest', defaultRequest, 'limitRange.defaultLimit', defaultLimit),
+      ...requestAboveLimitErrors('limitRange.defaultLimit', defaultLimit, 'limitRange.max', limits.max),
     ];
     if (!limits.defaultRequest && !limits.defaultLimit && !limits.max) {
       errors.push('limitRange sets nothing; expected defaultRequest, defaultLimit or max');
@@ -339,8 +345,8 @@ export class WorkspacesTenant extends Construct {
       spec: {
         limits: [{
           type: 'Container',
-          defaultRequest: limits.defaultRequest && toKubeQuantities(limits.defaultRequest),
-          default: limits.defaultLimit && toKubeQuantities(limits.defaultLimit),
+          defaultRequest: Object.keys(defaultRequest).length > 0 ? toKubeQuantities(defaultRequest) : undefined,
+          default: Object.keys(defaultLimit).length > 0 ? toKubeQuantities(defaultLimit) : undefined,
           max: limits.max && toKubeQuantities(limits.max),
         }],
       },

@@ -5,11 +5,22 @@
 # Does nothing when they are already there (stamp file = hash of the committed go.mod/go.sum files).
 # If KUBEBUILDER_ASSETS points to a folder holding etcd and kube-apiserver, those two are not built.
 #
+# KFWS_TEST_K8S_VERSION=<minor> (e.g. 1.32) builds the older API server of bin-src-<minor>/ instead: etcd and
+# kube-apiserver only (API mode; the cluster suites run against it with the same variable set).
+#
 # usage: test/cluster/build.sh [--print-dir]
-#   env: GO (default: go on PATH, else /usr/local/go/bin/go), BUILD_NICE (default 10)
+#   env: GO (default: go on PATH, else /usr/local/go/bin/go), BUILD_NICE (default 10), KFWS_TEST_K8S_VERSION
 set -euo pipefail
 
-SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/bin-src" && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -n "${KFWS_TEST_K8S_VERSION:-}" ] && [ -d "$HERE/bin-src-${KFWS_TEST_K8S_VERSION#v}" ]; then
+  SRC="$HERE/bin-src-${KFWS_TEST_K8S_VERSION#v}"
+elif [ -n "${KFWS_TEST_K8S_VERSION:-}" ] && ! grep -q "k8s.io/kubernetes v${KFWS_TEST_K8S_VERSION#v}" "$HERE/bin-src/go.mod"; then
+  echo "build.sh: KFWS_TEST_K8S_VERSION=${KFWS_TEST_K8S_VERSION} matches neither $HERE/bin-src-${KFWS_TEST_K8S_VERSION#v}/ nor the version of bin-src/go.mod" >&2
+  exit 1
+else
+  SRC="$HERE/bin-src"
+fi
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 K8S_VERSION="$(sed -n 's#^[[:space:]]*k8s\.io/kubernetes[[:space:]]\+\(v[0-9.]*\).*#\1#p' "$SRC/go.mod" | head -n1)"
 [ -n "$K8S_VERSION" ] || { echo "build.sh: cannot read the k8s.io/kubernetes version from $SRC/go.mod" >&2; exit 1; }
@@ -17,16 +28,24 @@ MINOR="$(echo "$K8S_VERSION" | cut -d. -f2)"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-kubeflow-workspaces/k8s-${K8S_VERSION}"
 BIN="$CACHE_ROOT/bin"
 STAMP="$BIN/.stamp"
+# a module without kwok/ (bin-src-<minor>/) holds only etcd and kube-apiserver
+API_ONLY=true
+[ -f "$SRC/kwok/go.mod" ] && API_ONLY=false
 
 if [ "${1:-}" = "--print-dir" ]; then echo "$BIN"; exit 0; fi
 "$GO" version >/dev/null 2>&1 || { echo "build.sh: Go >= 1.26 is needed (set GO=/path/to/go)" >&2; exit 1; }
 
 # bump RECIPE when the build commands or flags below change: it forces a rebuild
 RECIPE=1
-hash="$( (echo "recipe $RECIPE"; cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/kwok/go.mod" "$SRC/kwok/go.sum") | sha256sum | cut -d' ' -f1)"
+if $API_ONLY; then
+  hash="$( (echo "recipe $RECIPE"; cat "$SRC/go.mod" "$SRC/go.sum") | sha256sum | cut -d' ' -f1)"
+else
+  hash="$( (echo "recipe $RECIPE"; cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/kwok/go.mod" "$SRC/kwok/go.sum") | sha256sum | cut -d' ' -f1)"
+fi
 
 have_assets=false
-if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
+# KUBEBUILDER_ASSETS stands for the default version's etcd and kube-apiserver; an older one is always built
+if [ -n "${KUBEBUILDER_ASSETS:-}" ] && ! $API_ONLY; then
   if [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ]; then
     have_assets=true
     echo "build.sh: using etcd and kube-apiserver from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
@@ -36,6 +55,7 @@ if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
 fi
 
 wanted="kube-controller-manager kube-scheduler kwok"
+$API_ONLY && wanted=""
 $have_assets || wanted="etcd kube-apiserver $wanted"
 
 missing() {

@@ -59,10 +59,10 @@ export interface ControlPlaneBinaries {
   readonly kwok?: string;
   /** Folder of build.sh's output for the pinned version. */
   readonly cacheDir: string;
-  /** Kubernetes version pinned in test/cluster/bin-src/go.mod, e.g. `v1.36.3`. */
+  /** Kubernetes version pinned in test/cluster/bin-src/go.mod (or bin-src-<minor>/go.mod), e.g. `v1.36.3`. */
   readonly k8sVersion: string;
-  /** kwok version pinned in test/cluster/bin-src/kwok/go.mod, e.g. `v0.8.0`. */
-  readonly kwokVersion: string;
+  /** kwok version pinned in test/cluster/bin-src/kwok/go.mod, e.g. `v0.8.0`; absent for an older version (API only). */
+  readonly kwokVersion?: string;
 }
 
 /** Result of `controlPlaneAvailability`. */
@@ -105,15 +105,39 @@ export const NODE_LEASE_DURATION_SECONDS = 40;
 // ---------------------------------------------------------------------------------------------
 // binaries
 
+/**
+ * Selects an older Kubernetes of the test control plane: `1.32` uses the wrapper module `test/cluster/bin-src-1.32/`
+ * (etcd and kube-apiserver only, so API mode only) instead of `bin-src/`; build.sh reads the same variable.
+ */
+export const K8S_VERSION_ENV = 'KFWS_TEST_K8S_VERSION';
+
+/** The minor version asked for with `KFWS_TEST_K8S_VERSION` (`1.32`), or undefined for the default one. */
+export function selectedK8sVersion(): string | undefined {
+  const v = process.env[K8S_VERSION_ENV]?.trim().replace(/^v/, '');
+  return v ? v : undefined;
+}
+
 function binSrcDir(): string {
-  const candidates = [
-    path.join(__dirname, 'bin-src'),
-    path.join(process.cwd(), 'test', 'cluster', 'bin-src'),
-  ];
-  for (const c of candidates) {
-    if (fs.existsSync(path.join(c, 'go.mod'))) return c;
+  const selected = selectedK8sVersion();
+  const roots = [__dirname, path.join(process.cwd(), 'test', 'cluster')];
+  const tried: string[] = [];
+  for (const root of roots) {
+    if (selected) {
+      const older = path.join(root, `bin-src-${selected}`);
+      tried.push(older);
+      if (fs.existsSync(path.join(older, 'go.mod'))) return older;
+    }
+    const dflt = path.join(root, 'bin-src');
+    tried.push(dflt);
+    if (!fs.existsSync(path.join(dflt, 'go.mod'))) continue;
+    if (selected && !requiredVersion(path.join(dflt, 'go.mod'), 'k8s.io/kubernetes').startsWith(`v${selected}`)) continue;
+    return dflt;
   }
-  throw new Error(`cannot find test/cluster/bin-src/go.mod (looked in ${candidates.join(', ')})`);
+  throw new Error(
+    selected
+      ? `${K8S_VERSION_ENV}=${selected}: neither a test/cluster/bin-src-${selected}/go.mod nor bin-src/go.mod of that version (looked in ${tried.join(', ')})`
+      : `cannot find test/cluster/bin-src/go.mod (looked in ${tried.join(', ')})`,
+  );
 }
 
 function requiredVersion(goModFile: string, modulePath: string): string {
@@ -124,12 +148,16 @@ function requiredVersion(goModFile: string, modulePath: string): string {
   return m[1];
 }
 
-/** Kubernetes and kwok versions pinned by the wrapper Go modules. */
-export function pinnedVersions(): { k8s: string; kwok: string } {
+/**
+ * Kubernetes and kwok versions pinned by the wrapper Go modules (of the version `KFWS_TEST_K8S_VERSION` selects).
+ * `kwok` is absent for an older version's module, which builds etcd and kube-apiserver only.
+ */
+export function pinnedVersions(): { k8s: string; kwok?: string } {
   const src = binSrcDir();
+  const kwokMod = path.join(src, 'kwok', 'go.mod');
   return {
     k8s: requiredVersion(path.join(src, 'go.mod'), 'k8s.io/kubernetes'),
-    kwok: requiredVersion(path.join(src, 'kwok', 'go.mod'), 'sigs.k8s.io/kwok'),
+    kwok: fs.existsSync(kwokMod) ? requiredVersion(kwokMod, 'sigs.k8s.io/kwok') : undefined,
   };
 }
 
@@ -162,7 +190,8 @@ export async function findBinaries(): Promise<ControlPlaneBinaries> {
   };
   let etcd = inCache('etcd');
   let kubeApiserver = inCache('kube-apiserver');
-  const assets = process.env.KUBEBUILDER_ASSETS;
+  // KUBEBUILDER_ASSETS stands for the default version; an older one selected by KFWS_TEST_K8S_VERSION is always built
+  const assets = selectedK8sVersion() && !versions.kwok ? undefined : process.env.KUBEBUILDER_ASSETS;
   if (assets && executable(path.join(assets, 'etcd')) && executable(path.join(assets, 'kube-apiserver'))) {
     etcd = path.join(assets, 'etcd');
     kubeApiserver = path.join(assets, 'kube-apiserver');
@@ -171,7 +200,8 @@ export async function findBinaries(): Promise<ControlPlaneBinaries> {
     throw new Error(
       `etcd and kube-apiserver ${versions.k8s} were not found in ${cacheDir}` +
         (assets ? ` nor in KUBEBUILDER_ASSETS=${assets}` : '') +
-        ': run test/cluster/build.sh (a cold build takes ~10 min), or set KUBEBUILDER_ASSETS',
+        `: run ${selectedK8sVersion() ? `${K8S_VERSION_ENV}=${selectedK8sVersion()} ` : ''}test/cluster/build.sh (a cold build takes ~10 min)` +
+        (versions.kwok ? ', or set KUBEBUILDER_ASSETS' : ''),
     );
   }
   return {
@@ -195,6 +225,13 @@ export async function controlPlaneAvailability(mode: ControlPlaneMode): Promise<
     return { available: false, reason: (e as Error).message };
   }
   if (mode === ControlPlaneMode.FULL) {
+    if (!binaries.kwokVersion) {
+      return {
+        available: false,
+        reason: `Kubernetes ${binaries.k8sVersion} (${K8S_VERSION_ENV}) is built for API mode only (etcd and kube-apiserver); use KFWS_TEST_CLUSTER_MODE=api`,
+        binaries,
+      };
+    }
     const missing = (['kubeControllerManager', 'kubeScheduler', 'kwok'] as const).filter((k) => !binaries[k]);
     if (missing.length > 0) {
       return {
@@ -817,7 +854,7 @@ export class ControlPlane implements ClusterConnectionInfo {
     const kwokDir = path.join(w, 'kwok');
     fs.mkdirSync(kwokDir, { recursive: true });
     const kwokConfig = path.join(kwokDir, 'stages.yaml');
-    fs.writeFileSync(kwokConfig, kwokStagesYaml(b.kwokVersion));
+    fs.writeFileSync(kwokConfig, kwokStagesYaml(b.kwokVersion!));
     const kwok = this.spawn(
       'kwok',
       b.kwok!,

@@ -2,6 +2,7 @@
  * jest globalSetup: starts ONE control plane for all cluster suites and publishes its connection
  * (see connection.ts). Env:
  *   KFWS_TEST_CLUSTER_MODE   `full` (default) or `api`
+ *   KFWS_TEST_K8S_VERSION    an older Kubernetes (`1.32`: test/cluster/bin-src-1.32/, API mode only, the default mode then)
  *   KFWS_TEST_CLUSTER / KFWS_TEST_CLUSTER_FILE  already set: reuse that control plane, start nothing
  *   KFWS_TEST_CLUSTER_DISABLE=1  start nothing, cluster suites skip
  *   CI=true                  missing binaries are an error instead of a skip
@@ -10,7 +11,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLUSTER_ENV, CLUSTER_FILE_ENV, PublishedCluster, readPublishedCluster } from './connection';
-import { ControlPlane, ControlPlaneMode, controlPlaneAvailability, kubeRequest } from './control-plane';
+import {
+  ControlPlane,
+  ControlPlaneMode,
+  controlPlaneAvailability,
+  K8S_VERSION_ENV,
+  kubeRequest,
+  pinnedVersions,
+  selectedK8sVersion,
+} from './control-plane';
 
 /** globalSetup and globalTeardown run in the same process: the running instance is kept here. */
 export const GLOBAL_KEY = '__KFWS_TEST_CONTROL_PLANE__';
@@ -46,7 +55,9 @@ export default async function globalSetup(): Promise<void> {
     publish({ available: false, reason: 'KFWS_TEST_CLUSTER_DISABLE=1' });
     return;
   }
-  const modeName = process.env.KFWS_TEST_CLUSTER_MODE ?? ControlPlaneMode.FULL;
+  // an older version selected with KFWS_TEST_K8S_VERSION is built without the FULL mode's components
+  const olderApiOnly = selectedK8sVersion() !== undefined && !pinnedVersions().kwok;
+  const modeName = process.env.KFWS_TEST_CLUSTER_MODE ?? (olderApiOnly ? ControlPlaneMode.API : ControlPlaneMode.FULL);
   const mode = Object.values(ControlPlaneMode).find((m) => m === modeName);
   if (!mode) {
     throw new Error(`KFWS_TEST_CLUSTER_MODE=${modeName} is not one of ${Object.values(ControlPlaneMode).join(', ')}`);
@@ -63,6 +74,11 @@ export default async function globalSetup(): Promise<void> {
   }
   const started = Date.now();
   const cp = await ControlPlane.start({ mode, logDir: process.env.KFWS_TEST_CLUSTER_LOG_DIR });
+  const selected = selectedK8sVersion();
+  if (selected && !cp.version.startsWith(`v${selected}.`) && cp.version !== `v${selected}`) {
+    await cp.stop();
+    throw new Error(`[cluster] ${K8S_VERSION_ENV}=${selected}, but the kube-apiserver reports ${cp.version}`);
+  }
   (globalThis as any)[GLOBAL_KEY] = { controlPlane: cp };
   publish({ available: true, ...cp.info });
   console.log(`\n[cluster] ${mode} control plane ${cp.version} at ${cp.server} up in ${Date.now() - started} ms (run dir ${cp.workDir})`);

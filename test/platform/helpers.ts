@@ -51,3 +51,35 @@ export function identities(objects: readonly Manifest[]): string[] {
 export function withoutCrdBodies(objects: readonly Manifest[]): Manifest[] {
   return objects.map(o => (o.kind === 'CustomResourceDefinition' ? { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata } : o));
 }
+
+// The form the API server stores each value in, in a resource list of a built-in object (rounded up to a thousandth,
+// then resource.Quantity's String());
+// test/e2e/convergence.cluster.test.ts checks the same table against a real API server.
+export const CANONICAL_QUANTITIES: readonly [string, string][] = [
+  ['1000m', '1'],
+  ['0.5', '500m'],
+  ['0.1', '100m'],
+  ['1.5', '1500m'],
+  ['1000', '1k'],
+  ['2048', '2048'],
+  ['16000m', '16'],
+  ['100m', '100m'],
+  ['0.0001', '1m'],
+  ['1n', '1m'],
+  ['1500u', '2m'],
+  ['0', '0'],
+  ['0Gi', '0'],
+  ['128Mi', '128Mi'],
+  ['1024Mi', '1Gi'],
+  ['0.5Gi', '512Mi'],
+  ['0.125Gi', '128Mi'],
+  ['1.5Gi', '1536Mi'],
+  ['131072Mi', '128Gi'],
+  ['1023Ki', '1023Ki'],
+  ['0.5Ki', '512'],
+  ['1e3', '1e3'],
+  ['12e2', '1200'],
+  ['1.5e3', '1500'],
+  ['1e-3', '1e-3'],
+  ['-1000m', '-1'],
+];

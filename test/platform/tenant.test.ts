@@ -140,7 +140,28 @@ describe('WorkspacesTenant', () => {
       limitRange: { max: { cpu: '4' } },
     });
     expect(only(objects, 'ResourceQuota').spec).toEqual({ hard: { 'count/workspaces.kubeflow.org': '0', 'limits.memory': '64Gi' } });
-    expect(only(objects, 'LimitRange').spec).toEqual({ limits: [{ type: 'Container', max: { cpu: '4' } }] });
+    // the default limit and request the API server would fill in, written out: the stored item equals the written one
+    expect(only(objects, 'LimitRange').spec).toEqual({ limits: [{ type: 'Container', max: { cpu: '4' }, default: { cpu: '4' }, defaultRequest: { cpu: '4' } }] });
+  });
+
+  test('writes quantities of quota and limits in the form the API server stores them', () => {
+    const objects = tenantObjects({
+      namespace: 'team-ml',
+      resourceQuota: { requestsCpu: '16000m', requestsMemory: '0.5Gi' },
+      limitRange: { defaultRequest: { cpu: '0.25' }, max: { cpu: '2000m', memory: '1024Mi' } },
+    });
+    expect(only(objects, 'ResourceQuota').spec).toEqual({ hard: { 'requests.cpu': '16', 'requests.memory': '512Mi' } });
+    expect(only(objects, 'LimitRange').spec.limits).toEqual([{
+      type: 'Container',
+      defaultRequest: { cpu: '250m', memory: '1Gi' },
+      default: { cpu: '2', memory: '1Gi' },
+      max: { cpu: '2', memory: '1Gi' },
+    }]);
+  });
+
+  test('refuses a default limit above the max', () => {
+    expect(() => tenantObjects({ namespace: 'team-ml', limitRange: { defaultLimit: { cpu: '8' }, max: { cpu: '4' } } }))
+      .toThrow('limitRange.defaultLimit.cpu is "8", above limitRange.max.cpu "4"');
   });
 
   test('refuses two tenants that define the same namespace', () => {
