@@ -200,6 +200,15 @@ export class ReconcilerMetrics {
     'Culling activity probes by probe type (jupyter, exec) and result (active, inactive, failed).',
   );
   readonly culled = this.registry.counter('kfws_culled_workspaces_total', 'Workspaces paused by culling after inactivity.');
+  readonly admissionRequests = this.registry.counter(
+    'kfws_admission_requests_total',
+    'Admission webhook requests by webhook, operation and verdict (allowed, denied, error).',
+  );
+  readonly admissionDuration = this.registry.histogram(
+    'kfws_admission_duration_seconds',
+    'Time to answer an admission webhook request, by webhook.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  );
 
   constructor(collect: { queueDepth: (g: Gauge) => void; workspacesByState: (g: Gauge) => void }) {
     this.queueDepth = this.registry.gauge('kfws_workqueue_depth', 'Items waiting in the work queue by controller.', collect.queueDepth);

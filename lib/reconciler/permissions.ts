@@ -1,7 +1,8 @@
 /**
  * The Kubernetes API access the reconciler needs: the single source of truth for the ClusterRoles and the
  * namespaced Role that the platform charts synthesize. The reconciler's tests check that every request it makes is
- * covered by these rules; the platform charts render them verbatim. No wildcards, no Secrets.
+ * covered by these rules; the platform charts render them verbatim. No wildcards; the only Secret is the webhook's
+ * own, by name.
  *
  * This module is pure data so that the constructs can import it without pulling in the Kubernetes client.
  */
@@ -9,6 +10,8 @@
 export interface PolicyRule {
   readonly apiGroups: string[];
   readonly resources: string[];
+  /** Only these objects (by name); absent means all of the resource. */
+  readonly resourceNames?: string[];
   readonly verbs: string[];
 }
 
@@ -69,3 +72,18 @@ export const RECONCILER_LEASE_NAME = 'kubeflow-workspace-controller';
  * tenant binds it in its namespace (a RoleBinding of the same name).
  */
 export const RECONCILER_CULLING_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller-culling';
+
+/**
+ * Self-managed webhook certificates, in the controller's namespace: read and replace the one Secret the chart
+ * creates empty, by name. Nothing else on Secrets (no list, no watch, no create).
+ */
+export function reconcilerWebhookSecretRules(secretName: string): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get', 'update'] }];
+}
+
+/** Self-managed webhook certificates, cluster-wide: keep the CA bundle of the reconciler's own webhook configuration. */
+export function reconcilerWebhookConfigurationRules(configurationName: string): PolicyRule[] {
+  return [
+    { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [configurationName], verbs: ['get', 'update'] },
+  ];
+}

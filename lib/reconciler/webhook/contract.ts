@@ -1,0 +1,55 @@
+/**
+ * The admission webhooks as the install chart registers them and the reconciler serves them (upstream-behavior §4.5):
+ * names, paths, rules and ports. Pure data, importable by the platform constructs without the Kubernetes client.
+ */
+
+/** Port the reconciler's HTTPS webhook server listens on (upstream's). */
+export const WEBHOOK_PORT = 9443;
+/** Port of the webhook Service (the API server calls `https://<service>.<namespace>.svc:443<path>`). */
+export const WEBHOOK_SERVICE_PORT = 443;
+
+/** Operations a webhook is registered for (the `rules[].operations` of a ValidatingWebhookConfiguration). */
+export enum AdmissionOperation {
+  CREATE = 'CREATE',
+  UPDATE = 'UPDATE',
+  DELETE = 'DELETE',
+}
+
+export interface WebhookRegistration {
+  /** The webhook's name in the ValidatingWebhookConfiguration; the API server quotes it in every denial. */
+  readonly name: string;
+  /** Path on the webhook server. */
+  readonly path: string;
+  /** Plural resource in `kubeflow.org/v1beta1`. */
+  readonly resource: string;
+  readonly operations: readonly AdmissionOperation[];
+}
+
+export const WORKSPACE_WEBHOOK: WebhookRegistration = {
+  name: 'vworkspace.kb.io',
+  path: '/validate-kubeflow-org-v1beta1-workspace',
+  resource: 'workspaces',
+  operations: [AdmissionOperation.CREATE, AdmissionOperation.UPDATE],
+};
+
+export const WORKSPACEKIND_WEBHOOK: WebhookRegistration = {
+  name: 'vworkspacekind.kb.io',
+  path: '/validate-kubeflow-org-v1beta1-workspacekind',
+  resource: 'workspacekinds',
+  operations: [AdmissionOperation.CREATE, AdmissionOperation.UPDATE, AdmissionOperation.DELETE],
+};
+
+export const WEBHOOKS: readonly WebhookRegistration[] = [WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK];
+
+/**
+ * Keys of the Secret that holds the self-managed certificates: the CA (certificate and key, so that any replica can
+ * issue the next serving certificate), the serving certificate and key, and the previous CA while a rotation is
+ * under way (the API server trusts both until the old serving certificates have expired).
+ */
+export const WEBHOOK_SECRET_KEYS = {
+  caCert: 'ca.crt',
+  caKey: 'ca.key',
+  previousCaCert: 'ca-previous.crt',
+  tlsCert: 'tls.crt',
+  tlsKey: 'tls.key',
+} as const;
