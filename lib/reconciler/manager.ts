@@ -15,16 +15,16 @@ import { ActivityTransport } from './culling';
 import { EventRecorder, EventType } from './events';
 import { KindController } from './kind-controller';
 import { ClusterAccess, KubeClient, RequestRecord } from './kube/client';
-import { controllingWorkspace, EventObject, objectKey, PATHS, PodObject, ServiceObject, StatefulSetObject } from './kube/objects';
+import { controllingWorkspace, EventObject, objectKey, PodObject, ServiceObject, StatefulSetObject } from './kube/objects';
 import { LeaderElector } from './leader';
 import { Logger } from './log';
 import { ReconcilerMetrics } from './metrics';
 import { RECONCILER_HEALTHZ_PATH, RECONCILER_METRICS_PATH, RECONCILER_READYZ_PATH } from './permissions';
 import { RateLimiter, WorkQueue } from './queue';
 import { closeServer, serve } from './server';
-import { AdmissionSource } from './webhook/admission';
 import { CertificateSource, FileCertificates, SelfManagedCertificates } from './webhook/cert-keeper';
 import { WebhookServer } from './webhook/server';
+import { cacheAdmissionSource } from './webhook/source';
 import { Outcome, WorkspaceController, workspaceSubject } from './workspace-controller';
 
 export interface ManagerOptions {
@@ -207,29 +207,10 @@ export class Manager {
       });
     }
     const certificate = await this.certificates.start();
-    this.webhook = new WebhookServer({ host: config.bindAddress, port: config.webhookPort, certificate, source: this.admissionSource(), log, metrics: this.metrics });
+    this.webhook = new WebhookServer({ host: config.bindAddress, port: config.webhookPort, certificate, source: cacheAdmissionSource(this.caches, this.client), log, metrics: this.metrics });
     await this.webhook.listen();
     this.certificates.watch((pair) => this.webhook?.setCertificate(pair));
     log.info('webhook server listening', { port: this.webhook.port, certificates: config.webhookCertificates });
-  }
-
-  /** What the webhooks read: the informer caches, and the API server for a Kind the cache has not seen (yet). */
-  private admissionSource(): AdmissionSource {
-    const caches = this.caches;
-    const client = this.client;
-    return {
-      get synced() {
-        return caches.workspaces.hasSynced && caches.kinds.hasSynced;
-      },
-      async kind(name: string) {
-        const cached = caches.kinds.get(name);
-        if (cached) return cached;
-        // A Kind created a moment ago may not have reached the watch yet: ask before answering "not found".
-        const list = await client.get<{ items: WorkspaceKindObject[] }>(PATHS.workspaceKinds, { query: { fieldSelector: `metadata.name=${name}` } });
-        return list.items[0];
-      },
-      workspacesOfKind: (name: string) => caches.workspacesOfKind(name),
-    };
   }
 
   /** True when no key is queued or in process (tests and the benchmark). */

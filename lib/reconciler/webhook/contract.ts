@@ -53,3 +53,33 @@ export const WEBHOOK_SECRET_KEYS = {
   tlsCert: 'tls.crt',
   tlsKey: 'tls.key',
 } as const;
+
+/** How long the API server waits for an answer before the failure policy applies (upstream leaves the 10 s default). */
+export const WEBHOOK_TIMEOUT_SECONDS = 10;
+
+export interface ValidatingWebhookOptions {
+  /** Where the API server sends a webhook's requests: a Service reference or a URL, plus an optional CA bundle. */
+  readonly clientConfig: (webhook: WebhookRegistration) => Record<string, unknown>;
+  readonly timeoutSeconds?: number;
+  /** Limits the webhooks to objects with these labels (tests sharing a control plane); absent: every object. */
+  readonly objectSelector?: Record<string, unknown>;
+}
+
+/**
+ * The `webhooks` of the ValidatingWebhookConfiguration (upstream-behavior §4.5): the main resources only (status
+ * writes bypass them), `failurePolicy: Fail` (nothing is admitted unchecked while the webhook is down),
+ * `sideEffects: None` (so dry-run requests are checked too), AdmissionReview v1.
+ */
+export function validatingWebhooks(opts: ValidatingWebhookOptions): Record<string, unknown>[] {
+  return WEBHOOKS.map((w) => ({
+    name: w.name,
+    admissionReviewVersions: ['v1'],
+    clientConfig: opts.clientConfig(w),
+    failurePolicy: 'Fail',
+    matchPolicy: 'Equivalent',
+    ...(opts.objectSelector ? { objectSelector: opts.objectSelector } : {}),
+    rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: [...w.operations], resources: [w.resource], scope: '*' }],
+    sideEffects: 'None',
+    timeoutSeconds: opts.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS,
+  }));
+}
