@@ -206,7 +206,7 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
       }, 422, 'spec.podTemplate.options.imageConfig.values[jupyterlab_scipy_190].spec.ports[jupyterlab2].port: Invalid value: 8888: port 8888 is defined more than once'],
       ['K11 no Kind ports (schema)', (k) => (k.spec.podTemplate.ports = []), 422, 'spec.podTemplate.ports'],
       ['K12 duplicate Kind port ids (schema)', (k) => k.spec.podTemplate.ports.push({ id: 'jupyterlab', defaultDisplayName: 'Again', protocol: 'HTTP' }), 422, 'Duplicate value'],
-      ['K13 image port ids missing from the Kind ports', (k) => (k.spec.podTemplate.ports = [{ id: 'non-existent-port-id', defaultDisplayName: 'X', protocol: 'HTTP' }]), 422, '"jupyterlab": missing from spec.podTemplate.ports'],
+      ['K13 image port ids missing from the Kind ports', (k) => (k.spec.podTemplate.ports = [{ id: 'non-existent-port-id', defaultDisplayName: 'Nowhere', protocol: 'HTTP' }]), 422, '"jupyterlab": missing from spec.podTemplate.ports'],
       ['K14 extraEnv template that does not parse', (k) => (k.spec.podTemplate.extraEnv[0].value = '{{ httpPathPrefix "jupyterlab" }'), 422, 'failed to parse template "{{ httpPathPrefix \\"jupyterlab\\" }"'],
     ];
     for (const [name, edit, status, message] of cases) {
@@ -318,12 +318,16 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
   }, TIMEOUT_MS);
 
   it('both replicas answered admission requests, and count them by verdict', () => {
+    // the balancer spreads connections, the API server keeps them open: each replica got some of the requests
     for (const r of replicas) {
       const m = r.manager.metrics;
-      expect(m.admissionRequests.sum({ verdict: Verdict.ALLOWED })).toBeGreaterThan(0);
-      expect(m.admissionRequests.sum({ verdict: Verdict.DENIED })).toBeGreaterThan(0);
+      expect(m.admissionRequests.sum({})).toBeGreaterThan(0);
       expect(m.registry.render()).toMatch(/kfws_admission_duration_seconds_count\{webhook="vworkspace.kb.io"\} [1-9]/);
     }
+    const total = (verdict: Verdict) => replicas.reduce((n, r) => n + r.manager.metrics.admissionRequests.sum({ verdict }), 0);
+    expect(total(Verdict.ALLOWED)).toBeGreaterThan(30);
+    expect(total(Verdict.DENIED)).toBeGreaterThan(30);
+    expect(total(Verdict.ERROR)).toBe(0);
     expect(balancer.perBackend.every((n) => n > 0)).toBe(true);
   });
 
