@@ -7,10 +7,15 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ClusterConnection } from '../cluster/connection';
 import { RECONCILER_DEFAULTS, ReconcilerConfig, WebhookCertificates } from '../../lib/reconciler/config';
+import { Caches } from '../../lib/reconciler/caches';
+import { KubeClient } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { Manager } from '../../lib/reconciler/manager';
 import { reconcilerWebhookConfigurationRules, reconcilerWebhookSecretRules } from '../../lib/reconciler/permissions';
+import { SelfManagedCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { validatingWebhooks, WEBHOOK_SECRET_KEYS } from '../../lib/reconciler/webhook/contract';
+import { WebhookServer } from '../../lib/reconciler/webhook/server';
+import { cacheAdmissionSource } from '../../lib/reconciler/webhook/source';
 import { accessFor, Api, suffix } from './cluster-helpers';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -109,6 +114,7 @@ export async function registerWebhooks(api: Api, name: string, port: number, obj
 }
 
 export interface WebhookReplicaOptions {
+  /** Namespace of the replica (its Lease and certificate Secret). */
   readonly namespace: string;
   readonly secretName: string;
   readonly configurationName: string;
@@ -171,4 +177,45 @@ export async function secretCertificates(api: Api, namespace: string, name: stri
   const s = await api.get(`/api/v1/namespaces/${namespace}/secrets/${name}`);
   const d = (k: string): string | undefined => (s?.data?.[k] ? Buffer.from(s.data[k], 'base64').toString('utf8') : undefined);
   return { tlsCert: d(WEBHOOK_SECRET_KEYS.tlsCert), caCert: d(WEBHOOK_SECRET_KEYS.caCert), previousCaCert: d(WEBHOOK_SECRET_KEYS.previousCaCert) };
+}
+
+/** The webhook alone (informer caches, self-managed certificates, HTTPS server), without the controllers. */
+export interface WebhookOnly {
+  readonly caches: Caches;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the webhooks on `port` from caches of its own, for a suite on a control plane shared with other suites'
+ * reconcilers (which must stay the only ones writing there). Resolves once the caches have synced.
+ */
+export async function startWebhookOnly(cluster: ClusterConnection, token: string, o: Omit<WebhookReplicaOptions, 'leaseName' | 'overrides'>): Promise<WebhookOnly> {
+  const log = new Logger(LogLevel.WARN, {}, () => undefined);
+  const client = new KubeClient(accessFor(cluster, token), { userAgent: 'kfws-webhook-test' });
+  const caches = new Caches(client, log);
+  const certificates = new SelfManagedCertificates({
+    client,
+    log,
+    namespace: o.namespace,
+    secretName: o.secretName,
+    webhookConfigurationName: o.configurationName,
+    hosts: ['127.0.0.1'],
+    validityMs: RECONCILER_DEFAULTS.webhookCertValidityMs,
+    renewBeforeMs: RECONCILER_DEFAULTS.webhookCertRenewBeforeMs,
+    checkIntervalMs: RECONCILER_DEFAULTS.webhookCertCheckIntervalMs,
+  });
+  const server = new WebhookServer({ host: '127.0.0.1', port: o.port, certificate: await certificates.start(), source: cacheAdmissionSource(caches, client), log });
+  await server.listen();
+  await caches.start();
+  return {
+    caches,
+    port: server.port,
+    stop: async () => {
+      certificates.stop();
+      await server.stop(1000);
+      await caches.stop();
+      client.close();
+    },
+  };
 }
