@@ -8,13 +8,29 @@
  *  - upstream's webhook scenarios (upstream-behavior §6.3 W1–W11, §6.4 K1–K14, §6.5 U1–U29, §6.6 E5–E11) through
  *    the API server, with upstream's messages and the core's field paths;
  *  - certificate rotation while requests keep flowing;
- *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error.
+ *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error;
+ *  - tenant-scoped writes: a reconciler granted StatefulSet/Service writes in one namespace works there and reports
+ *    the missing permission on the Workspaces elsewhere (state and one Event) until the tenant grants it.
  */
 import { X509Certificate } from 'node:crypto';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { Verdict } from '../../lib/reconciler/webhook/admission';
-import { Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, eventually, paths, reconcilerToken, suffix } from './cluster-helpers';
+import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../../lib/reconciler/permissions';
+import { MISSING_PERMISSION_REASON } from '../../lib/reconciler/workspace-controller';
+import {
+  Api,
+  controllerKind,
+  controllerWorkspace,
+  createNamespace,
+  ensureCrds,
+  eventually,
+  paths,
+  reconcilerToken,
+  startReconciler,
+  suffix,
+  TestReconciler,
+} from './cluster-helpers';
 import {
   freePort,
   grantWebhookCertificates,
@@ -369,4 +385,58 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
     expect(kind.status).toBe(500);
     expect(kind.json.message).toContain(`failed calling webhook "${KIND_HOOK}"`);
   }, TIMEOUT_MS);
+
+  describe('tenant-scoped writes: a reconciler allowed to write StatefulSets and Services in one namespace only', () => {
+    const ctl = 'kfws-tenant-ctl';
+    const granted = 'team-granted';
+    const other = 'team-not-granted';
+    const kn = kindName('tenant');
+    let reconciler: TestReconciler;
+
+    beforeAll(async () => {
+      // the webhook replicas are gone: without its registration the API server admits again
+      expect(await api.del(`${VWC_PATH}/${VWC}`)).toBe(200);
+      for (const ns of [ctl, granted, other]) await createNamespace(api, ns);
+      const scoped = await reconcilerToken(api, ctl, [], [granted]);
+      expect((await createKind(controllerKind(kn))).status).toBe(201);
+      reconciler = await startReconciler(cp, scoped, ctl);
+    }, TIMEOUT_MS);
+
+    afterAll(async () => {
+      await reconciler?.manager.stop();
+    });
+
+    const statefulSets = async (ns: string, ws: string) => (await api.list(paths.statefulSets(ns, `notebooks.kubeflow.org/workspace-name=${ws}`))).length;
+
+    it('works in the granted namespace, and says on the Workspace (state and one Event) what is missing elsewhere', async () => {
+      expect((await api.create(paths.workspaces(granted), controllerWorkspace('alice', kn))).metadata.name).toBe('alice');
+      expect((await api.create(paths.workspaces(other), controllerWorkspace('bob', kn))).metadata.name).toBe('bob');
+      await eventually('alice\'s StatefulSet', async () => (await statefulSets(granted, 'alice')) === 1);
+      const bob = await eventually('bob in Error', async () => {
+        const w = await api.get(paths.workspace(other, 'bob'));
+        return w?.status?.state === 'Error' ? w : undefined;
+      });
+      expect(bob.status.stateMessage).toBe(
+        `the controller may not create StatefulSets in namespace "${other}": bind the ClusterRole "${RECONCILER_WRITER_CLUSTER_ROLE_NAME}" to it there with a RoleBinding (WorkspacesTenant does), or install with cluster-wide writes`,
+      );
+      expect((await api.get(paths.workspace(granted, 'alice'))).status?.state).not.toBe('Error');
+      // retried with backoff, but reported once
+      await new Promise((r) => setTimeout(r, 3000));
+      const events = await api.list(`/api/v1/namespaces/${other}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=bob,reason=${MISSING_PERMISSION_REASON}`)}`);
+      expect(events.map((e: any) => [e.type, e.count ?? 1, e.message])).toEqual([['Warning', 1, bob.status.stateMessage]]);
+      expect(await statefulSets(other, 'bob')).toBe(0);
+    }, TIMEOUT_MS);
+
+    it('once the tenant binds the writer role, the Workspace is reconciled', async () => {
+      await api.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${other}/rolebindings`, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: RECONCILER_WRITER_CLUSTER_ROLE_NAME },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: RECONCILER_WRITER_CLUSTER_ROLE_NAME },
+        subjects: [{ kind: 'ServiceAccount', name: 'reconciler', namespace: ctl }],
+      });
+      await eventually('bob\'s StatefulSet', async () => (await statefulSets(other, 'bob')) === 1, TIMEOUT_MS);
+      await eventually('bob out of Error', async () => (await api.get(paths.workspace(other, 'bob')))?.status?.state !== 'Error');
+    }, TIMEOUT_MS);
+  });
 });
