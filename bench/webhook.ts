@@ -70,7 +70,7 @@ function bucketQuantile(before: Map<number, number>, after: Map<number, number>,
   const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
   if (total === 0) return 'n/a';
   for (const le of bounds) {
-    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le === Infinity ? '> 1000' : `≤ ${(le * 1000).toPrecision(2)}`;
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le === Infinity ? '> 1000' : `≤ ${Number((le * 1000).toPrecision(2))}`;
   }
   return 'n/a';
 }
