@@ -3,10 +3,18 @@
  * the keys (RSA 2048) but cannot issue certificates, so node-forge builds and signs them; Node's X509Certificate
  * reads them back.
  */
-import { generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPair, JsonWebKey, KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
-import * as forge from 'node-forge';
+import type * as Forge from 'node-forge';
+
+// Only forge's X.509 and SHA-256 modules (they register on the shared `forge` object): the package's index would
+// bundle its TLS, PKCS#12 and cipher code too, twice the size.
+/* eslint-disable @typescript-eslint/no-require-imports */
+require('node-forge/lib/x509');
+require('node-forge/lib/sha256');
+const forge: typeof Forge = require('node-forge/lib/forge');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -29,18 +37,18 @@ export interface IssueOptions {
 // Backdated so that an API server whose clock runs a little behind accepts a certificate issued a moment ago.
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-async function rsaKeys(): Promise<{ forgeKeys: forge.pki.rsa.KeyPair; pem: string }> {
-  const { privateKey } = await generateRsa('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const forgePrivate = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  const forgePublic = forge.pki.setRsaPublicKey(forgePrivate.n, forgePrivate.e);
-  return { forgeKeys: { privateKey: forgePrivate, publicKey: forgePublic }, pem: privateKey };
+async function rsaKeys(): Promise<{ forgeKeys: Forge.pki.rsa.KeyPair; pem: string }> {
+  const { privateKey } = (await generateRsa('rsa', { modulusLength: 2048 })) as { privateKey: KeyObject };
+  // Handed to forge as numbers (JWK), which needs none of its PEM/PKCS#8 parsing.
+  const jwk = privateKey.export({ format: 'jwk' }) as JsonWebKey;
+  const big = (b64url: string | undefined): Forge.jsbn.BigInteger => new forge.jsbn.BigInteger(Buffer.from(b64url ?? '', 'base64url').toString('hex'), 16);
+  const forgePrivate = forge.pki.setRsaPrivateKey(big(jwk.n), big(jwk.e), big(jwk.d), big(jwk.p), big(jwk.q), big(jwk.dp), big(jwk.dq), big(jwk.qi));
+  const forgePublic = forge.pki.setRsaPublicKey(big(jwk.n), big(jwk.e));
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return { forgeKeys: { privateKey: forgePrivate, publicKey: forgePublic }, pem };
 }
 
-function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string, now: Date, validityMs: number): forge.pki.Certificate {
+function baseCertificate(publicKey: Forge.pki.PublicKey, commonName: string, now: Date, validityMs: number): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive 128-bit serial (leading 0 byte keeps it positive in DER).
