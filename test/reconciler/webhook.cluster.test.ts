@@ -9,13 +9,20 @@
  *    the API server, with upstream's messages and the core's field paths;
  *  - certificate rotation while requests keep flowing;
  *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error;
+ *  - cert-manager mode: a stand-by replica serving certificate files, the CA bundle set as cert-manager's injector does;
  *  - tenant-scoped writes: a reconciler granted StatefulSet/Service writes in one namespace works there and reports
  *    the missing permission on the Workspaces elsewhere (state and one Event) until the tenant grants it.
  */
 import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
+import { WebhookCertificates } from '../../lib/reconciler/config';
 import { Verdict } from '../../lib/reconciler/webhook/admission';
+import { issueCertificates } from '../../lib/reconciler/webhook/certificates';
+import { validatingWebhooks } from '../../lib/reconciler/webhook/contract';
 import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../../lib/reconciler/permissions';
 import { MISSING_PERMISSION_REASON } from '../../lib/reconciler/workspace-controller';
 import {
@@ -90,7 +97,11 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
   }
 
   async function createWorkspace(w: any, dryRun = false) {
-    return cp.request(`${paths.workspaces(NS)}${dryRun ? '?dryRun=All' : ''}`, { method: 'POST', body: w });
+    return createWorkspaceIn(NS, w, dryRun);
+  }
+
+  async function createWorkspaceIn(ns: string, w: any, dryRun = false) {
+    return cp.request(`${paths.workspaces(ns)}${dryRun ? '?dryRun=All' : ''}`, { method: 'POST', body: w });
   }
 
   /** PUT of the stored object with `edit` applied (retried on resourceVersion conflicts). */
@@ -392,12 +403,13 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
     const other = 'team-not-granted';
     const kn = kindName('tenant');
     let reconciler: TestReconciler;
+    let scoped: string;
 
     beforeAll(async () => {
       // the webhook replicas are gone: without its registration the API server admits again
       expect(await api.del(`${VWC_PATH}/${VWC}`)).toBe(200);
       for (const ns of [ctl, granted, other]) await createNamespace(api, ns);
-      const scoped = await reconcilerToken(api, ctl, [], [granted]);
+      scoped = await reconcilerToken(api, ctl, [], [granted]);
       expect((await createKind(controllerKind(kn))).status).toBe(201);
       reconciler = await startReconciler(cp, scoped, ctl);
     }, TIMEOUT_MS);
@@ -437,6 +449,42 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
       });
       await eventually('bob\'s StatefulSet', async () => (await statefulSets(other, 'bob')) === 1, TIMEOUT_MS);
       await eventually('bob out of Error', async () => (await api.get(paths.workspace(other, 'bob')))?.status?.state !== 'Error');
+    }, TIMEOUT_MS);
+
+    it('cert-manager mode: a stand-by replica serves the webhooks with the certificate files of a mounted Secret, the CA bundle injected', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-webhook-files-'));
+      const { ca, serving } = await issueCertificates({ hosts: ['127.0.0.1'], validityMs: 3600_000, caCommonName: 'cert-manager stand-in' });
+      fs.writeFileSync(path.join(dir, 'tls.crt'), serving.cert);
+      fs.writeFileSync(path.join(dir, 'tls.key'), serving.key);
+      const port = await freePort();
+      const name = 'kfws-files-test';
+      // what cert-manager's CA injector does: the CA into every webhook's clientConfig
+      await api.create(VWC_PATH, {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name },
+        webhooks: validatingWebhooks({ clientConfig: (w) => ({ url: `https://127.0.0.1:${port}${w.path}`, caBundle: Buffer.from(ca.cert).toString('base64') }) }),
+      });
+      // same Lease as the running reconciler: this replica stands by, and serves the webhooks all the same
+      const standBy = await startWebhookReplica(cp, scoped, {
+        namespace: ctl,
+        secretName: 'unused',
+        configurationName: name,
+        port,
+        leaseName: `kfws-test-${ctl}`,
+        overrides: { webhookCertificates: WebhookCertificates.FILES, webhookCertDir: dir },
+      });
+      try {
+        expect(standBy.manager.isLeader).toBe(false);
+        const refused = await createWorkspaceIn(granted, controllerWorkspace('carol', kn, (w) => (w.spec.podTemplate.options.podConfig = 'huge')));
+        expect(refused.status).toBe(422);
+        expect(refused.json.message).toContain(`${DENIED(WS_HOOK)}Workspace.kubeflow.org "carol" is invalid: spec.podTemplate.options.podConfig: Invalid value: "huge": podConfig with id "huge" not found in workspace kind "${kn}"`);
+        expect((await createWorkspaceIn(granted, controllerWorkspace('carol', kn))).status).toBe(201);
+      } finally {
+        await api.del(`${VWC_PATH}/${name}`);
+        await standBy.manager.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }, TIMEOUT_MS);
   });
 });

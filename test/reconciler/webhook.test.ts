@@ -3,13 +3,17 @@
  * requests, graceful stop with a request in flight, certificate swap) and the certificates it issues. Decisions on
  * the real API server: webhook.cluster.test.ts.
  */
+import * as fs from 'node:fs';
 import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { WorkspaceKindObject, WorkspaceObject } from '../../lib/core/api';
 import { parseConfig } from '../../lib/reconciler/config';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { ReconcilerMetrics } from '../../lib/reconciler/metrics';
 import { admit, AdmissionRequest, AdmissionSource, Verdict } from '../../lib/reconciler/webhook/admission';
+import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
 import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../lib/reconciler/webhook/contract';
 import { WebhookServer } from '../../lib/reconciler/webhook/server';
@@ -210,6 +214,45 @@ describe('webhook server', () => {
     }
   });
 });
+
+describe('certificates from files (cert-manager\'s Secret, mounted)', () => {
+  it('loads tls.crt and tls.key, picks up a renewed pair, and keeps serving the last good one when the files are bad', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-certs-'));
+    const write = (pair: KeyPair) => {
+      fs.writeFileSync(path.join(dir, 'tls.crt'), pair.cert);
+      fs.writeFileSync(path.join(dir, 'tls.key'), pair.key);
+    };
+    const errors: string[] = [];
+    const log = new Logger(LogLevel.ERROR, {}, (line) => errors.push(line));
+    try {
+      const first = await issueCertificates({ hosts: ['127.0.0.1'], validityMs: 3600_000, caCommonName: 'first' });
+      write(first.serving);
+      const source = new FileCertificates(dir, 50, log);
+      expect(await source.start()).toEqual(first.serving);
+      const changes: KeyPair[] = [];
+      source.watch((pair) => changes.push(pair));
+      const second = await issueCertificates({ hosts: ['127.0.0.1'], validityMs: 3600_000, caCommonName: 'second' });
+      write(second.serving);
+      await waitFor(() => changes.length === 1);
+      expect(changes[0]).toEqual(second.serving);
+      fs.writeFileSync(path.join(dir, 'tls.crt'), 'not a certificate');
+      await waitFor(() => errors.length > 0);
+      expect(changes).toHaveLength(1);
+      source.stop();
+      await expect(new FileCertificates(path.join(dir, 'missing'), 50, log).start()).rejects.toThrow(/webhook certificate: cannot read .*missing\/tls.crt/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('webhook flags', () => {
   it('self-managed certificates need the Secret, the configuration and the hosts; files need a folder', () => {
