@@ -213,7 +213,8 @@ const WEBHOOK_CERT_DIR = '/etc/kfws/webhook-certs';
 /**
  * The Workspace controller install: the two CRDs, the controller's namespace (Pod Security `restricted`), its
  * ServiceAccount and RBAC (rendered from the reconciler's own list of API calls), the hardened reconciler Deployment,
- * a metrics Service, a PodDisruptionBudget, a NetworkPolicy, and the aggregated ClusterRoles for people.
+ * a metrics Service, a PodDisruptionBudget, a NetworkPolicy, the admission webhooks (Service, registration and
+ * certificate plumbing), and the aggregated ClusterRoles for people.
  */
 export class WorkspacesController extends Construct {
   /** The namespace the controller runs in. */

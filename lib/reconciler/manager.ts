@@ -177,11 +177,6 @@ export class Manager {
     return this.servers.map((s) => (s.address() as { port: number }).port);
   }
 
-  /** Port of the admission webhook server, when enabled. */
-  get webhookPort(): number | undefined {
-    return this.webhook?.port;
-  }
-
   /**
    * The webhook server answers from the first moment, refusing with an error until the caches have synced (the
    * registration fails closed). Its certificate comes first: without one it cannot listen at all.
