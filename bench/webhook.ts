@@ -5,6 +5,7 @@
  * self-managed certificates, registered by URL on 127.0.0.1 as a ValidatingWebhookConfiguration. Then, in rounds,
  * this process sends C Workspace creates at once through the API server (each round: real creates that the webhook
  * admits, and dry-run creates that it refuses), and once more with the webhook unregistered, as the baseline.
+ * Each burst starts once the controllers are idle (work queues empty) after the previous one.
  * Reported per round: the API server's create latency p50/p99 as clients see it, creates per second, the webhook's
  * own answer time (p50/p99 from its histogram, as bucket bounds), and the reconciler's peak resident memory
  * (VmHWM) over the whole run, with the controllers reconciling every created Workspace at the same time.
@@ -124,7 +125,18 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
 
+    // Each burst starts with the controllers idle, so that it competes with nothing but itself.
+    const settle = async (): Promise<void> => {
+      let idle = 0;
+      for (let i = 0; i < 600 && idle < 3; i++) {
+        const text = (await httpGet(metrics, '/metrics')).body;
+        const depth = [...text.matchAll(/^kfws_workqueue_depth\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+        idle = depth === 0 ? idle + 1 : 0;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
     const burst = async (name: string, build: (i: number) => { path: string; body: unknown }): Promise<Round> => {
+      await settle();
       const before = admissionBuckets((await httpGet(metrics, '/metrics')).body);
       const latencies: number[] = [];
       const statuses = new Map<number, number>();
