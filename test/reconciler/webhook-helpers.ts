@@ -131,6 +131,13 @@ export interface WebhookReplica {
 
 /** A replica with the self-managed webhook on `port` (certificate for 127.0.0.1). Resolves once its caches synced. */
 export async function startWebhookReplica(cluster: ClusterConnection, token: string, o: WebhookReplicaOptions): Promise<WebhookReplica> {
+  const replica = webhookReplica(cluster, token, o);
+  await replica.manager.start();
+  return replica;
+}
+
+/** The replica of {@link startWebhookReplica}, not started yet. */
+export function webhookReplica(cluster: ClusterConnection, token: string, o: WebhookReplicaOptions): WebhookReplica {
   const logs: string[] = [];
   const manager = new Manager({
     config: {
@@ -156,7 +163,6 @@ export async function startWebhookReplica(cluster: ClusterConnection, token: str
     leaseNamespace: o.namespace,
     podNamespace: o.namespace,
   });
-  await manager.start();
   return { manager, logs };
 }
 

@@ -8,7 +8,8 @@
  *  - upstream's webhook scenarios (upstream-behavior §6.3 W1–W11, §6.4 K1–K14, §6.5 U1–U29, §6.6 E5–E11) through
  *    the API server, with upstream's messages and the core's field paths;
  *  - certificate rotation while requests keep flowing;
- *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error;
+ *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error; a replica whose caches
+ *    have not synced answers every request with a clear 503 instead of deciding on an empty cache;
  *  - cert-manager mode: a stand-by replica serving certificate files, the CA bundle set as cert-manager's injector does;
  *  - tenant-scoped writes: a reconciler granted StatefulSet/Service writes in one namespace works there and reports
  *    the missing permission on the Workspaces elsewhere (state and one Event) until the tenant grants it.
@@ -48,6 +49,7 @@ import {
   startWebhookReplica,
   VWC_PATH,
   WebhookReplica,
+  webhookReplica,
 } from './webhook-helpers';
 
 const TIMEOUT_MS = 120_000;
@@ -397,6 +399,38 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
     expect(kind.json.message).toContain(`failed calling webhook "${KIND_HOOK}"`);
   }, TIMEOUT_MS);
 
+  it('a replica whose caches cannot sync refuses every request with a clear error (fail closed), instead of deciding on an empty cache', async () => {
+    // the stopped replicas' registration goes; a ServiceAccount that may not list Workspaces: this replica's
+    // Workspace cache never syncs
+    expect(await api.del(`${VWC_PATH}/${VWC}`)).toBe(200);
+    const ns = 'kfws-unsynced';
+    const name = 'kfws-unsynced-test';
+    await createNamespace(api, ns);
+    await api.create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reconciler' } });
+    await grantWebhookCertificates(api, ns, SECRET, name);
+    const unsynced = (await api.create(`/api/v1/namespaces/${ns}/serviceaccounts/reconciler/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } })).status.token;
+    const port = await freePort();
+    await registerWebhooks(api, name, port);
+    const { manager } = webhookReplica(cp, unsynced, { namespace: ns, secretName: SECRET, configurationName: name, port, leaseName: 'kfws-unsynced' });
+    let started = false;
+    manager.start().then(() => (started = true), () => undefined);
+    try {
+      const r = await eventually('an answer from the starting replica', async () => {
+        const res = await createKind(controllerKind(kindName('unsynced')));
+        if (res.status === 201) throw new Error('admitted without the webhook');
+        return res.status === 503 ? res : undefined;
+      });
+      expect(r.json.message).toBe(
+        `${DENIED(KIND_HOOK)}the ${KIND_HOOK} webhook is starting: its caches of Workspaces and WorkspaceKinds have not synced yet; retry shortly`,
+      );
+      expect(r.json.reason).toBe('ServiceUnavailable');
+      expect(started).toBe(false); // start() still waits for the caches
+    } finally {
+      await api.del(`${VWC_PATH}/${name}`);
+      await manager.stop();
+    }
+  }, TIMEOUT_MS);
+
   describe('tenant-scoped writes: a reconciler allowed to write StatefulSets and Services in one namespace only', () => {
     const ctl = 'kfws-tenant-ctl';
     const granted = 'team-granted';
@@ -406,8 +440,6 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
     let scoped: string;
 
     beforeAll(async () => {
-      // the webhook replicas are gone: without its registration the API server admits again
-      expect(await api.del(`${VWC_PATH}/${VWC}`)).toBe(200);
       for (const ns of [ctl, granted, other]) await createNamespace(api, ns);
       scoped = await reconcilerToken(api, ctl, [], [granted]);
       expect((await createKind(controllerKind(kn))).status).toBe(201);
