@@ -239,6 +239,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 
 function webhookConfigErrors(config: ReconcilerConfig): void {
   if (config.webhookPort > 65535) throw new ConfigError(`--webhook-port is ${config.webhookPort}; expected a port up to 65535`);
+  if (config.webhookCertCheckIntervalMs < 1000) throw new ConfigError('--webhook-cert-check-interval must be at least 1s');
   if (config.webhookCertificates === WebhookCertificates.FILES) {
     if (!config.webhookCertDir) throw new ConfigError('--webhook-certificates=files needs --webhook-cert-dir (the folder with tls.crt and tls.key)');
     return;

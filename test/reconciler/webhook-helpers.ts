@@ -119,7 +119,7 @@ export interface WebhookReplicaOptions {
   readonly secretName: string;
   readonly configurationName: string;
   readonly port: number;
-  /** Run the controllers (with leader election under `leaseName`); false: the webhook and caches only. */
+  /** The leader-election Lease (in `namespace`): the replica that holds it runs the controllers. */
   readonly leaseName: string;
   readonly overrides?: Partial<ReconcilerConfig>;
 }

@@ -258,6 +258,8 @@ describe('webhook flags', () => {
   it('self-managed certificates need the Secret, the configuration and the hosts; files need a folder', () => {
     expect(() => parseConfig(['--webhook-port=9443'], {})).toThrow('--webhook-certificates=self-managed needs --webhook-secret, --webhook-configuration, --webhook-hosts');
     expect(() => parseConfig(['--webhook-port=9443', '--webhook-certificates=files'], {})).toThrow('needs --webhook-cert-dir');
+    expect(() => parseConfig(['--webhook-port=9443', '--webhook-certificates=files', '--webhook-cert-dir=/c', '--webhook-cert-check-interval=0'], {})).toThrow('--webhook-cert-check-interval must be at least 1s');
+    expect(() => parseConfig(['--webhook-port=70000', '--webhook-certificates=files', '--webhook-cert-dir=/c'], {})).toThrow('--webhook-port is 70000; expected a port up to 65535');
     expect(() => parseConfig(['--webhook-certificates=vault'], {})).toThrow('--webhook-certificates: expected self-managed or files, got "vault"');
     const c = parseConfig(['--webhook-port=9443', '--webhook-secret=s', '--webhook-configuration=v', '--webhook-hosts=a.ns.svc, a.ns.svc.cluster.local'], {});
     expect(c.webhookHosts).toEqual(['a.ns.svc', 'a.ns.svc.cluster.local']);
