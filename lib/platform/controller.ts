@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -11,8 +12,12 @@ import {
   RECONCILER_METRICS_PORT,
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
+  RECONCILER_WORKLOAD_WRITE_RULES,
+  reconcilerWebhookConfigurationRules,
+  reconcilerWebhookSecretRules,
 } from '../reconciler/permissions';
-import { RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV } from '../reconciler/config';
+import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../reconciler/config';
+import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS } from '../reconciler/webhook/contract';
 import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../reconciler/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { WorkspacesCrds } from './crds';
@@ -24,6 +29,13 @@ import {
   CONTROLLER_METRICS_SERVICE_NAME,
   CONTROLLER_NAME,
   CONTROLLER_SELECTOR_LABELS,
+  CONTROLLER_WEBHOOK_CERT_ROLE_NAME,
+  CONTROLLER_WEBHOOK_CERTIFICATE_NAME,
+  CONTROLLER_WEBHOOK_ISSUER_NAME,
+  CONTROLLER_WEBHOOK_SECRET_NAME,
+  CONTROLLER_WEBHOOK_SERVICE_NAME,
+  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
+  WEBHOOK_CONFIGURATION_NAME,
   assertDnsLabel,
   controllerLabels,
   DEFAULT_CONTROLLER_NAMESPACE,
@@ -38,6 +50,57 @@ export const DEFAULT_CONTROLLER_RESOURCES: ResourceRequirements = {
   requests: { cpu: '50m', memory: '128Mi' },
   limits: { cpu: '500m', memory: '256Mi' },
 };
+
+/** Where the admission webhooks' serving certificate comes from, or whether there are webhooks at all. */
+export enum AdmissionWebhookMode {
+  /**
+   * No extra dependency: the controller keeps a CA and serving certificate in a Secret that the chart creates empty,
+   * sets the CA bundle of its ValidatingWebhookConfiguration, and issues new ones before they expire.
+   */
+  SELF_MANAGED = 'self-managed',
+  /**
+   * As upstream: a cert-manager Issuer (self-signed) and Certificate write the Secret, and cert-manager's CA injector
+   * sets the CA bundle. Needs cert-manager in the cluster.
+   */
+  CERT_MANAGER = 'cert-manager',
+  /**
+   * No webhooks: nothing stops `kubectl edit` from removing an option that Workspaces use, changing a Workspace's
+   * options to ones its kind lacks or breaking a redirect chain; only reviews with `kfws` catch those.
+   */
+  DISABLED = 'disabled',
+}
+
+/** Where the controller may create and patch the StatefulSets and Services of Workspaces. */
+export enum ControllerWriteScope {
+  /**
+   * Only in namespaces whose tenant grants it (a RoleBinding of `kubeflow-workspaces-controller-writer`, which
+   * `WorkspacesTenant` makes); Workspaces elsewhere get an Error state saying the permission is missing.
+   */
+  TENANT_NAMESPACES = 'tenant-namespaces',
+  /** In every namespace (a ClusterRoleBinding): a compromised controller could then run any image in any namespace. */
+  CLUSTER = 'cluster',
+}
+
+/** A destination the controller may send DNS queries to. */
+export interface DnsPeer {
+  /** Labels of the namespace of the DNS Pods; with `podLabels`, selects them. */
+  readonly namespaceLabels?: Record<string, string>;
+  /** Labels of the DNS Pods. */
+  readonly podLabels?: Record<string, string>;
+  /** An address range instead (e.g. a node-local DNS cache on `169.254.20.10/32`). */
+  readonly cidr?: string;
+}
+
+/** Cluster DNS as most distributions run it: the `kube-dns`-labelled Pods (CoreDNS) in `kube-system`. */
+export const DEFAULT_DNS_PEERS: readonly DnsPeer[] = [
+  { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } },
+];
+
+/**
+ * Private address ranges (RFC 1918): where in-cluster API server endpoints are on most clusters. The default egress
+ * to the API server goes nowhere else, so the controller has no path to the internet.
+ */
+const PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /** Properties of the controller install. */
 export interface WorkspacesControllerProps {
@@ -111,16 +174,47 @@ export interface WorkspacesControllerProps {
    */
   readonly metricsScraperNamespaceLabels?: Record<string, string>;
   /**
-   * CIDRs of the Kubernetes API server endpoints, to narrow the NetworkPolicy's egress on ports 443 and 6443.
-   * @default - any address on ports 443 and 6443
+   * CIDRs of the Kubernetes API server endpoints (and of the `kubernetes` Service's ClusterIP where the network
+   * plugin filters before address translation): the only destinations of the NetworkPolicy's egress on ports 443 and
+   * 6443, and the only sources of its ingress to the webhook port. `['0.0.0.0/0']` allows any address, a deliberate
+   * choice for API servers on public addresses that change.
+   * @default - the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 for egress; ingress to the webhook port
+   *   from any address (the API server's source address is not knowable in general)
    */
   readonly apiServerCidrs?: string[];
+  /**
+   * Where the controller may send DNS queries (port 53): nowhere else.
+   * @default DEFAULT_DNS_PEERS (CoreDNS / kube-dns Pods in kube-system)
+   */
+  readonly dnsPeers?: DnsPeer[];
+  /**
+   * The admission webhooks (`vworkspace.kb.io`, `vworkspacekind.kb.io`) and where their certificate comes from.
+   * @default AdmissionWebhookMode.SELF_MANAGED
+   */
+  readonly webhook?: AdmissionWebhookMode;
+  /**
+   * How long the API server waits for a webhook's answer before refusing the request (failurePolicy Fail), 1–30.
+   * @default 10
+   */
+  readonly webhookTimeoutSeconds?: number;
+  /**
+   * Where the controller may create and patch StatefulSets and Services. It always lists and watches them
+   * cluster-wide.
+   * @default ControllerWriteScope.TENANT_NAMESPACES
+   */
+  readonly writeScope?: ControllerWriteScope;
 }
+
+/** How much longer than the reconciler's shutdown timeout the Pods get between SIGTERM and SIGKILL. */
+const TERMINATION_GRACE_MARGIN_SECONDS = 5;
+/** Where the cert-manager Secret is mounted in the controller's container. */
+const WEBHOOK_CERT_DIR = '/etc/kfws/webhook-certs';
 
 /**
  * The Workspace controller install: the two CRDs, the controller's namespace (Pod Security `restricted`), its
  * ServiceAccount and RBAC (rendered from the reconciler's own list of API calls), the hardened reconciler Deployment,
- * a metrics Service, a PodDisruptionBudget, a NetworkPolicy, and the aggregated ClusterRoles for people.
+ * a metrics Service, a PodDisruptionBudget, a NetworkPolicy, the admission webhooks (Service, registration and
+ * certificate plumbing), and the aggregated ClusterRoles for people.
  */
 export class WorkspacesController extends Construct {
   /** The namespace the controller runs in. */
@@ -133,6 +227,8 @@ export class WorkspacesController extends Construct {
   public readonly crds: WorkspacesCrds;
   /** The reconciler Deployment. */
   public readonly deployment: ApiObject;
+  /** The admission webhooks' certificate mode. */
+  public readonly webhookMode: AdmissionWebhookMode;
 
   constructor(scope: Construct, id: string, props: WorkspacesControllerProps = {}) {
     super(scope, id);
@@ -156,6 +252,7 @@ export class WorkspacesController extends Construct {
     }
     const labels = controllerLabels();
     const namespace = this.namespace;
+    this.webhookMode = props.webhook ?? AdmissionWebhookMode.SELF_MANAGED;
 
     // Created in the order a reader (and a one-pass apply) wants them: the namespace and CRDs first, isolation and
     // disruption rules before the Pods they cover, identity and permissions before the Deployment that uses them.
@@ -200,6 +297,10 @@ export class WorkspacesController extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_LEADER_ELECTION_ROLE_NAME },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
     });
+    this.addWriterRole(props.writeScope ?? ControllerWriteScope.TENANT_NAMESPACES, labels);
+    if (this.webhookMode !== AdmissionWebhookMode.DISABLED) {
+      this.addWebhook(props, labels);
+    }
     new WorkspacesUserRoles(this, 'UserRoles', { labels });
     new k8s.KubeService(this, 'MetricsService', {
       metadata: { name: CONTROLLER_METRICS_SERVICE_NAME, namespace, labels },
@@ -221,43 +322,185 @@ export class WorkspacesController extends Construct {
     if (props.metricsScraperNamespaceLabels && Object.keys(props.metricsScraperNamespaceLabels).length === 0) {
       throw new Error(`${this.node.path}: metricsScraperNamespaceLabels is {}; expected at least one label (an empty namespace selector would admit every namespace), or leave it out to admit none`);
     }
+    if (props.apiServerCidrs && props.apiServerCidrs.length === 0) {
+      throw new Error(`${this.node.path}: apiServerCidrs is []; expected at least one CIDR (['0.0.0.0/0'] for any address), or leave it out for the private ranges`);
+    }
+    for (const cidr of props.apiServerCidrs ?? []) {
+      assertCidr(this, 'apiServerCidrs', cidr);
+    }
+    const dnsPeers = props.dnsPeers ?? DEFAULT_DNS_PEERS;
+    if (dnsPeers.length === 0) {
+      throw new Error(`${this.node.path}: dnsPeers is []; expected at least one (the controller resolves the API server's name), or leave it out for the cluster DNS`);
+    }
     const scrapers = sortedMap(props.metricsScraperNamespaceLabels);
-    const apiServerPeers = [...(props.apiServerCidrs ?? [])].sort().map(cidr => ({ ipBlock: { cidr } }));
+    const apiServerPeers = [...(props.apiServerCidrs ?? PRIVATE_CIDRS)].sort().map(cidr => ({ ipBlock: { cidr } }));
+    const ingress: k8s.NetworkPolicyIngressRule[] = [];
+    if (scrapers) {
+      ingress.push({
+        from: [{ namespaceSelector: { matchLabels: scrapers } }],
+        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
+      });
+    }
+    if (this.webhookMode !== AdmissionWebhookMode.DISABLED) {
+      // The API server calls the webhooks. Where it calls from is only known when its addresses are given.
+      ingress.push({
+        from: props.apiServerCidrs ? apiServerPeers : undefined,
+        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(WEBHOOK_PORT) }],
+      });
+    }
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: CONTROLLER_NAME, namespace: this.namespace, labels },
       spec: {
         podSelector: { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } },
         policyTypes: ['Ingress', 'Egress'],
-        // Nothing calls the reconciler but a metrics scraper, and only the configured ones are admitted: without
-        // them there is no rule, and with policyType Ingress that admits no ingress at all (left out rather than
-        // `[]`, which the server drops, so that applying it again changes nothing). The kubelet's health probes
-        // come from the Pod's own node, which NetworkPolicy always admits (see docs/platform.md for plugins set to
-        // filter that too).
-        ingress: scrapers
-          ? [{
-            from: [{ namespaceSelector: { matchLabels: scrapers } }],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(RECONCILER_METRICS_PORT) }],
-          }]
-          : undefined,
+        // Only the API server (webhooks) and the configured metrics scrapers are admitted. With neither there is no
+        // rule, and with policyType Ingress that admits no ingress at all (left out rather than `[]`, which the server
+        // drops, so that applying it again changes nothing). The kubelet's health probes come from the Pod's own
+        // node, which NetworkPolicy always admits (see docs/platform.md for plugins set to filter that too).
+        ingress: ingress.length > 0 ? ingress : undefined,
         egress: [
           // The API server is the reconciler's only peer: Workspace Pods are reached through it (services/proxy,
           // pods/exec). 443 is the `kubernetes` Service; 6443 is the usual endpoint port behind it, which policies
           // enforced after the Service's address translation see instead.
           {
-            to: apiServerPeers.length > 0 ? apiServerPeers : undefined,
+            to: apiServerPeers,
             ports: [443, 6443].map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
           },
-          // DNS, to resolve the API server's name; cluster DNS runs in different places (kube-system, node-local
-          // caches on a link-local address), so any destination on port 53.
-          { ports: ['UDP', 'TCP'].map(protocol => ({ protocol, port: k8s.IntOrString.fromNumber(53) })) },
+          // DNS, to resolve the API server's name: the cluster DNS only.
+          {
+            to: dnsPeers.map(peer => dnsPeerOf(this, peer)),
+            ports: ['UDP', 'TCP'].map(protocol => ({ protocol, port: k8s.IntOrString.fromNumber(53) })),
+          },
         ],
       },
     });
   }
 
+  /**
+   * The ClusterRole of the StatefulSet and Service writes: bound here cluster-wide only when asked to; by default
+   * each tenant binds it in its namespace.
+   */
+  private addWriterRole(scope: ControllerWriteScope, labels: Record<string, string>): void {
+    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, RECONCILER_WORKLOAD_WRITE_RULES, labels);
+    if (scope === ControllerWriteScope.CLUSTER) {
+      new ClusterScopedApiObject(this, 'WriterClusterRoleBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: CONTROLLER_WRITER_CLUSTER_ROLE_NAME, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_WRITER_CLUSTER_ROLE_NAME },
+        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }],
+      });
+    }
+  }
+
+  /**
+   * The webhook Service, the ValidatingWebhookConfiguration, and the certificate plumbing of the mode: the empty
+   * Secret and the controller's by-name access to it and to the configuration (self-managed), or cert-manager's
+   * Issuer and Certificate with CA injection.
+   */
+  private addWebhook(props: WorkspacesControllerProps, labels: Record<string, string>): void {
+    const namespace = this.namespace;
+    const timeoutSeconds = props.webhookTimeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30) {
+      throw new Error(`${this.node.path}: webhookTimeoutSeconds is ${timeoutSeconds}; expected a whole number from 1 to 30 (the API server's limit)`);
+    }
+    const webhookLabels = { ...labels, 'app.kubernetes.io/component': 'webhook' };
+    new k8s.KubeService(this, 'WebhookService', {
+      metadata: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace, labels: webhookLabels },
+      spec: {
+        selector: { ...CONTROLLER_SELECTOR_LABELS },
+        ports: [{ name: 'webhook', port: WEBHOOK_SERVICE_PORT, protocol: 'TCP', targetPort: k8s.IntOrString.fromString('webhook') }],
+      },
+    });
+    const certManager = this.webhookMode === AdmissionWebhookMode.CERT_MANAGER;
+    if (certManager) {
+      new ApiObject(this, 'WebhookIssuer', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Issuer',
+        metadata: { name: CONTROLLER_WEBHOOK_ISSUER_NAME, namespace, labels: webhookLabels },
+        spec: { selfSigned: {} },
+      });
+      new ApiObject(this, 'WebhookCertificate', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: CONTROLLER_WEBHOOK_CERTIFICATE_NAME, namespace, labels: webhookLabels },
+        spec: {
+          dnsNames: webhookHosts(namespace),
+          issuerRef: { kind: 'Issuer', name: CONTROLLER_WEBHOOK_ISSUER_NAME },
+          secretName: CONTROLLER_WEBHOOK_SECRET_NAME,
+        },
+      });
+    } else {
+      // Filled by the controller; `kubectl apply` and GitOps tools leave the data alone, since the chart sets none.
+      new k8s.KubeSecret(this, 'WebhookSecret', {
+        metadata: { name: CONTROLLER_WEBHOOK_SECRET_NAME, namespace, labels: webhookLabels },
+        type: 'Opaque',
+      });
+      new ApiObject(this, 'WebhookCertRole', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: CONTROLLER_WEBHOOK_CERT_ROLE_NAME, namespace, labels },
+        rules: renderPolicyRules(reconcilerWebhookSecretRules(CONTROLLER_WEBHOOK_SECRET_NAME)),
+      });
+      new k8s.KubeRoleBinding(this, 'WebhookCertRoleBinding', {
+        metadata: { name: CONTROLLER_WEBHOOK_CERT_ROLE_NAME, namespace, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_WEBHOOK_CERT_ROLE_NAME },
+        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
+      });
+      addClusterRole(this, 'WebhookConfigurationClusterRole', WEBHOOK_CONFIGURATION_NAME, reconcilerWebhookConfigurationRules(WEBHOOK_CONFIGURATION_NAME), labels);
+      new ClusterScopedApiObject(this, 'WebhookConfigurationClusterRoleBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: WEBHOOK_CONFIGURATION_NAME, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: WEBHOOK_CONFIGURATION_NAME },
+        subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
+      });
+    }
+    new ClusterScopedApiObject(this, 'ValidatingWebhookConfiguration', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: {
+        name: WEBHOOK_CONFIGURATION_NAME,
+        labels: webhookLabels,
+        annotations: certManager ? { 'cert-manager.io/inject-ca-from': `${namespace}/${CONTROLLER_WEBHOOK_CERTIFICATE_NAME}` } : undefined,
+      },
+      // No caBundle: the controller (or cert-manager) sets it, and re-applying the chart leaves it alone.
+      webhooks: validatingWebhooks({
+        timeoutSeconds,
+        clientConfig: w => ({ service: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace, path: w.path, port: WEBHOOK_SERVICE_PORT } }),
+      }),
+    });
+  }
+
+  /** The reconciler flags of the webhook mode. */
+  private webhookArgs(): string[] {
+    switch (this.webhookMode) {
+      case AdmissionWebhookMode.DISABLED:
+        return [];
+      case AdmissionWebhookMode.CERT_MANAGER:
+        return [`--webhook-port=${WEBHOOK_PORT}`, `--webhook-certificates=${WebhookCertificates.FILES}`, `--webhook-cert-dir=${WEBHOOK_CERT_DIR}`];
+      default:
+        return [
+          `--webhook-port=${WEBHOOK_PORT}`,
+          `--webhook-certificates=${WebhookCertificates.SELF_MANAGED}`,
+          `--webhook-secret=${CONTROLLER_WEBHOOK_SECRET_NAME}`,
+          `--webhook-configuration=${WEBHOOK_CONFIGURATION_NAME}`,
+          `--webhook-hosts=${webhookHosts(this.namespace).join(',')}`,
+        ];
+    }
+  }
+
   private addDeployment(props: WorkspacesControllerProps, replicas: number, resources: ResourceRequirements, labels: Record<string, string>): ApiObject {
     const selector = { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } };
     const hostname = 'kubernetes.io/hostname';
+    const args = [...RECONCILER_CHART_ARGS, ...this.webhookArgs(), ...(props.additionalArgs ?? [])];
+    let shutdownTimeoutMs: number;
+    try {
+      shutdownTimeoutMs = parseConfig(args, {}).shutdownTimeoutMs;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new Error(`${this.node.path}: the reconciler would refuse its arguments ${JSON.stringify(args)}: ${err.message}`);
+    }
     return new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: CONTROLLER_NAME, namespace: this.namespace, labels },
       spec: {
@@ -288,12 +531,13 @@ export class WorkspacesController extends Construct {
               runAsGroup: 65532,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            terminationGracePeriodSeconds: 10,
+            // Longer than the reconciler's shutdown timeout: it drains the webhook and its work, then exits by itself.
+            terminationGracePeriodSeconds: Math.ceil(shutdownTimeoutMs / 1000) + TERMINATION_GRACE_MARGIN_SECONDS,
             containers: [{
               name: 'reconciler',
               image: this.image,
               imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
-              args: [...RECONCILER_CHART_ARGS, ...(props.additionalArgs ?? [])],
+              args,
               env: [
                 // apiVersion as the server defaults it: fieldRef is an atomic struct, so without it every server-side
                 // apply would conflict with (and replace) the stored one
@@ -306,6 +550,7 @@ export class WorkspacesController extends Construct {
               ports: [
                 { name: 'metrics', containerPort: RECONCILER_METRICS_PORT, protocol: 'TCP' },
                 { name: 'health', containerPort: RECONCILER_HEALTH_PORT, protocol: 'TCP' },
+                ...(this.webhookMode === AdmissionWebhookMode.DISABLED ? [] : [{ name: 'webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' }]),
               ],
               livenessProbe: {
                 httpGet: { path: RECONCILER_HEALTHZ_PATH, port: k8s.IntOrString.fromString('health') },
@@ -328,15 +573,56 @@ export class WorkspacesController extends Construct {
                 runAsNonRoot: true,
                 capabilities: { drop: ['ALL'] },
               },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(this.webhookMode === AdmissionWebhookMode.CERT_MANAGER ? [{ name: 'webhook-certs', mountPath: WEBHOOK_CERT_DIR, readOnly: true }] : []),
+              ],
             }],
-            // The root filesystem is read-only; Node and its libraries may still need a scratch directory.
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+            volumes: [
+              // The root filesystem is read-only; Node and its libraries may still need a scratch directory.
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...(this.webhookMode === AdmissionWebhookMode.CERT_MANAGER
+                ? [{ name: 'webhook-certs', secret: { secretName: CONTROLLER_WEBHOOK_SECRET_NAME, defaultMode: 0o440 } }]
+                : []),
+            ],
           },
         },
       },
     });
   }
+}
+
+/** The names the API server uses for the webhook Service. */
+function webhookHosts(namespace: string): string[] {
+  const service = `${CONTROLLER_WEBHOOK_SERVICE_NAME}.${namespace}.svc`;
+  return [service, `${service}.cluster.local`];
+}
+
+function assertCidr(scope: Construct, field: string, cidr: string): void {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
+  const v4 = m && m[1].includes('.');
+  const ok = m && (v4
+    ? m[1].split('.').every(octet => Number(octet) <= 255) && Number(m[2]) <= 32
+    : isIP(m[1]) === 6 && Number(m[2]) <= 128);
+  if (!ok) {
+    throw new Error(`${scope.node.path}: ${field} has "${cidr}"; expected a CIDR such as "10.0.0.1/32" or "fd00::/8"`);
+  }
+}
+
+function dnsPeerOf(scope: Construct, peer: DnsPeer): k8s.NetworkPolicyPeer {
+  if (peer.cidr !== undefined) {
+    if (peer.namespaceLabels || peer.podLabels) {
+      throw new Error(`${scope.node.path}: a dnsPeers entry has cidr and labels; expected either a cidr or namespace/pod labels`);
+    }
+    assertCidr(scope, 'dnsPeers', peer.cidr);
+    return { ipBlock: { cidr: peer.cidr } };
+  }
+  const namespaceLabels = sortedMap(peer.namespaceLabels);
+  const podLabels = sortedMap(peer.podLabels);
+  if (!namespaceLabels || !podLabels) {
+    throw new Error(`${scope.node.path}: a dnsPeers entry needs namespaceLabels and podLabels (each non-empty), or a cidr`);
+  }
+  return { namespaceSelector: { matchLabels: namespaceLabels }, podSelector: { matchLabels: podLabels } };
 }
 
 /** `repository:tag`, or `repository@digest` when pinned. */

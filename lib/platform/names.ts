@@ -4,7 +4,7 @@
  */
 import { IConstruct } from 'constructs';
 import { isDns1123Label, isDns1123Subdomain } from '../core/validation/metadata';
-import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../reconciler/permissions';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME, RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../reconciler/permissions';
 
 /** Namespace the controller runs in, unless told otherwise (the upstream name). */
 export const DEFAULT_CONTROLLER_NAMESPACE = 'kubeflow-workspaces';
@@ -18,6 +18,25 @@ export const CONTROLLER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller';
  * name.
  */
 export const CONTROLLER_CULLING_CLUSTER_ROLE_NAME = RECONCILER_CULLING_CLUSTER_ROLE_NAME;
+/**
+ * Name of the ClusterRole that lets the controller create and patch StatefulSets and Services: bound in each tenant
+ * namespace by the tenant (a RoleBinding of the same name), or cluster-wide with `ControllerWriteScope.CLUSTER`.
+ */
+export const CONTROLLER_WRITER_CLUSTER_ROLE_NAME = RECONCILER_WRITER_CLUSTER_ROLE_NAME;
+/** Name of the webhook Service in front of the controller's admission webhook port. */
+export const CONTROLLER_WEBHOOK_SERVICE_NAME = 'workspaces-controller-webhook';
+/**
+ * Name of the Secret holding the webhook's certificates: created empty by the chart and filled by the controller
+ * (self-managed certificates), or written by cert-manager.
+ */
+export const CONTROLLER_WEBHOOK_SECRET_NAME = 'workspaces-controller-webhook-cert';
+/** Name of the ValidatingWebhookConfiguration of the two webhooks, and of the controller's role that keeps its CA bundle. */
+export const WEBHOOK_CONFIGURATION_NAME = 'kubeflow-workspaces-webhook';
+/** Name of the controller's Role (and RoleBinding) on its certificate Secret. */
+export const CONTROLLER_WEBHOOK_CERT_ROLE_NAME = 'workspaces-controller-webhook-cert';
+/** Names of the cert-manager Issuer and Certificate of the webhook, with `AdmissionWebhookMode.CERT_MANAGER`. */
+export const CONTROLLER_WEBHOOK_ISSUER_NAME = 'workspaces-controller-selfsigned';
+export const CONTROLLER_WEBHOOK_CERTIFICATE_NAME = 'workspaces-controller-webhook';
 /** Name of the controller's leader-election Role and RoleBinding. */
 export const CONTROLLER_LEADER_ELECTION_ROLE_NAME = 'workspaces-controller-leader-election';
 /** Name of the Service in front of the controller's metrics port. */

@@ -11,6 +11,7 @@ import {
   assertDnsSubdomain,
   CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
   CONTROLLER_NAME,
+  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
   KIND_READER_CLUSTER_ROLE_NAME,
   tenantLabels,
@@ -165,8 +166,8 @@ export interface WorkspacesTenantProps {
   readonly allowCulling?: boolean;
   /**
    * The namespace the controller runs in, when the install chart was given another one
-   * (`WorkspacesControllerProps.namespace`): the culling RoleBinding names the controller's ServiceAccount there.
-   * Only with `InstallMode.FULL`.
+   * (`WorkspacesControllerProps.namespace`): the controller's RoleBindings (writes, culling) name its ServiceAccount
+   * there. Only with `InstallMode.FULL`.
    * @default 'kubeflow-workspaces'
    */
   readonly controllerNamespace?: string;
@@ -177,8 +178,8 @@ const DEFAULT_WORKSPACE_SERVICE_ACCOUNT = 'default-editor';
 /**
  * A team namespace for Workspaces: the Namespace (unless it exists), the ServiceAccounts its kinds' pod templates
  * name, RoleBindings of the team's users and groups to the built-in roles, an optional ResourceQuota and
- * LimitRange, and with the full install the RoleBinding that lets the controller probe the namespace's Workspaces
- * for culling.
+ * LimitRange, and with the full install the RoleBindings that let the controller create and patch the namespace's
+ * Workspace StatefulSets and Services, and probe its Workspaces for culling.
  */
 export class WorkspacesTenant extends Construct {
   /** The team's namespace. */
@@ -218,10 +219,13 @@ export class WorkspacesTenant extends Construct {
     for (const member of props.members ?? []) {
       this.addMember(member);
     }
-    if (this.mode === InstallMode.FULL && (props.allowCulling ?? true)) {
-      this.addCullingBinding(props.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE);
-    } else if (props.controllerNamespace !== undefined) {
-      throw new Error(`${this.node.path}: controllerNamespace is only used by the culling RoleBinding, which allowCulling: false leaves out; expected allowCulling to be true, or no controllerNamespace`);
+    if (this.mode === InstallMode.FULL) {
+      const controllerNamespace = props.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE;
+      assertDnsLabel(this, 'controllerNamespace', controllerNamespace, 'a namespace name (an RFC 1123 label)');
+      this.addControllerBinding('ControllerWriterBinding', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, controllerNamespace);
+      if (props.allowCulling ?? true) {
+        this.addControllerBinding('ControllerCullingBinding', CONTROLLER_CULLING_CLUSTER_ROLE_NAME, controllerNamespace);
+      }
     }
   }
 
@@ -270,14 +274,13 @@ export class WorkspacesTenant extends Construct {
   }
 
   /**
-   * Lets the controller probe this namespace's Workspaces only (exec, service proxy): a RoleBinding grants the
-   * ClusterRole's rules in its own namespace and nowhere else.
+   * Grants the controller a ClusterRole's rules in this namespace only (a RoleBinding): the StatefulSet and Service
+   * writes of Workspaces, and the culling probes (exec, service proxy).
    */
-  private addCullingBinding(controllerNamespace: string): void {
-    assertDnsLabel(this, 'controllerNamespace', controllerNamespace, 'a namespace name (an RFC 1123 label)');
-    registerForCollisionCheck(new k8s.KubeRoleBinding(this, 'ControllerCullingBinding', {
-      metadata: { name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME, namespace: this.namespace, labels: tenantLabels() },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME },
+  private addControllerBinding(id: string, clusterRole: string, controllerNamespace: string): void {
+    registerForCollisionCheck(new k8s.KubeRoleBinding(this, id, {
+      metadata: { name: clusterRole, namespace: this.namespace, labels: tenantLabels() },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
       subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: controllerNamespace }],
     }));
   }

@@ -42,6 +42,31 @@ export interface ReconcilerConfig {
   /** Time allowed for in-flight work after SIGTERM. */
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Port of the HTTPS admission webhook server, served by every replica; 0 disables it. */
+  readonly webhookPort: number;
+  /** Where the webhook's serving certificate comes from. */
+  readonly webhookCertificates: WebhookCertificates;
+  /** With `files`: the folder holding `tls.crt` and `tls.key` (a mounted Secret, e.g. cert-manager's). */
+  readonly webhookCertDir?: string;
+  /** With `self-managed`: the Secret (in the Pod's namespace) that holds the CA and serving certificate. */
+  readonly webhookSecret?: string;
+  /** With `self-managed`: the ValidatingWebhookConfiguration whose CA bundle the reconciler sets. */
+  readonly webhookConfiguration?: string;
+  /** With `self-managed`: DNS names and IP addresses of the serving certificate. */
+  readonly webhookHosts: readonly string[];
+  readonly webhookCertValidityMs: number;
+  /** New certificates are issued when the current ones expire within this. */
+  readonly webhookCertRenewBeforeMs: number;
+  /** How often the certificate (and with `self-managed`, the Secret and the CA bundle) is checked. */
+  readonly webhookCertCheckIntervalMs: number;
+}
+
+/** Where the webhook's serving certificate comes from. */
+export enum WebhookCertificates {
+  /** The reconciler issues a CA and serving certificate into a Secret and sets the CA bundle itself. */
+  SELF_MANAGED = 'self-managed',
+  /** Read from files (a Secret that cert-manager keeps, mounted into the Pod); cert-manager injects the CA bundle. */
+  FILES = 'files',
 }
 
 export const RECONCILER_DEFAULTS: ReconcilerConfig = {
@@ -67,9 +92,15 @@ export const RECONCILER_DEFAULTS: ReconcilerConfig = {
   apiTimeoutMs: 30_000,
   shutdownTimeoutMs: 25_000,
   logLevel: 'info',
+  webhookPort: 0,
+  webhookCertificates: WebhookCertificates.SELF_MANAGED,
+  webhookHosts: [],
+  webhookCertValidityMs: 365 * 24 * 3600_000,
+  webhookCertRenewBeforeMs: 90 * 24 * 3600_000,
+  webhookCertCheckIntervalMs: 60_000,
 };
 
-type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level';
+type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level' | 'list' | 'certificates';
 
 export interface FlagSpec {
   readonly flag: string;
@@ -106,6 +137,15 @@ export const RECONCILER_FLAGS: readonly FlagSpec[] = [
   { flag: 'api-timeout', env: 'RECONCILER_API_TIMEOUT', key: 'apiTimeoutMs', kind: 'duration', help: 'timeout of one API request' },
   { flag: 'shutdown-timeout', env: 'RECONCILER_SHUTDOWN_TIMEOUT', key: 'shutdownTimeoutMs', kind: 'duration', help: 'time allowed to finish in-flight work after SIGTERM' },
   { flag: 'log-level', env: 'RECONCILER_LOG_LEVEL', key: 'logLevel', kind: 'level', help: 'debug, info, warn or error' },
+  { flag: 'webhook-port', env: 'RECONCILER_WEBHOOK_PORT', key: 'webhookPort', kind: 'int', help: 'HTTPS port of the admission webhooks, on every replica (0 disables them)' },
+  { flag: 'webhook-certificates', env: 'RECONCILER_WEBHOOK_CERTIFICATES', key: 'webhookCertificates', kind: 'certificates', help: 'self-managed (a CA and certificate kept in --webhook-secret) or files (tls.crt/tls.key in --webhook-cert-dir)' },
+  { flag: 'webhook-cert-dir', env: 'RECONCILER_WEBHOOK_CERT_DIR', key: 'webhookCertDir', kind: 'string', help: 'folder with tls.crt and tls.key (--webhook-certificates=files)' },
+  { flag: 'webhook-secret', env: 'RECONCILER_WEBHOOK_SECRET', key: 'webhookSecret', kind: 'string', help: 'Secret in the Pod namespace holding the self-managed certificates' },
+  { flag: 'webhook-configuration', env: 'RECONCILER_WEBHOOK_CONFIGURATION', key: 'webhookConfiguration', kind: 'string', help: 'ValidatingWebhookConfiguration whose CA bundle is kept (self-managed)' },
+  { flag: 'webhook-hosts', env: 'RECONCILER_WEBHOOK_HOSTS', key: 'webhookHosts', kind: 'list', help: 'comma-separated DNS names and IPs of the self-managed serving certificate' },
+  { flag: 'webhook-cert-validity', env: 'RECONCILER_WEBHOOK_CERT_VALIDITY', key: 'webhookCertValidityMs', kind: 'duration', help: 'lifetime of self-managed certificates' },
+  { flag: 'webhook-cert-renew-before', env: 'RECONCILER_WEBHOOK_CERT_RENEW_BEFORE', key: 'webhookCertRenewBeforeMs', kind: 'duration', help: 'issue new self-managed certificates when they expire within this' },
+  { flag: 'webhook-cert-check-interval', env: 'RECONCILER_WEBHOOK_CERT_CHECK_INTERVAL', key: 'webhookCertCheckIntervalMs', kind: 'duration', help: 'how often the certificate and the CA bundle are checked' },
 ];
 
 /**
@@ -157,6 +197,13 @@ function convert(spec: FlagSpec, raw: string, source: string): unknown {
         throw new ConfigError(`${source}: expected debug, info, warn or error, got ${JSON.stringify(raw)}`);
       }
       return raw;
+    case 'list':
+      return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    case 'certificates':
+      if (!(Object.values(WebhookCertificates) as string[]).includes(raw)) {
+        throw new ConfigError(`${source}: expected ${Object.values(WebhookCertificates).join(' or ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
   }
 }
 
@@ -186,7 +233,26 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (config.renewDeadlineMs >= config.leaseDurationMs) throw new ConfigError('--renew-deadline must be shorter than --lease-duration');
   if (config.retryPeriodMs >= config.renewDeadlineMs) throw new ConfigError('--retry-period must be shorter than --renew-deadline');
   if (config.queueQps < 1) throw new ConfigError('--queue-qps must be at least 1');
+  if (config.webhookPort > 0) webhookConfigErrors(config);
   return config;
+}
+
+function webhookConfigErrors(config: ReconcilerConfig): void {
+  if (config.webhookPort > 65535) throw new ConfigError(`--webhook-port is ${config.webhookPort}; expected a port up to 65535`);
+  if (config.webhookCertCheckIntervalMs < 1000) throw new ConfigError('--webhook-cert-check-interval must be at least 1s');
+  if (config.webhookCertificates === WebhookCertificates.FILES) {
+    if (!config.webhookCertDir) throw new ConfigError('--webhook-certificates=files needs --webhook-cert-dir (the folder with tls.crt and tls.key)');
+    return;
+  }
+  const missing = (['webhookSecret', 'webhookConfiguration'] as const).filter((k) => !config[k]);
+  if (config.webhookHosts.length === 0) missing.push('webhookHosts' as never);
+  if (missing.length > 0) {
+    const flags = missing.map((k) => `--${RECONCILER_FLAGS.find((f) => f.key === k)!.flag}`);
+    throw new ConfigError(`--webhook-certificates=self-managed needs ${flags.join(', ')}`);
+  }
+  if (config.webhookCertRenewBeforeMs >= config.webhookCertValidityMs) {
+    throw new ConfigError('--webhook-cert-renew-before must be shorter than --webhook-cert-validity');
+  }
 }
 
 /** `--help` text. */
@@ -194,7 +260,7 @@ export function usage(): string {
   const lines = ['Usage: node reconciler.js [flags]', '', 'Flags (environment variable in brackets):'];
   for (const f of RECONCILER_FLAGS) {
     const def = RECONCILER_DEFAULTS[f.key];
-    const shown = def === undefined ? '' : f.kind === 'duration' ? ` (default ${def}ms)` : ` (default ${def})`;
+    const shown = def === undefined || (Array.isArray(def) && def.length === 0) ? '' : f.kind === 'duration' ? ` (default ${def}ms)` : ` (default ${def})`;
     lines.push(`  --${f.flag} [${f.env}]`, `      ${f.help}${shown}`);
   }
   return lines.join('\n');

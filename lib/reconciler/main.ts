@@ -16,7 +16,10 @@ import { Manager } from './manager';
 const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 function leaseNamespace(config: ReconcilerConfig): string | undefined {
-  if (config.leaderElectionNamespace) return config.leaderElectionNamespace;
+  return config.leaderElectionNamespace || podNamespace();
+}
+
+function podNamespace(): string | undefined {
   if (process.env[RECONCILER_POD_NAMESPACE_ENV]) return process.env[RECONCILER_POD_NAMESPACE_ENV];
   try {
     return fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim();
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     logger: log,
     identity,
     leaseNamespace: leaseNamespace(config),
+    podNamespace: podNamespace(),
     activityTransport: (client) => new ApiServerActivityTransport(client, kubeConfig),
     onFatal: (reason) => shutdown(1, reason),
   });

@@ -9,7 +9,7 @@
 import * as http from 'node:http';
 import { LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { Caches } from './caches';
-import { ReconcilerConfig } from './config';
+import { ReconcilerConfig, WebhookCertificates } from './config';
 import { Culler } from './culler';
 import { ActivityTransport } from './culling';
 import { EventRecorder, EventType } from './events';
@@ -22,6 +22,9 @@ import { ReconcilerMetrics } from './metrics';
 import { RECONCILER_HEALTHZ_PATH, RECONCILER_METRICS_PATH, RECONCILER_READYZ_PATH } from './permissions';
 import { RateLimiter, WorkQueue } from './queue';
 import { closeServer, serve } from './server';
+import { CertificateSource, FileCertificates, SelfManagedCertificates } from './webhook/cert-keeper';
+import { WebhookServer } from './webhook/server';
+import { cacheAdmissionSource } from './webhook/source';
 import { Outcome, WorkspaceController, workspaceSubject } from './workspace-controller';
 
 export interface ManagerOptions {
@@ -32,6 +35,8 @@ export interface ManagerOptions {
   readonly identity: string;
   /** Namespace of the leader-election Lease (required with `config.leaderElect`). */
   readonly leaseNamespace?: string;
+  /** Namespace of the Pod: where the self-managed webhook certificate Secret is (required with it). */
+  readonly podNamespace?: string;
   /** How the culler reaches Pods; culling is off without one. */
   readonly activityTransport?: (client: KubeClient) => ActivityTransport;
   /** Called when leadership is lost; the process should exit and restart. */
@@ -40,6 +45,8 @@ export interface ManagerOptions {
 }
 
 const COMPONENT = 'kfws-reconciler';
+/** Longest wait for admission requests in flight at shutdown: the API server gives up on them after 10 s anyway. */
+const WEBHOOK_DRAIN_MS = 10_000;
 
 export class Manager {
   readonly metrics: ReconcilerMetrics;
@@ -60,6 +67,8 @@ export class Manager {
   private readonly running: Promise<void>[] = [];
   private readonly busy = new Set<string>();
   private servers: http.Server[] = [];
+  private webhook?: WebhookServer;
+  private certificates?: CertificateSource;
   private leading = false;
   private stopping?: Promise<void>;
   private resyncTimer?: NodeJS.Timeout;
@@ -143,6 +152,7 @@ export class Manager {
         }),
       );
     }
+    if (config.webhookPort > 0) await this.startWebhook();
     await this.caches.start();
     this.log.info('caches synced', {
       workspaces: this.caches.workspaces.size,
@@ -169,6 +179,37 @@ export class Manager {
     return this.servers.map((s) => (s.address() as { port: number }).port);
   }
 
+  /**
+   * The webhook server answers from the first moment, refusing with an error until the caches have synced (the
+   * registration fails closed). Its certificate comes first: without one it cannot listen at all.
+   */
+  private async startWebhook(): Promise<void> {
+    const { config } = this.options;
+    const log = this.log.with({ component: 'webhook' });
+    if (config.webhookCertificates === WebhookCertificates.FILES) {
+      this.certificates = new FileCertificates(config.webhookCertDir!, config.webhookCertCheckIntervalMs, log);
+    } else {
+      if (!this.options.podNamespace) throw new Error('the self-managed webhook certificate needs the Pod namespace (POD_NAMESPACE)');
+      this.certificates = new SelfManagedCertificates({
+        client: this.client,
+        log,
+        namespace: this.options.podNamespace,
+        secretName: config.webhookSecret!,
+        webhookConfigurationName: config.webhookConfiguration!,
+        hosts: config.webhookHosts,
+        validityMs: config.webhookCertValidityMs,
+        renewBeforeMs: config.webhookCertRenewBeforeMs,
+        checkIntervalMs: config.webhookCertCheckIntervalMs,
+        now: this.options.now,
+      });
+    }
+    const certificate = await this.certificates.start();
+    this.webhook = new WebhookServer({ host: config.bindAddress, port: config.webhookPort, certificate, source: cacheAdmissionSource(this.caches, this.client), log, metrics: this.metrics });
+    await this.webhook.listen();
+    this.certificates.watch((pair) => this.webhook?.setCertificate(pair));
+    log.info('webhook server listening', { port: this.webhook.port, certificates: config.webhookCertificates });
+  }
+
   /** True when no key is queued or in process (tests and the benchmark). */
   get idle(): boolean {
     return this.workspaceQueue.length() === 0 && this.kindQueue.length() === 0 && this.busy.size === 0;
@@ -182,6 +223,9 @@ export class Manager {
 
   private async doStop(): Promise<void> {
     this.log.info('shutting down');
+    // The webhook refuses new connections at once and answers those in flight while the controllers drain.
+    this.certificates?.stop();
+    const webhookStopped = this.webhook?.stop(Math.min(WEBHOOK_DRAIN_MS, this.options.config.shutdownTimeoutMs / 2));
     this.abort.abort();
     clearInterval(this.resyncTimer);
     this.workspaceQueue.shutDown();
@@ -192,6 +236,7 @@ export class Manager {
     await this.elector?.release();
     this.leading = false;
     this.metrics.leader.set(0);
+    await webhookStopped;
     await this.caches.stop();
     await Promise.all(this.servers.map(closeServer));
     this.client.close();

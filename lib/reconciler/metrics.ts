@@ -75,6 +75,8 @@ export class ReconcilerMetrics {
   readonly leader: prom.Gauge;
   readonly activityProbes: prom.Counter<'probe' | 'result'>;
   readonly culled: prom.Counter;
+  readonly admissionRequests: prom.Counter<'webhook' | 'operation' | 'verdict'>;
+  readonly admissionDuration: prom.Histogram<'webhook'>;
 
   constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
     const registry = this.registry;
@@ -109,5 +111,16 @@ export class ReconcilerMetrics {
       ['probe', 'result'],
     );
     this.culled = registry.counter('kfws_culled_workspaces_total', 'Workspaces paused by culling after inactivity.');
+    this.admissionRequests = registry.counter(
+      'kfws_admission_requests_total',
+      'Admission webhook requests by webhook, operation and verdict (allowed, denied, error).',
+      ['webhook', 'operation', 'verdict'],
+    );
+    this.admissionDuration = registry.histogram(
+      'kfws_admission_duration_seconds',
+      'Time to answer an admission webhook request, by webhook.',
+      ['webhook'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The Kubernetes API access the reconciler needs: the single source of truth for the ClusterRoles and the
  * namespaced Role that the platform charts synthesize. The reconciler's tests check that every request it makes is
- * covered by these rules; the platform charts render them verbatim. No wildcards, no Secrets.
+ * covered by these rules; the platform charts render them verbatim. No wildcards; the only Secret is the webhook's
+ * own, by name.
  *
  * This module is pure data so that the constructs can import it without pulling in the Kubernetes client.
  */
@@ -9,6 +10,8 @@
 export interface PolicyRule {
   readonly apiGroups: string[];
   readonly resources: string[];
+  /** Only these objects (by name); absent means all of the resource. */
+  readonly resourceNames?: string[];
   readonly verbs: string[];
 }
 
@@ -17,7 +20,7 @@ export interface PolicyRule {
  * - Workspaces and WorkspaceKinds are watched (list + watch); the only writes are merge patches: the redirect rewrite
  *   and the culling pause on Workspaces, the protection finalizer on Kinds, and both statuses.
  * - `workspaces/finalizers` update: owner references with `blockOwnerDeletion` need it (OwnerReferencesPermissionEnforcement).
- * - StatefulSets and Services: watched by label, created, patched (drift). Never deleted: garbage collection does that.
+ * - StatefulSets and Services: watched by label. Writing them is {@link RECONCILER_WORKLOAD_WRITE_RULES}.
  * - Pods: watched by label (the Workspace's state).
  * - Events: StatefulSet Events are watched (state decision); Workspace Events are created and patched (aggregation).
  *
@@ -29,10 +32,21 @@ export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['kubeflow.org'], resources: ['workspaces/finalizers'], verbs: ['update'] },
   { apiGroups: ['kubeflow.org'], resources: ['workspacekinds'], verbs: ['list', 'watch', 'patch'] },
   { apiGroups: ['kubeflow.org'], resources: ['workspacekinds/status'], verbs: ['patch'] },
-  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list', 'watch', 'create', 'patch'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch', 'create', 'patch'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch', 'create', 'patch'] },
+];
+
+/**
+ * Writes of the objects a Workspace runs as: StatefulSets and Services are created and patched (drift), never deleted
+ * (garbage collection does that). Creating a StatefulSet runs any image under any ServiceAccount of its namespace,
+ * so by default these are granted per team namespace (a RoleBinding of the ClusterRole
+ * {@link RECONCILER_WRITER_CLUSTER_ROLE_NAME}, made by each tenant), and cluster-wide only by explicit choice.
+ */
+export const RECONCILER_WORKLOAD_WRITE_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['create', 'patch'] },
 ];
 
 /**
@@ -69,3 +83,23 @@ export const RECONCILER_LEASE_NAME = 'kubeflow-workspace-controller';
  * tenant binds it in its namespace (a RoleBinding of the same name).
  */
 export const RECONCILER_CULLING_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller-culling';
+/**
+ * Name of the ClusterRole holding {@link RECONCILER_WORKLOAD_WRITE_RULES}: bound by each tenant in its namespace (a
+ * RoleBinding of the same name), or cluster-wide by the install chart when writes are cluster-wide.
+ */
+export const RECONCILER_WRITER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-controller-writer';
+
+/**
+ * Self-managed webhook certificates, in the controller's namespace: read and replace the one Secret the chart
+ * creates empty, by name. Nothing else on Secrets (no list, no watch, no create).
+ */
+export function reconcilerWebhookSecretRules(secretName: string): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get', 'update'] }];
+}
+
+/** Self-managed webhook certificates, cluster-wide: keep the CA bundle of the reconciler's own webhook configuration. */
+export function reconcilerWebhookConfigurationRules(configurationName: string): PolicyRule[] {
+  return [
+    { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [configurationName], verbs: ['get', 'update'] },
+  ];
+}

@@ -7,9 +7,10 @@ import { API_VERSION, FINALIZER_WORKSPACEKIND_PROTECTION, OptionStatus, WORKSPAC
 import { StateDecision } from '../core/state';
 import { Caches } from './caches';
 import { EventSink, EventType } from './events';
-import { isConflict, isNotFound, KubeClient } from './kube/client';
+import { ApiError, isConflict, isNotFound, KubeClient } from './kube/client';
 import { FIELD_MANAGER, PATHS, splitKey } from './kube/objects';
 import { Logger } from './log';
+import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from './permissions';
 import { AppliedMemo, appliedVersion, planWorkspace, renderedHash, WorkspaceAction } from './workspace-plan';
 
 export enum Outcome {
@@ -57,6 +58,12 @@ export function statusMergePatch(status: WorkspaceStatus, previous: Partial<Work
   };
 }
 
+/** Event reason of a refused StatefulSet or Service write. */
+export const MISSING_PERMISSION_REASON = 'MissingPermission';
+
+/** The writes that tenant-scoped RBAC grants per namespace. */
+const WORKLOAD_WRITES: ReadonlySet<WorkspaceAction['type']> = new Set(['createStatefulSet', 'createService', 'patchStatefulSet', 'patchService']);
+
 export class WorkspaceController {
   /** Last write per owned object UID (see AppliedMemo). */
   private readonly applied = new Map<string, AppliedMemo>();
@@ -85,6 +92,9 @@ export class WorkspaceController {
           log.debug('conflict; requeueing', { action: action.type, error: (err as Error).message });
           return Outcome.CONFLICT;
         }
+        if (err instanceof ApiError && err.status === 403 && WORKLOAD_WRITES.has(action.type)) {
+          return this.reportMissingPermission(ws, key, plan.status, err, log);
+        }
         throw err;
       }
     }
@@ -103,6 +113,33 @@ export class WorkspaceController {
     }
     if (plan.decision) this.reportState(ws, plan.decision, log);
     return Outcome.DONE;
+  }
+
+  /**
+   * The API server refused a StatefulSet or Service write (tenant-scoped writes, namespace not granted): the
+   * Workspace's state says so, with one Event, and the key is retried with backoff until the grant appears.
+   */
+  private async reportMissingPermission(ws: WorkspaceObject, key: string, planned: WorkspaceStatus | undefined, err: ApiError, log: Logger): Promise<Outcome> {
+    const namespace = ws.metadata.namespace as string;
+    const resource = /\/statefulsets(\/|$)/.test(err.path) ? 'StatefulSets' : 'Services';
+    const verb = err.verb === 'POST' ? 'create' : 'patch';
+    const message = `the controller may not ${verb} ${resource} in namespace "${namespace}": bind the ClusterRole ` +
+      `"${RECONCILER_WRITER_CLUSTER_ROLE_NAME}" to it there with a RoleBinding (WorkspacesTenant does), or install with cluster-wide writes`;
+    log.warn('missing permission', { error: err.message });
+    if (ws.status?.state === WorkspaceState.ERROR && ws.status.stateMessage === message) return Outcome.REQUEUE;
+    const { name } = splitKey(key);
+    const status = planned
+      ? statusMergePatch({ ...planned, state: WorkspaceState.ERROR, stateMessage: message }, ws.status)
+      : { state: WorkspaceState.ERROR, stateMessage: message };
+    try {
+      const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), { metadata: { uid: ws.metadata.uid }, status });
+      this.deps.caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
+    } catch (patchErr) {
+      if (isNotFound(patchErr)) return Outcome.DONE;
+      throw patchErr;
+    }
+    this.deps.events.emit(workspaceSubject(ws), EventType.WARNING, MISSING_PERMISSION_REASON, message);
+    return Outcome.REQUEUE;
   }
 
   private reportState(ws: WorkspaceObject, decision: StateDecision, log: Logger): void {

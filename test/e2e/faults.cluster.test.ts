@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
-import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
+import { CONTROLLER_NAME, ControllerWriteScope, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../cluster/control-plane';
 import { TcpProxy } from '../cluster/proxy';
@@ -69,9 +69,10 @@ describeCluster(
       api = new Api(cluster);
       console.log(`faults: own FULL control plane, kube-apiserver ${cp.version} at ${cp.server}; bundle ${bundle}`);
       // the install chart's CRDs, Namespace, ServiceAccount and RBAC, applied as synthesized (not its Deployment: the
-      // suite runs the reconciler itself, as processes it can kill)
+      // suite runs the reconciler itself, as processes it can kill, nor its webhook registration); writes cluster-wide,
+      // since the cases' namespaces have no tenant
       const app = Testing.app();
-      const install = new WorkspacesInstallChart(app, 'install');
+      const install = new WorkspacesInstallChart(app, 'install', { controller: { writeScope: ControllerWriteScope.CLUSTER } });
       const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
       const mapper = new RestMapper(cluster);
       for (const o of Testing.synth(install).filter((x) => wanted.has(x.kind)) as KubeObject[]) {

@@ -4,9 +4,9 @@
  *  1. every object of every chart of the example app (apps/main.ts) is accepted by server-side apply with
  *     `dryRun=All` and `fieldValidation=Strict` (the CRDs and Namespaces are applied for real first);
  *  2. a table of objects that each break one rule: the API server and lib/core/validation reject them at the same
- *     field path (and our core reports every field the API server reports), or, for the admission-webhook rules that
- *     this API server does not run (no webhook is registered), the API server accepts and only our core rejects;
- *     the valid fixtures are accepted by both.
+ *     field path (and our core reports every field the API server reports). The admission-webhook rows are refused
+ *     by the reconciler's webhook, registered for this suite's objects only (an object selector: the control plane
+ *     is shared) by URL on 127.0.0.1, with the core's field path and message; the valid fixtures are accepted by all.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,6 +28,8 @@ import {
 import { ROOT_FIELD } from '../../lib/core/validation/schema';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { KubeResponse } from '../cluster/control-plane';
+import { Api, reconcilerToken } from '../reconciler/cluster-helpers';
+import { freePort, grantWebhookCertificates, registerWebhooks, startWebhookOnly, VWC_PATH, WebhookOnly } from '../reconciler/webhook-helpers';
 import { causes, eventually, KubeObject, RestMapper, serverSideApply, toIndexPath } from './helpers';
 
 const TIMEOUT_MS = 60_000;
@@ -138,7 +140,7 @@ describeCluster('synth output: server-side apply with dryRun=All of every object
  * 2^31 in an int32 field, measured): the API server rejects at the row's path or accepts, and the table says which;
  * our core always rejects. See test/e2e/README.md, "Kubernetes versions".
  */
-type Enforcer = 'ObjectMeta' | 'schema' | 'schema format' | 'CEL' | 'CEL transition' | 'webhook (ours only)';
+type Enforcer = 'ObjectMeta' | 'schema' | 'schema format' | 'CEL' | 'CEL transition' | 'webhook';
 
 interface Row {
   readonly name: string;
@@ -150,7 +152,7 @@ interface Row {
   /** The API server's status for the rejection (create: `POST ?dryRun=All`, update: `PUT ?dryRun=All`). */
   readonly status?: number;
   readonly edit: (o: any) => void;
-  /** Kind updates: the options Workspaces use (the webhook's usage counts). */
+  /** Kind updates: the options Workspaces use (the stored Workspaces select them; our core is told so). */
   readonly inUse?: readonly string[];
   /** Workspaces: validate against no Kind at all (the webhook's "workspace kind not found"). */
   readonly noKind?: boolean;
@@ -207,24 +209,24 @@ const ROWS: readonly Row[] = [
     k.spec.spawner.displayName = 'x';
     k.spec.spawner.icon = { url: 'https://example.com/i.png', configMap: { name: 'icons', key: 'i.png' } };
   } },
-  // admission-webhook rules (§4.7): no webhook is registered on this API server, so it accepts them
-  { name: 'webhook: default imageConfig that does not exist', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: 'spec.podTemplate.options.imageConfig.spawner.default', edit: (k) => (k.spec.podTemplate.options.imageConfig.spawner.default = 'missing') },
-  { name: 'webhook: imageConfig redirect cycle 180 -> 190 -> 180', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: `${KIND_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[1].redirect = { to: k.spec.podTemplate.options.imageConfig.values[0].id }) },
-  { name: 'webhook: podConfig redirect to a missing option', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: `${POD_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.podConfig.values[0].redirect = { to: 'missing' }) },
+  // admission-webhook rules (§4.7): refused by the reconciler's webhook
+  { name: 'webhook: default imageConfig that does not exist', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: 'spec.podTemplate.options.imageConfig.spawner.default', edit: (k) => (k.spec.podTemplate.options.imageConfig.spawner.default = 'missing') },
+  { name: 'webhook: imageConfig redirect cycle 180 -> 190 -> 180', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: `${KIND_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[1].redirect = { to: k.spec.podTemplate.options.imageConfig.values[0].id }) },
+  { name: 'webhook: podConfig redirect to a missing option', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: `${POD_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.podConfig.values[0].redirect = { to: 'missing' }) },
   {
     name: 'webhook: port number 8888 twice in one image',
     target: 'WorkspaceKind',
     op: 'create',
-    by: 'webhook (ours only)',
+    by: 'webhook',
     path: `${KIND_VALUES}[0].spec.ports[1].port`,
     edit: (k) => {
       k.spec.podTemplate.ports.push({ id: 'extra', defaultDisplayName: 'Extra', protocol: 'HTTP' });
       k.spec.podTemplate.options.imageConfig.values[0].spec.ports.push({ id: 'extra', port: 8888 });
     },
   },
-  { name: 'webhook: image port id missing from the Kind ports', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: `${KIND_VALUES}[0].spec.ports[0].id`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[0].spec.ports[0].id = 'nope') },
-  { name: 'webhook: extraEnv template that does not parse', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: 'spec.podTemplate.extraEnv[0].value', edit: (k) => (k.spec.podTemplate.extraEnv[0].value = '{{ httpPathPrefix "jupyterlab" }') },
-  { name: 'webhook: podMetadata label key "!bad-key!"', target: 'WorkspaceKind', op: 'create', by: 'webhook (ours only)', path: 'spec.podTemplate.podMetadata.labels', edit: (k) => (k.spec.podTemplate.podMetadata.labels = { '!bad-key!': 'v' }) },
+  { name: 'webhook: image port id missing from the Kind ports', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: `${KIND_VALUES}[0].spec.ports[0].id`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[0].spec.ports[0].id = 'nope') },
+  { name: 'webhook: extraEnv template that does not parse', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: 'spec.podTemplate.extraEnv[0].value', edit: (k) => (k.spec.podTemplate.extraEnv[0].value = '{{ httpPathPrefix "jupyterlab" }') },
+  { name: 'webhook: podMetadata label key "!bad-key!"', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: 'spec.podTemplate.podMetadata.labels', edit: (k) => (k.spec.podTemplate.podMetadata.labels = { '!bad-key!': 'v' }) },
 
   // ----- WorkspaceKind, update of the stored Kind
   { name: 'a valid update: a new displayName and the option lists reversed (options in use)', target: 'WorkspaceKind', op: 'update', inUse: ['jupyterlab_scipy_190', 'tiny_cpu'], edit: (k) => {
@@ -234,8 +236,8 @@ const ROWS: readonly Row[] = [
   } },
   { name: "CEL transition: serviceAccount.name changed (ServiceAccount 'name' is immutable)", target: 'WorkspaceKind', op: 'update', by: 'CEL transition', path: 'spec.podTemplate.serviceAccount.name', edit: (k) => (k.spec.podTemplate.serviceAccount.name = 'other-editor') },
   { name: "CEL transition: volumeMounts.home changed (mount path of 'home' is immutable)", target: 'WorkspaceKind', op: 'update', by: 'CEL transition', path: 'spec.podTemplate.volumeMounts.home', edit: (k) => (k.spec.podTemplate.volumeMounts.home = '/home/other') },
-  { name: 'webhook: the image of an option in use changed', target: 'WorkspaceKind', op: 'update', by: 'webhook (ours only)', inUse: ['jupyterlab_scipy_190'], path: `${KIND_VALUES}[1]`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[1].spec.image = 'example.com/other:1') },
-  { name: 'webhook: an option in use removed', target: 'WorkspaceKind', op: 'update', by: 'webhook (ours only)', inUse: ['small_cpu'], path: `${POD_VALUES}[1]`, edit: (k) => k.spec.podTemplate.options.podConfig.values.splice(1, 1) },
+  { name: 'webhook: the image of an option in use changed', target: 'WorkspaceKind', op: 'update', by: 'webhook', inUse: ['jupyterlab_scipy_190'], path: `${KIND_VALUES}[1]`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[1].spec.image = 'example.com/other:1') },
+  { name: 'webhook: an option in use removed', target: 'WorkspaceKind', op: 'update', by: 'webhook', inUse: ['small_cpu'], path: `${POD_VALUES}[1]`, edit: (k) => k.spec.podTemplate.options.podConfig.values.splice(1, 1) },
 
   // ----- Workspace, create
   { name: 'a valid Workspace (the synthesized Workspace "carol")', target: 'Workspace', op: 'create', edit: () => undefined },
@@ -250,9 +252,9 @@ const ROWS: readonly Row[] = [
   { name: 'list-map key: two data volumes on /data', target: 'Workspace', op: 'create', by: 'schema', path: 'spec.podTemplate.volumes.data[1]', edit: (w) => (w.spec.podTemplate.volumes.data = [{ pvcName: 'data-a', mountPath: '/data' }, { pvcName: 'data-b', mountPath: '/data' }]) },
   { name: 'unknown field: spec.podTemplate.image', target: 'Workspace', op: 'create', by: 'schema', status: 400, path: 'spec.podTemplate.image', edit: (w) => (w.spec.podTemplate.image = 'x') },
   { name: 'type: spec.paused "yes"', target: 'Workspace', op: 'create', by: 'schema', path: 'spec.paused', edit: (w) => (w.spec.paused = 'yes') },
-  { name: 'webhook: podMetadata label key "!bad-key!"', target: 'Workspace', op: 'create', by: 'webhook (ours only)', path: 'spec.podTemplate.podMetadata.labels', edit: (w) => (w.spec.podTemplate.podMetadata = { labels: { '!bad-key!': 'v' } }) },
-  { name: 'webhook: an imageConfig the Kind does not have', target: 'Workspace', op: 'create', by: 'webhook (ours only)', path: 'spec.podTemplate.options.imageConfig', edit: (w) => (w.spec.podTemplate.options.imageConfig = 'missing') },
-  { name: 'webhook: a WorkspaceKind that does not exist', target: 'Workspace', op: 'create', by: 'webhook (ours only)', path: 'spec.kind', noKind: true, edit: (w) => (w.spec.kind = 'no-such-kind') },
+  { name: 'webhook: podMetadata label key "!bad-key!"', target: 'Workspace', op: 'create', by: 'webhook', path: 'spec.podTemplate.podMetadata.labels', edit: (w) => (w.spec.podTemplate.podMetadata = { labels: { '!bad-key!': 'v' } }) },
+  { name: 'webhook: an imageConfig the Kind does not have', target: 'Workspace', op: 'create', by: 'webhook', path: 'spec.podTemplate.options.imageConfig', edit: (w) => (w.spec.podTemplate.options.imageConfig = 'missing') },
+  { name: 'webhook: a WorkspaceKind that does not exist', target: 'Workspace', op: 'create', by: 'webhook', path: 'spec.kind', noKind: true, edit: (w) => (w.spec.kind = 'no-such-kind') },
 
   // ----- Workspace, update of the stored Workspace
   { name: 'a valid update: paused, another podConfig', target: 'Workspace', op: 'update', edit: (w) => {
@@ -260,7 +262,7 @@ const ROWS: readonly Row[] = [
     w.spec.podTemplate.options.podConfig = 'small_cpu';
   } },
   { name: "CEL transition: spec.kind changed (Workspace 'kind' is immutable)", target: 'Workspace', op: 'update', by: 'CEL transition', path: 'spec.kind', edit: (w) => (w.spec.kind = 'jupyterlab-other') },
-  { name: 'webhook: podConfig changed to one the Kind does not have', target: 'Workspace', op: 'update', by: 'webhook (ours only)', path: 'spec.podTemplate.options.podConfig', edit: (w) => (w.spec.podTemplate.options.podConfig = 'huge_gpu') },
+  { name: 'webhook: podConfig changed to one the Kind does not have', target: 'Workspace', op: 'update', by: 'webhook', path: 'spec.podTemplate.options.podConfig', edit: (w) => (w.spec.podTemplate.options.podConfig = 'huge_gpu') },
 ];
 
 interface RowResult {
@@ -298,6 +300,14 @@ describeCluster('validation table: the API server and lib/core/validation decide
   };
   const kindPath = `/apis/kubeflow.org/v1beta1/workspacekinds/${kindName}`;
   const workspacePath = `/apis/kubeflow.org/v1beta1/namespaces/${ns}/workspaces/stored`;
+  // the webhook sees this suite's objects only
+  const selectorLabel = { 'kfws-e2e/validation-table': id };
+  const webhookConfiguration = `kfws-e2e-table-${id}`;
+  let webhook: WebhookOnly | undefined;
+  const label = (o: any): any => {
+    o.metadata.labels = { ...o.metadata.labels, ...selectorLabel };
+    return o;
+  };
 
   beforeAll(async () => {
     // the CRDs (as the first suite applies them) and, for the update rows, a stored Kind and Workspace
@@ -310,11 +320,30 @@ describeCluster('validation table: the API server and lib/core/validation decide
       });
     }
     expect((await cluster.request('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } })).status).toBe(201);
-    await eventually('the Kind stored', async () => [201, 409].includes((await cluster.request('/apis/kubeflow.org/v1beta1/workspacekinds', { method: 'POST', body: baseKind(kindName) })).status));
-    await eventually('the Workspace stored', async () => [201, 409].includes((await cluster.request(`/apis/kubeflow.org/v1beta1/namespaces/${ns}/workspaces`, { method: 'POST', body: baseWorkspace('stored') })).status));
+    // the reconciler's webhook, with its own ServiceAccount and certificate Secret in the suite's namespace
+    const api = new Api(cluster);
+    const token = await reconcilerToken(api, ns);
+    await grantWebhookCertificates(api, ns, 'webhook-cert', webhookConfiguration);
+    const port = await freePort();
+    await registerWebhooks(api, webhookConfiguration, port, { matchLabels: selectorLabel });
+    webhook = await startWebhookOnly(cluster, token, { namespace: ns, secretName: 'webhook-cert', configurationName: webhookConfiguration, port });
+    await eventually('the Kind stored', async () => [201, 409].includes((await cluster.request('/apis/kubeflow.org/v1beta1/workspacekinds', { method: 'POST', body: label(baseKind(kindName)) })).status));
+    await eventually('the Workspace stored', async () => [201, 409].includes((await cluster.request(`/apis/kubeflow.org/v1beta1/namespaces/${ns}/workspaces`, { method: 'POST', body: label(baseWorkspace('stored')) })).status));
+    // the options the update rows name as in use are selected by stored Workspaces, which the webhook counts
+    const inUse = [...new Set(ROWS.flatMap((r) => r.inUse ?? []))];
+    for (const option of inUse) {
+      const w = label(baseWorkspace(`uses-${option.replace(/_/g, '-')}`));
+      if (option.startsWith('jupyterlab')) w.spec.podTemplate.options.imageConfig = option;
+      else w.spec.podTemplate.options.podConfig = option;
+      expect((await cluster.request(`/apis/kubeflow.org/v1beta1/namespaces/${ns}/workspaces`, { method: 'POST', body: w })).status).toBe(201);
+    }
+    await eventually('the webhook\'s cache holds the stored Workspaces', async () => webhook!.caches.workspacesOfKind(kindName).length === inUse.length + 1);
   }, TIMEOUT_MS);
 
   afterAll(async () => {
+    // the registration first: nothing may call a webhook that is gone
+    await cluster.request(`${VWC_PATH}/${webhookConfiguration}`, { method: 'DELETE' });
+    await webhook?.stop();
     await cluster.request(`/api/v1/namespaces/${ns}`, { method: 'DELETE' });
     // reconcilers of other suites (they watch all namespaces) may have put their protection finalizer on the Kind
     await cluster.request(kindPath, { method: 'PATCH', body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
@@ -335,7 +364,7 @@ describeCluster('validation table: the API server and lib/core/validation decide
   async function serverDecision(row: Row): Promise<{ response: KubeResponse; apply?: KubeResponse; oldObj?: any; newObj: any }> {
     const query = '?dryRun=All&fieldValidation=Strict';
     if (row.op === 'create') {
-      const newObj = row.target === 'WorkspaceKind' ? baseKind() : baseWorkspace();
+      const newObj = label(row.target === 'WorkspaceKind' ? baseKind() : baseWorkspace());
       row.edit(newObj);
       const collection = row.target === 'WorkspaceKind' ? '/apis/kubeflow.org/v1beta1/workspacekinds' : `/apis/kubeflow.org/v1beta1/namespaces/${ns}/workspaces`;
       const response = await cluster.request(collection + query, { method: 'POST', body: newObj });
@@ -369,8 +398,8 @@ describeCluster('validation table: the API server and lib/core/validation decide
   for (const row of ROWS) {
     const title = row.path
       ? `${row.target} ${row.op}: ${row.name} -> ${
-        row.by === 'webhook (ours only)'
-          ? 'only our core rejects (no webhook on this API server)'
+        row.by === 'webhook'
+          ? 'the webhook (our core) and our validation reject'
           : row.by === 'schema format'
             ? 'our core rejects, the API server rejects too where it enforces the format (1.36+)'
             : 'both reject'
@@ -405,9 +434,19 @@ describeCluster('validation table: the API server and lib/core/validation decide
       }
       // (b) our core reports a violation at the path
       expect({ path: row.path, ourFields }).toEqual({ path: row.path, ourFields: expect.arrayContaining([row.path]) });
-      if (row.by === 'webhook (ours only)') {
-        // the API server has no webhook: it stores such objects (this is what our core adds at synth time)
-        expect(`${response.status}: ${detail}`).toMatch(row.op === 'create' ? /^201: / : /^200: /);
+      if (row.by === 'webhook') {
+        // the webhook refuses it through the API server, with the core's field path and message
+        expect(`${response.status}: ${detail}`).toMatch(/^422: /);
+        const hook = row.target === 'WorkspaceKind' ? 'vworkspacekind.kb.io' : 'vworkspace.kb.io';
+        expect(response.json.message).toContain(`admission webhook "${hook}" denied the request: `);
+        const at = ours.filter((_v, i) => ourFields[i] === row.path);
+        for (const v of at) expect(response.json.message).toContain(formatViolation(v));
+        const serverFields = serverCauses.map((c) => {
+          const p = toIndexPath(c.field, newObj);
+          return /\[[^\]]*[^\d\]][^\]]*\]/.test(p) && oldObj ? toIndexPath(c.field, oldObj) : p;
+        });
+        expect({ path: row.path, serverFields }).toEqual({ path: row.path, serverFields: expect.arrayContaining([row.path]) });
+        if (apply) expect(`${apply.status}`).toMatch(/^422$/);
         return;
       }
       if (row.by === 'schema format' && response.status === (row.op === 'create' ? 201 : 200)) {

@@ -4,9 +4,15 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
+  AdmissionWebhookMode,
   CONTROLLER_CLUSTER_ROLE_NAME,
   CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
   CONTROLLER_NAME,
+  CONTROLLER_WEBHOOK_SECRET_NAME,
+  CONTROLLER_WEBHOOK_SERVICE_NAME,
+  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
+  ControllerWriteScope,
+  WEBHOOK_CONFIGURATION_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
   KIND_READER_CLUSTER_ROLE_NAME,
@@ -25,8 +31,10 @@ import {
   RECONCILER_METRICS_PORT,
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
+  RECONCILER_WORKLOAD_WRITE_RULES,
 } from '../../lib/reconciler/permissions';
-import { parseConfig, RECONCILER_CHART_ARGS } from '../../lib/reconciler/config';
+import { parseConfig, RECONCILER_CHART_ARGS, WebhookCertificates } from '../../lib/reconciler/config';
+import { WEBHOOK_PORT, WEBHOOKS } from '../../lib/reconciler/webhook/contract';
 import { RECONCILER_IMAGE, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../../lib/reconciler/image';
 import { version as packageVersion } from '../../package.json';
 import { identities, Manifest, only, synthChart, withoutCrdBodies } from './helpers';
@@ -53,7 +61,7 @@ describe('WorkspacesInstallChart, full install', () => {
       if (o.metadata.name === CONTROLLER_CULLING_CLUSTER_ROLE_NAME && o.kind === 'ClusterRole') {
         return { ...o, rules: '<RECONCILER_CULLING_RULES>' };
       }
-      return o.kind === 'Role' ? { ...o, rules: '<RECONCILER_NAMESPACE_RULES>' } : o;
+      return o.kind === 'Role' && o.metadata.name === 'workspaces-controller-leader-election' ? { ...o, rules: '<RECONCILER_NAMESPACE_RULES>' } : o;
     });
     expect(JSON.parse(JSON.stringify(snapshot).split(JSON.stringify(RECONCILER_IMAGE)).join('"<RECONCILER_IMAGE>"'))).toMatchSnapshot();
   });
@@ -82,7 +90,7 @@ describe('WorkspacesInstallChart, full install', () => {
   });
 
   test('places every namespaced object in the controller namespace', () => {
-    const namespaced = objects.filter(o => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+    const namespaced = objects.filter(o => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingWebhookConfiguration'].includes(o.kind));
     expect(namespaced.length).toBeGreaterThan(0);
     for (const object of namespaced) {
       expect(`${object.kind}/${object.metadata.name}: ${object.metadata.namespace}`).toBe(`${object.kind}/${object.metadata.name}: ${DEFAULT_CONTROLLER_NAMESPACE}`);
@@ -106,39 +114,65 @@ describe('WorkspacesInstallChart, full install', () => {
       const role = only(objects, 'ClusterRole', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
       expect(role.rules).toEqual(renderPolicyRules(RECONCILER_CULLING_RULES));
       expect(sortedGrants(role.rules)).toEqual(['/pods/exec:create', '/pods/exec:get', '/services/proxy:get']);
-      // Tenants bind it per namespace (tenant.test.ts); the install chart binds only the cluster-wide role.
+      // Tenants bind it per namespace (tenant.test.ts), as they bind the writer role; the install chart binds only
+      // the cluster-wide role, the Lease role and the by-name access of the self-managed webhook certificates.
       const bindings = objects.filter(o => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding');
       expect(bindings.map(o => `${o.kind}/${o.metadata.name} -> ${o.roleRef.kind}/${o.roleRef.name}`).sort()).toEqual([
         `ClusterRoleBinding/${CONTROLLER_CLUSTER_ROLE_NAME} -> ClusterRole/${CONTROLLER_CLUSTER_ROLE_NAME}`,
+        `ClusterRoleBinding/${WEBHOOK_CONFIGURATION_NAME} -> ClusterRole/${WEBHOOK_CONFIGURATION_NAME}`,
         'RoleBinding/workspaces-controller-leader-election -> Role/workspaces-controller-leader-election',
+        'RoleBinding/workspaces-controller-webhook-cert -> Role/workspaces-controller-webhook-cert',
+      ]);
+    });
+
+    test('StatefulSet and Service writes are a ClusterRole that only tenants bind, unless cluster-wide writes are chosen', () => {
+      const writer = only(objects, 'ClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME);
+      expect(writer.rules).toEqual(renderPolicyRules(RECONCILER_WORKLOAD_WRITE_RULES));
+      expect(sortedGrants(writer.rules)).toEqual(['/services:create', '/services:patch', 'apps/statefulsets:create', 'apps/statefulsets:patch']);
+      const clusterRole = only(objects, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME);
+      expect(sortedGrants(clusterRole.rules).filter(g => /(statefulsets|\/services):(create|patch|update|delete)/.test(g))).toEqual([]);
+      const cluster = installChart({ controller: { writeScope: ControllerWriteScope.CLUSTER } });
+      expect(only(cluster, 'ClusterRoleBinding', CONTROLLER_WRITER_CLUSTER_ROLE_NAME)).toMatchObject({
+        roleRef: { kind: 'ClusterRole', name: CONTROLLER_WRITER_CLUSTER_ROLE_NAME },
+        subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }],
+      });
+    });
+
+    test('self-managed webhook certificates: get and update on the one Secret, get and update on the one webhook configuration, by name', () => {
+      const role = only(objects, 'Role', 'workspaces-controller-webhook-cert');
+      expect(role.rules).toEqual([{ apiGroups: [''], resourceNames: [CONTROLLER_WEBHOOK_SECRET_NAME], resources: ['secrets'], verbs: ['get', 'update'] }]);
+      expect(only(objects, 'ClusterRole', WEBHOOK_CONFIGURATION_NAME).rules).toEqual([
+        { apiGroups: ['admissionregistration.k8s.io'], resourceNames: [WEBHOOK_CONFIGURATION_NAME], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] },
       ]);
     });
 
     test('the leader-election Role is exactly the reconciler\'s namespace rules', () => {
-      const role = only(objects, 'Role');
+      const role = only(objects, 'Role', 'workspaces-controller-leader-election');
       expect(role.metadata.namespace).toBe(DEFAULT_CONTROLLER_NAMESPACE);
       expect(sortedGrants(role.rules)).toEqual(sortedGrants(RECONCILER_NAMESPACE_RULES));
     });
 
     test('binds both roles to the controller ServiceAccount only', () => {
       const subject = [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }];
-      const clusterBinding = only(objects, 'ClusterRoleBinding');
+      const clusterBinding = only(objects, 'ClusterRoleBinding', CONTROLLER_CLUSTER_ROLE_NAME);
       expect(clusterBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CLUSTER_ROLE_NAME });
       expect(clusterBinding.subjects).toEqual(subject);
-      const binding = only(objects, 'RoleBinding');
-      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: only(objects, 'Role').metadata.name });
+      const binding = only(objects, 'RoleBinding', 'workspaces-controller-leader-election');
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'workspaces-controller-leader-election' });
       expect(binding.subjects).toEqual(subject);
       expect(pod.serviceAccountName).toBe(CONTROLLER_NAME);
     });
 
-    test('no Role or ClusterRole has a wildcard or any access to Secrets', () => {
+    test('no Role or ClusterRole has a wildcard, and Secrets only by the webhook certificate\'s name', () => {
       const rules = objects.filter(o => RBAC_KINDS.includes(o.kind)).flatMap(o => o.rules);
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
         for (const value of Object.values<string[]>(rule).flat()) {
           expect(value).not.toContain('*');
         }
-        expect(rule.resources).not.toContain('secrets');
+        if (rule.resources.includes('secrets')) {
+          expect(rule).toEqual({ apiGroups: [''], resourceNames: [CONTROLLER_WEBHOOK_SECRET_NAME], resources: ['secrets'], verbs: ['get', 'update'] });
+        }
       }
     });
 
@@ -156,7 +190,7 @@ describe('WorkspacesInstallChart, full install', () => {
 
     test('only cluster admins write kinds: no role for people grants more than reading them', () => {
       const forPeople = objects.filter(o => o.kind === 'ClusterRole'
-        && ![CONTROLLER_CLUSTER_ROLE_NAME, CONTROLLER_CULLING_CLUSTER_ROLE_NAME].includes(o.metadata.name));
+        && ![CONTROLLER_CLUSTER_ROLE_NAME, CONTROLLER_CULLING_CLUSTER_ROLE_NAME, CONTROLLER_WRITER_CLUSTER_ROLE_NAME, WEBHOOK_CONFIGURATION_NAME].includes(o.metadata.name));
       expect(forPeople.map(o => o.metadata.name).sort()).toEqual(
         [KIND_READER_CLUSTER_ROLE_NAME, WORKSPACES_EDIT_CLUSTER_ROLE_NAME, WORKSPACES_VIEW_CLUSTER_ROLE_NAME].sort());
       const kindVerbs = forPeople.flatMap(o => sortedGrants(o.rules)).filter(g => g.startsWith('kubeflow.org/workspacekinds'));
@@ -168,8 +202,15 @@ describe('WorkspacesInstallChart, full install', () => {
   describe('Deployment hardening', () => {
     test('runs two replicas with leader election', () => {
       expect(deployment.spec.replicas).toBe(2);
-      expect(container.args).toEqual([...RECONCILER_CHART_ARGS]);
+      expect(container.args.slice(0, RECONCILER_CHART_ARGS.length)).toEqual([...RECONCILER_CHART_ARGS]);
       expect(parseConfig(container.args, {}).leaderElect).toBe(true);
+    });
+
+    test('the grace period outlasts the reconciler\'s shutdown timeout, as the synthesized Deployment sets both', () => {
+      const config = parseConfig(container.args, Object.fromEntries(container.env.filter((e: Manifest) => e.value !== undefined).map((e: Manifest) => [e.name, e.value])));
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.shutdownTimeoutMs);
+      const slower = only(installChart({ controller: { additionalArgs: ['--shutdown-timeout=40s'] } }), 'Deployment').spec.template.spec;
+      expect(slower.terminationGracePeriodSeconds * 1000).toBeGreaterThan(parseConfig(slower.containers[0].args, {}).shutdownTimeoutMs);
     });
 
     test('runs this package version\'s image', () => {
@@ -230,7 +271,7 @@ describe('WorkspacesInstallChart, full install', () => {
   });
 
   test('serves metrics through a Service on the metrics port', () => {
-    const service = only(objects, 'Service');
+    const service = only(objects, 'Service', 'workspaces-controller-metrics');
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     expect(service.spec.ports).toEqual([{ name: 'metrics', port: RECONCILER_METRICS_PORT, protocol: 'TCP', targetPort: 'metrics' }]);
     expect(container.ports).toContainEqual({ name: 'metrics', containerPort: RECONCILER_METRICS_PORT, protocol: 'TCP' });
@@ -241,17 +282,108 @@ describe('WorkspacesInstallChart, full install', () => {
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 
-  test('admits no traffic in (no metrics scrapers configured), and only the API server and DNS out', () => {
+  test('admits only the webhook port in (no metrics scrapers configured), and only the API server on private addresses and the cluster DNS out', () => {
     const policy = only(objects, 'NetworkPolicy');
     expect(policy.spec.podSelector).toEqual(deployment.spec.selector);
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    // No rule with Ingress in policyTypes: nothing is admitted, the metrics port included. Left out, not `[]`: the
-    // server drops an empty list, and every apply would then change the policy again.
-    expect('ingress' in policy.spec).toBe(false);
+    expect(policy.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: WEBHOOK_PORT }] }]);
     expect(policy.spec.egress).toEqual([
-      { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] },
-      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      {
+        to: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '172.16.0.0/12' } }, { ipBlock: { cidr: '192.168.0.0/16' } }],
+        ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }],
+      },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
     ]);
+    // without webhooks no rule, and with Ingress in policyTypes nothing is admitted at all, the metrics port included.
+    // Left out, not `[]`: the server drops an empty list, and every apply would then change the policy again.
+    const closed = only(installChart({ controller: { webhook: AdmissionWebhookMode.DISABLED } }), 'NetworkPolicy');
+    expect('ingress' in closed.spec).toBe(false);
+  });
+
+  describe('admission webhooks', () => {
+    test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects None, v1, a timeout', () => {
+      const vwc = only(objects, 'ValidatingWebhookConfiguration', WEBHOOK_CONFIGURATION_NAME);
+      expect(vwc.metadata.namespace).toBeUndefined();
+      expect(vwc.webhooks).toEqual([
+        {
+          name: 'vworkspace.kb.io',
+          admissionReviewVersions: ['v1'],
+          clientConfig: { service: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspace', port: 443 } },
+          failurePolicy: 'Fail',
+          matchPolicy: 'Equivalent',
+          rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE'], resources: ['workspaces'], scope: '*' }],
+          sideEffects: 'None',
+          timeoutSeconds: 10,
+        },
+        {
+          name: 'vworkspacekind.kb.io',
+          admissionReviewVersions: ['v1'],
+          clientConfig: { service: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspacekind', port: 443 } },
+          failurePolicy: 'Fail',
+          matchPolicy: 'Equivalent',
+          rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['workspacekinds'], scope: '*' }],
+          sideEffects: 'None',
+          timeoutSeconds: 10,
+        },
+      ]);
+      expect(WEBHOOKS.map(w => w.name)).toEqual(vwc.webhooks.map((w: Manifest) => w.name));
+    });
+
+    test('the webhook Service sends port 443 to the container\'s webhook port, on every replica', () => {
+      const service = only(objects, 'Service', CONTROLLER_WEBHOOK_SERVICE_NAME);
+      expect(service.spec).toEqual({ selector: deployment.spec.selector.matchLabels, ports: [{ name: 'webhook', port: 443, protocol: 'TCP', targetPort: 'webhook' }] });
+      expect(container.ports).toContainEqual({ name: 'webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' });
+    });
+
+    test('self-managed (default): an empty Secret, and the flags that name it, the configuration and the Service\'s DNS names', () => {
+      const secret = only(objects, 'Secret', CONTROLLER_WEBHOOK_SECRET_NAME);
+      expect(secret.data).toBeUndefined();
+      expect(secret.type).toBe('Opaque');
+      const config = parseConfig(container.args, {});
+      expect(config).toMatchObject({
+        webhookPort: WEBHOOK_PORT,
+        webhookCertificates: WebhookCertificates.SELF_MANAGED,
+        webhookSecret: CONTROLLER_WEBHOOK_SECRET_NAME,
+        webhookConfiguration: WEBHOOK_CONFIGURATION_NAME,
+        webhookHosts: [`${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
+      });
+      expect(only(objects, 'ValidatingWebhookConfiguration').metadata.annotations).toBeUndefined();
+    });
+
+    test('cert-manager: Issuer and Certificate into the Secret, CA injection, the Secret mounted read-only, no Secret RBAC', () => {
+      const cm = installChart({ controller: { webhook: AdmissionWebhookMode.CERT_MANAGER } });
+      expect(only(cm, 'Issuer').spec).toEqual({ selfSigned: {} });
+      expect(only(cm, 'Certificate').spec).toEqual({
+        dnsNames: [`${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
+        issuerRef: { kind: 'Issuer', name: 'workspaces-controller-selfsigned' },
+        secretName: CONTROLLER_WEBHOOK_SECRET_NAME,
+      });
+      expect(only(cm, 'ValidatingWebhookConfiguration').metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${DEFAULT_CONTROLLER_NAMESPACE}/workspaces-controller-webhook` });
+      expect(cm.filter(o => o.kind === 'Secret')).toEqual([]);
+      expect(cm.filter(o => RBAC_KINDS.includes(o.kind)).flatMap(o => o.rules).filter((r: Manifest) => r.resources.includes('secrets'))).toEqual([]);
+      const podSpec = only(cm, 'Deployment').spec.template.spec;
+      expect(podSpec.volumes).toContainEqual({ name: 'webhook-certs', secret: { secretName: CONTROLLER_WEBHOOK_SECRET_NAME, defaultMode: 0o440 } });
+      expect(podSpec.containers[0].volumeMounts).toContainEqual({ name: 'webhook-certs', mountPath: '/etc/kfws/webhook-certs', readOnly: true });
+      expect(parseConfig(podSpec.containers[0].args, {})).toMatchObject({ webhookCertificates: WebhookCertificates.FILES, webhookCertDir: '/etc/kfws/webhook-certs' });
+    });
+
+    test('disabled: no webhook configuration, Service, Secret or webhook port', () => {
+      const none = installChart({ controller: { webhook: AdmissionWebhookMode.DISABLED } });
+      expect(none.filter(o => ['ValidatingWebhookConfiguration', 'Secret', 'Issuer', 'Certificate'].includes(o.kind))).toEqual([]);
+      expect(none.filter(o => o.kind === 'Service').map(o => o.metadata.name)).toEqual(['workspaces-controller-metrics']);
+      const c = only(none, 'Deployment').spec.template.spec.containers[0];
+      expect(parseConfig(c.args, {}).webhookPort).toBe(0);
+      expect(c.ports.map((p: Manifest) => p.name)).toEqual(['metrics', 'health']);
+    });
+
+    test('takes another timeout, within the API server\'s 1–30 s', () => {
+      const vwc = only(installChart({ controller: { webhookTimeoutSeconds: 5 } }), 'ValidatingWebhookConfiguration');
+      expect(vwc.webhooks.map((w: Manifest) => w.timeoutSeconds)).toEqual([5, 5]);
+      expect(() => installChart({ controller: { webhookTimeoutSeconds: 31 } })).toThrow('webhookTimeoutSeconds is 31; expected a whole number from 1 to 30');
+    });
   });
 
   test('synthesizes byte-identical output twice', () => {
@@ -294,7 +426,11 @@ describe('WorkspacesController settings', () => {
     const objects = controllerObjects({ namespace: 'platform-notebooks' });
     expect(only(objects, 'Namespace').metadata.name).toBe('platform-notebooks');
     expect(only(objects, 'Deployment').metadata.namespace).toBe('platform-notebooks');
-    expect(only(objects, 'ClusterRoleBinding').subjects[0].namespace).toBe('platform-notebooks');
+    expect(only(objects, 'ClusterRoleBinding', CONTROLLER_CLUSTER_ROLE_NAME).subjects[0].namespace).toBe('platform-notebooks');
+    expect(only(objects, 'ValidatingWebhookConfiguration').webhooks[0].clientConfig.service.namespace).toBe('platform-notebooks');
+    expect(parseConfig(only(objects, 'Deployment').spec.template.spec.containers[0].args, {}).webhookHosts).toEqual([
+      'workspaces-controller-webhook.platform-notebooks.svc', 'workspaces-controller-webhook.platform-notebooks.svc.cluster.local',
+    ]);
   });
 
   test('keeps cluster-scoped objects out of the chart\'s namespace', () => {
@@ -320,11 +456,20 @@ describe('WorkspacesController settings', () => {
       metricsScraperNamespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
       apiServerCidrs: ['10.0.0.10/32', '10.0.0.1/32'],
     }), 'NetworkPolicy');
-    expect(policy.spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
-      ports: [{ protocol: 'TCP', port: RECONCILER_METRICS_PORT }],
-    }]);
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ protocol: 'TCP', port: RECONCILER_METRICS_PORT }],
+      },
+      // the API server calls the webhooks from its addresses
+      { from: [{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: WEBHOOK_PORT }] },
+    ]);
     expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.10/32' } }]);
+  });
+
+  test('sends DNS to other resolvers when told (a node-local cache)', () => {
+    const policy = only(controllerObjects({ dnsPeers: [{ cidr: '169.254.20.10/32' }] }), 'NetworkPolicy');
+    expect(policy.spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.20.10/32' } }]);
   });
 
   test('passes scheduling settings to the Pods', () => {
@@ -349,7 +494,8 @@ describe('WorkspacesController settings', () => {
 
   test('appends additional flags, which the reconciler reads after the chart\'s own', () => {
     const args = only(controllerObjects({ additionalArgs: ['--log-level=debug', '--workers=8'] }), 'Deployment').spec.template.spec.containers[0].args;
-    expect(args).toEqual([...RECONCILER_CHART_ARGS, '--log-level=debug', '--workers=8']);
+    expect(args.slice(-2)).toEqual(['--log-level=debug', '--workers=8']);
+    expect(args.slice(0, RECONCILER_CHART_ARGS.length)).toEqual([...RECONCILER_CHART_ARGS]);
     expect(parseConfig(args, {})).toMatchObject({ leaderElect: true, logLevel: 'debug', workers: 8 });
   });
 
@@ -363,6 +509,10 @@ describe('WorkspacesController settings', () => {
     [{ namespace: 'Kubeflow_Workspaces' }, 'chart/Controller: namespace is "Kubeflow_Workspaces"; expected a namespace name (an RFC 1123 label): a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\''],
     [{ namespace: 'n'.repeat(64) }, `chart/Controller: namespace is "${'n'.repeat(64)}"; expected a namespace name (an RFC 1123 label): must be no more than 63 characters`],
     [{ metricsScraperNamespaceLabels: {} }, 'chart/Controller: metricsScraperNamespaceLabels is {}; expected at least one label'],
+    [{ apiServerCidrs: [] }, 'chart/Controller: apiServerCidrs is []; expected at least one CIDR'],
+    [{ apiServerCidrs: ['10.0.0.1'] }, 'chart/Controller: apiServerCidrs has "10.0.0.1"; expected a CIDR'],
+    [{ dnsPeers: [{ podLabels: { 'k8s-app': 'kube-dns' } }] }, 'a dnsPeers entry needs namespaceLabels and podLabels'],
+    [{ dnsPeers: [] }, 'chart/Controller: dnsPeers is []'],
     [{ resources: { limits: { memory: 'lots' } } }, 'resources.limits.memory is "lots"; expected a Kubernetes quantity'],
     [{ resources: { requests: { memory: '512Mi' } } }, 'resources.requests.memory is "512Mi", above resources.limits.memory "256Mi"'],
   ])('rejects %j', (props, message) => {

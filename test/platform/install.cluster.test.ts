@@ -17,6 +17,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ActivityProbe, SpawnerImage, Workspace, WorkspaceKind, WorkspaceVolume } from '../../lib';
 import {
+  AdmissionWebhookMode,
   ApplyOrder,
   BuiltInRole,
   CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
@@ -26,7 +27,7 @@ import {
   WorkspacesInstallChart,
   WorkspacesTenant,
 } from '../../lib/platform';
-import { RECONCILER_CLUSTER_RULES, RECONCILER_CULLING_RULES, RECONCILER_NAMESPACE_RULES } from '../../lib/reconciler/permissions';
+import { RECONCILER_CLUSTER_RULES, RECONCILER_CULLING_RULES, RECONCILER_NAMESPACE_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/reconciler/permissions';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlaneMode } from '../cluster/control-plane';
 
@@ -109,7 +110,9 @@ function addKind(scope: Chart, id: string, name: string, activityProbe: Activity
  */
 function synthPlatform(outdir: string, namespace: string, kindName: string): void {
   const app = new App({ outdir });
-  new WorkspacesInstallChart(app, 'install');
+  // No admission webhooks: this control plane is shared with the other suites, and the kwok Pods of the Deployment
+  // cannot serve them (failurePolicy Fail would refuse every Workspace of the run). The webhooks have their own suite.
+  new WorkspacesInstallChart(app, 'install', { controller: { webhook: AdmissionWebhookMode.DISABLED } });
   new WorkspacesTenant(new Chart(app, 'tenant'), 'Tenant', {
     namespace,
     members: [
@@ -238,8 +241,8 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
     }
   });
 
-  it('grants the controller every rule of the reconciler: the cluster rules everywhere, the culling rules in the tenant namespace', async () => {
-    for (const rule of [...RECONCILER_CLUSTER_RULES, ...RECONCILER_CULLING_RULES]) {
+  it('grants the controller every rule of the reconciler: the cluster rules everywhere, the write and culling rules in the tenant namespace', async () => {
+    for (const rule of [...RECONCILER_CLUSTER_RULES, ...RECONCILER_CULLING_RULES, ...RECONCILER_WORKLOAD_WRITE_RULES]) {
       for (const group of rule.apiGroups) {
         for (const resource of rule.resources) {
           for (const verb of rule.verbs) {
@@ -265,6 +268,11 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       ['delete', 'kubeflow.org', 'workspacekinds', undefined],
       ['create', 'rbac.authorization.k8s.io', 'rolebindings', namespace],
       ['delete', '', 'pods', namespace],
+      // StatefulSets and Services are written only where a tenant grants it (tenant-scoped writes, the default)
+      ['create', 'apps', 'statefulsets', 'kube-system'],
+      ['patch', 'apps', 'statefulsets', 'default'],
+      ['create', '', 'services', 'kube-system'],
+      ['delete', 'apps', 'statefulsets', namespace],
       // exec and the service proxy only where a tenant binds them: not in the system namespaces, nor in its own
       ['create', '', 'pods/exec', 'kube-system'],
       ['get', '', 'pods/exec', 'kube-system'],

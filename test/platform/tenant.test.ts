@@ -2,6 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import {
   BuiltInRole,
   CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
+  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
+  renderPolicyRules,
   CONTROLLER_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
@@ -12,7 +14,7 @@ import {
   WorkspacesTenant,
   WorkspacesTenantProps,
 } from '../../lib/platform';
-import { RECONCILER_CULLING_RULES } from '../../lib/reconciler/permissions';
+import { RECONCILER_CULLING_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/reconciler/permissions';
 import { identities, Manifest, only, synthChart, synthObjects } from './helpers';
 
 function tenantObjects(props: WorkspacesTenantProps, configure?: (tenant: WorkspacesTenant) => void): Manifest[] {
@@ -39,9 +41,14 @@ describe('WorkspacesTenant', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  test('by default: a baseline namespace, the default-editor account without token, the controller\'s culling binding, nothing else', () => {
+  test('by default: a baseline namespace, the default-editor account without token, the controller\'s writer and culling bindings, nothing else', () => {
     const objects = tenantObjects({ namespace: 'team-ml' });
-    expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor', `RoleBinding/${CONTROLLER_CULLING_CLUSTER_ROLE_NAME}`]);
+    expect(identities(objects)).toEqual([
+      'Namespace/team-ml',
+      'ServiceAccount/default-editor',
+      `RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`,
+      `RoleBinding/${CONTROLLER_CULLING_CLUSTER_ROLE_NAME}`,
+    ]);
     const labels = only(objects, 'Namespace').metadata.labels;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
     expect(only(objects, 'ServiceAccount')).toMatchObject({ metadata: { namespace: 'team-ml' }, automountServiceAccountToken: false });
@@ -55,7 +62,20 @@ describe('WorkspacesTenant', () => {
 
   test('leaves an existing namespace and its platform-made accounts alone', () => {
     const objects = tenantObjects({ namespace: 'kubeflow-user-alice', createNamespace: false, workspaceServiceAccounts: [], allowCulling: false });
-    expect(objects).toEqual([]);
+    expect(identities(objects)).toEqual([`RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`]);
+  });
+
+  test('lets the controller write the Workspaces\' StatefulSets and Services in this namespace only (full install)', () => {
+    const app = Testing.app();
+    const install = new WorkspacesInstallChart(app, 'install', { controller: { namespace: 'platform-notebooks' } });
+    new WorkspacesTenant(new Chart(app, 'tenants'), 'TeamMl', { namespace: 'team-ml', controllerNamespace: install.controller!.namespace, allowCulling: false });
+    const objects = synthObjects(app);
+    const binding = only(objects, 'RoleBinding', CONTROLLER_WRITER_CLUSTER_ROLE_NAME);
+    expect(binding.metadata.namespace).toBe('team-ml');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: 'platform-notebooks' }]);
+    const role = only(objects, 'ClusterRole', binding.roleRef.name);
+    expect(role.rules).toEqual(renderPolicyRules(RECONCILER_WORKLOAD_WRITE_RULES));
+    expect(objects.filter(o => o.kind === 'ClusterRoleBinding' && o.roleRef.name === CONTROLLER_WRITER_CLUSTER_ROLE_NAME)).toEqual([]);
   });
 
   describe('the controller\'s culling probes (full install)', () => {
@@ -83,7 +103,7 @@ describe('WorkspacesTenant', () => {
 
     test('can be left out: the namespace\'s Workspaces are then never culled', () => {
       const objects = tenantObjects({ namespace: 'team-ml', allowCulling: false });
-      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor']);
+      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor', `RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`]);
     });
 
     test('are the platform\'s business when it runs the controller', () => {
@@ -191,8 +211,6 @@ describe('WorkspacesTenant', () => {
       'tenants/TeamMl: controllerNamespace is "kubeflow.workspaces"; expected a namespace name (an RFC 1123 label): a lowercase RFC 1123 label must consist of'],
     ['culling settings with the controller provided by the platform', { namespace: 'team-ml', mode: InstallMode.CONTROLLER_PROVIDED, allowCulling: true },
       'tenants/TeamMl: allowCulling and controllerNamespace concern the controller of the full install, but mode is InstallMode.CONTROLLER_PROVIDED'],
-    ['a controller namespace without the culling binding', { namespace: 'team-ml', allowCulling: false, controllerNamespace: 'platform' },
-      'tenants/TeamMl: controllerNamespace is only used by the culling RoleBinding'],
   ])('rejects %s', (_, props, message) => {
     expect(() => tenantObjects(props)).toThrow(message);
   });

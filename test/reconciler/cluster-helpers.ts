@@ -19,6 +19,8 @@ import {
   RECONCILER_CULLING_CLUSTER_ROLE_NAME,
   RECONCILER_CULLING_RULES,
   RECONCILER_NAMESPACE_RULES,
+  RECONCILER_WORKLOAD_WRITE_RULES,
+  RECONCILER_WRITER_CLUSTER_ROLE_NAME,
 } from '../../lib/reconciler/permissions';
 
 export const TIMEOUT_MS = 60_000;
@@ -116,14 +118,19 @@ function rules(list: readonly PolicyRule[]): unknown[] {
  * A ServiceAccount in `namespace` bound to exactly the reconciler's rules, as the platform charts bind them: the
  * cluster rules cluster-wide, the Lease rules in its own namespace, and the culling rules (a ClusterRole, created
  * once, bound by nothing cluster-wide) only in each of `workspaceNamespaces`, with a RoleBinding as a tenant makes;
- * returns a token for it.
+ * the workload writes cluster-wide, or with `writeNamespaces` only there (tenant-scoped writes); returns a token.
  */
-export async function reconcilerToken(api: Api, namespace: string, workspaceNamespaces: readonly string[] = []): Promise<string> {
+export async function reconcilerToken(
+  api: Api,
+  namespace: string,
+  workspaceNamespaces: readonly string[] = [],
+  writeNamespaces?: readonly string[],
+): Promise<string> {
   const name = `kfws-reconciler-${namespace}`;
   await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reconciler' } }, [201, 409]);
   const rbac = '/apis/rbac.authorization.k8s.io/v1';
   const subject = [{ kind: 'ServiceAccount', name: 'reconciler', namespace }];
-  await api.create(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rules(RECONCILER_CLUSTER_RULES) }, [201, 409]);
+  await api.create(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rules([...RECONCILER_CLUSTER_RULES, ...(writeNamespaces ? [] : RECONCILER_WORKLOAD_WRITE_RULES)]) }, [201, 409]);
   await api.create(
     `${rbac}/clusterrolebindings`,
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject },
@@ -142,6 +149,26 @@ export async function reconcilerToken(api: Api, namespace: string, workspaceName
   );
   for (const ns of workspaceNamespaces) {
     await bindCulling(api, ns, namespace);
+  }
+  if (writeNamespaces) {
+    await api.create(
+      `${rbac}/clusterroles`,
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: RECONCILER_WRITER_CLUSTER_ROLE_NAME }, rules: rules(RECONCILER_WORKLOAD_WRITE_RULES) },
+      [201, 409],
+    );
+    for (const ns of writeNamespaces) {
+      await api.create(
+        `${rbac}/namespaces/${ns}/rolebindings`,
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: RECONCILER_WRITER_CLUSTER_ROLE_NAME },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: RECONCILER_WRITER_CLUSTER_ROLE_NAME },
+          subjects: subject,
+        },
+        [201, 409],
+      );
+    }
   }
   const tr = await api.create(`/api/v1/namespaces/${namespace}/serviceaccounts/reconciler/token`, {
     apiVersion: 'authentication.k8s.io/v1',
@@ -218,7 +245,7 @@ export function ungrantedRequests(manager: Manager, cullingNamespaces: readonly 
   const allows = (rules: readonly PolicyRule[], r: RequestRecord): boolean =>
     rules.some((rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb));
   const granted = (r: RequestRecord): boolean =>
-    allows([...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES], r) ||
+    allows([...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES, ...RECONCILER_WORKLOAD_WRITE_RULES], r) ||
     (r.namespace !== undefined && cullingNamespaces.includes(r.namespace) && allows(RECONCILER_CULLING_RULES, r));
   return [...manager.requestKinds.values()].filter((r) => !granted(r)).map((r) => `${r.verb} ${r.group}/${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`);
 }

@@ -217,9 +217,7 @@ function kindCreateRules(kind: Json): Violation[] {
 
 /** Create of a WorkspaceKind: type meta, metadata, schema + CEL, then the webhook's create rules (§4.7). */
 export function validateWorkspaceKind(obj: unknown): Violation[] {
-  const out = objectChecks(WORKSPACEKIND_KIND, obj);
-  if (isPlainObject(obj)) out.push(...kindCreateRules(obj));
-  return out;
+  return [...objectChecks(WORKSPACEKIND_KIND, obj), ...admitWorkspaceKindCreate(obj)];
 }
 
 /** How many Workspaces select option `id` of `type` in their spec (redirect targets do not count). */
@@ -235,7 +233,22 @@ class UsageLookupError extends Error {}
  */
 export function validateWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, usage: OptionUsage): Violation[] {
   const out = objectChecks(WORKSPACEKIND_KIND, newObj, oldObj);
-  if (!isPlainObject(newObj)) return out;
+  if (isPlainObject(newObj)) out.push(...admitWorkspaceKindUpdate(oldObj, newObj, usage));
+  return out;
+}
+
+/**
+ * The admission webhook's rules only (§4.7) for a WorkspaceKind create: what the webhook adds to the API server's own
+ * schema and CEL checks, which an object reaching the webhook has already passed.
+ */
+export function admitWorkspaceKindCreate(obj: unknown): Violation[] {
+  return isPlainObject(obj) ? kindCreateRules(obj) : [];
+}
+
+/** The admission webhook's rules only (§4.7) for a WorkspaceKind update; see {@link validateWorkspaceKindUpdate}. */
+export function admitWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, usage: OptionUsage): Violation[] {
+  if (!isPlainObject(newObj)) return [];
+  const out: Violation[] = [];
   const schema = crdSchema(WORKSPACEKIND_KIND);
   // The webhook sees stored (defaulted) objects, so e.g. an omitted imagePullPolicy equals a stored `IfNotPresent`.
   const oldKind = schema.applyDefaults(isPlainObject(oldObj) ? oldObj : {});
@@ -376,12 +389,18 @@ export interface ValidateWorkspaceOptions {
   readonly requireKind?: boolean;
 }
 
+/**
+ * The admission webhook's rules only (§4.6) for a Workspace create, against `kind` (absent: the referenced Kind does
+ * not exist). Schema checks are the API server's and are not repeated.
+ */
+export function admitWorkspaceCreate(obj: unknown, kind: WorkspaceKindObject | undefined): Violation[] {
+  return isPlainObject(obj) ? workspaceRules(obj, kind, ALL_CHECKS) : [];
+}
+
 /** Create of a Workspace: type meta, metadata (namespace optional), schema, then the webhook's create rules (§4.6). */
 export function validateWorkspace(obj: unknown, opts: ValidateWorkspaceOptions = {}): Violation[] {
   const out = objectChecks(WORKSPACE_KIND, obj);
-  if (isPlainObject(obj) && (opts.kind !== undefined || opts.requireKind)) {
-    out.push(...workspaceRules(obj, opts.kind, ALL_CHECKS));
-  }
+  if (opts.kind !== undefined || opts.requireKind) out.push(...admitWorkspaceCreate(obj, opts.kind));
   return out;
 }
 
@@ -391,8 +410,15 @@ export function validateWorkspace(obj: unknown, opts: ValidateWorkspaceOptions =
  * `workspace kind "<kind>" not found` as soon as anything relevant changed).
  */
 export function validateWorkspaceUpdate(oldObj: unknown, newObj: unknown, kind?: WorkspaceKindObject): Violation[] {
-  const out = objectChecks(WORKSPACE_KIND, newObj, oldObj);
-  if (!isPlainObject(newObj)) return out;
+  return [...objectChecks(WORKSPACE_KIND, newObj, oldObj), ...admitWorkspaceUpdate(oldObj, newObj, kind)];
+}
+
+/** Whether a Workspace update changes anything the webhook checks (§4.6), i.e. whether it needs the Kind at all. */
+export function workspaceUpdateNeedsKind(oldObj: unknown, newObj: unknown): boolean {
+  return workspaceUpdateChecks(oldObj, newObj) !== undefined;
+}
+
+function workspaceUpdateChecks(oldObj: unknown, newObj: unknown): WorkspaceChecks | undefined {
   const oldSpec = objectAt(oldObj, 'spec');
   const newSpec = objectAt(newObj, 'spec');
   const oldOptions = objectAt(oldSpec, 'podTemplate', 'options');
@@ -402,10 +428,15 @@ export function validateWorkspaceUpdate(oldObj: unknown, newObj: unknown, kind?:
     imageConfig: oldOptions?.imageConfig !== newOptions?.imageConfig,
     podConfig: oldOptions?.podConfig !== newOptions?.podConfig,
   };
-  if (oldSpec?.kind !== newSpec?.kind || checks.podMetadata || checks.imageConfig || checks.podConfig) {
-    out.push(...workspaceRules(newObj, kind, checks));
-  }
-  return out;
+  const relevant = oldSpec?.kind !== newSpec?.kind || checks.podMetadata || checks.imageConfig || checks.podConfig;
+  return relevant ? checks : undefined;
+}
+
+/** The admission webhook's rules only (§4.6) for a Workspace update: the changed items, against `kind`. */
+export function admitWorkspaceUpdate(oldObj: unknown, newObj: unknown, kind: WorkspaceKindObject | undefined): Violation[] {
+  if (!isPlainObject(newObj)) return [];
+  const checks = workspaceUpdateChecks(oldObj, newObj);
+  return checks ? workspaceRules(newObj, kind, checks) : [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,207 @@
+/**
+ * Admission webhook benchmark on the real control plane (test/cluster, API mode: etcd + kube-apiserver).
+ *
+ * The bundled reconciler (`npm run build:reconciler`'s file, run with plain `node`) serves the webhooks with
+ * self-managed certificates, registered by URL on 127.0.0.1 as a ValidatingWebhookConfiguration. Then, in rounds,
+ * this process sends C Workspace creates at once through the API server (each round: real creates that the webhook
+ * admits, and dry-run creates that it refuses), and once more with the webhook unregistered, as the baseline.
+ * Each burst starts once the controllers are idle (work queues empty) after the previous one.
+ * Reported per round: the API server's create latency p50/p99 as clients see it, creates per second, the webhook's
+ * own answer time (p50/p99 from its histogram, as bucket bounds), and the reconciler's peak resident memory
+ * (VmHWM) over the whole run, with the controllers reconciling every created Workspace at the same time.
+ *
+ * Usage: npm run bench:webhook [-- --concurrency 200 --rounds 3]
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClusterConnection } from '../test/cluster/connection';
+import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../test/cluster/control-plane';
+import { Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, reconcilerToken } from '../test/reconciler/cluster-helpers';
+import { freePort, grantWebhookCertificates, registerWebhooks, VWC_PATH } from '../test/reconciler/webhook-helpers';
+
+const ROOT = path.join(__dirname, '..');
+const NAMESPACE = 'bench';
+const CONTROLLER_NAMESPACE = 'kfws-system';
+const KIND = 'jupyterlab';
+const SECRET = 'webhook-cert';
+const VWC = 'kfws-bench-webhook';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: p }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+function peakMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Cumulative histogram buckets `le -> count` of `kfws_admission_duration_seconds`, summed over webhooks. */
+function admissionBuckets(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(/^kfws_admission_duration_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm)) {
+    const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+    out.set(le, (out.get(le) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The smallest bucket bound holding quantile q of the observations between two scrapes. */
+function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total === 0) return 'n/a';
+  for (const le of bounds) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le === Infinity ? '> 1000' : `≤ ${Number((le * 1000).toPrecision(2))}`;
+  }
+  return 'n/a';
+}
+
+interface Round {
+  readonly name: string;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly statuses: string;
+  readonly webhookP50: string;
+  readonly webhookP99: string;
+}
+
+async function main(): Promise<void> {
+  const concurrency = Number(option('concurrency', '200'));
+  const rounds = Number(option('rounds', '3'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-bench-webhook-'));
+  const bundle = path.join(dir, 'reconciler.js');
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-reconciler.mjs'), '--outfile', bundle], { stdio: 'inherit' });
+  const cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
+  const cluster = { ...cp.info, request: cp.request.bind(cp) } as unknown as ClusterConnection;
+  let child: ChildProcess | undefined;
+  const results: Round[] = [];
+  let peak = NaN;
+  try {
+    const api = new Api(cluster);
+    await ensureCrds(api);
+    await createNamespace(api, NAMESPACE);
+    await createNamespace(api, CONTROLLER_NAMESPACE);
+    await api.create('/apis/kubeflow.org/v1beta1/workspacekinds', controllerKind(KIND));
+    const token = await reconcilerToken(api, CONTROLLER_NAMESPACE);
+    await grantWebhookCertificates(api, CONTROLLER_NAMESPACE, SECRET, VWC);
+    const webhookPort = await freePort();
+    await registerWebhooks(api, VWC, webhookPort);
+    const kubeconfig = writeKubeconfig(cp.workDir, cp.server, cp.caData, token, 'reconciler');
+    const [health, metrics] = await Promise.all([freePort(), freePort()]);
+    child = spawn(
+      process.execPath,
+      [
+        bundle, '--kubeconfig', kubeconfig, '--leader-elect', '--bind-address=127.0.0.1', `--health-port=${health}`, `--metrics-port=${metrics}`,
+        '--culling=false', '--log-level=warn', `--webhook-port=${webhookPort}`, '--webhook-certificates=self-managed',
+        `--webhook-secret=${SECRET}`, `--webhook-configuration=${VWC}`, '--webhook-hosts=127.0.0.1',
+      ],
+      { env: { ...process.env, POD_NAMESPACE: CONTROLLER_NAMESPACE }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    for (let i = 0; ; i++) {
+      if ((await httpGet(health, '/readyz').catch(() => ({ status: 0 }))).status === 200) break;
+      if (i > 300) throw new Error('the reconciler did not become ready in 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // Each burst starts with the controllers idle, so that it competes with nothing but itself.
+    const settle = async (): Promise<void> => {
+      let idle = 0;
+      for (let i = 0; i < 600 && idle < 3; i++) {
+        const text = (await httpGet(metrics, '/metrics')).body;
+        const depth = [...text.matchAll(/^kfws_workqueue_depth\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+        idle = depth === 0 ? idle + 1 : 0;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const burst = async (name: string, build: (i: number) => { path: string; body: unknown }): Promise<Round> => {
+      await settle();
+      const before = admissionBuckets((await httpGet(metrics, '/metrics')).body);
+      const latencies: number[] = [];
+      const statuses = new Map<number, number>();
+      const started = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, i) => {
+          const { path: p, body } = build(i);
+          const t0 = process.hrtime.bigint();
+          const r = await cluster.request(p, { method: 'POST', body });
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        }),
+      );
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const after = admissionBuckets((await httpGet(metrics, '/metrics')).body);
+      latencies.sort((a, b) => a - b);
+      return {
+        name,
+        requests: concurrency,
+        seconds,
+        p50: quantile(latencies, 0.5),
+        p99: quantile(latencies, 0.99),
+        statuses: [...statuses].map(([s, n]) => `${n}×${s}`).join(' '),
+        webhookP50: bucketQuantile(before, after, 0.5),
+        webhookP99: bucketQuantile(before, after, 0.99),
+      };
+    };
+    const workspaces = `/apis/kubeflow.org/v1beta1/namespaces/${NAMESPACE}/workspaces`;
+    for (let round = 1; round <= rounds; round++) {
+      console.error(`bench: round ${round}: ${concurrency} creates (admitted) and ${concurrency} dry-run creates (refused)`);
+      results.push(await burst(`round ${round}: creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`ws-${round}-${i}`, KIND) })));
+      results.push(await burst(`round ${round}: dry-run creates, refused (unknown podConfig)`, (i) => ({
+        path: `${workspaces}?dryRun=All`,
+        body: controllerWorkspace(`bad-${round}-${i}`, KIND, (w) => (w.spec.podTemplate.options.podConfig = 'missing')),
+      })));
+    }
+    peak = peakMiB(child.pid!);
+    expectOk(await cluster.request(`${VWC_PATH}/${VWC}`, { method: 'DELETE' }));
+    // the API server drops the registration from its cache within a moment
+    await new Promise((r) => setTimeout(r, 2000));
+    results.push(await burst('baseline: creates, no webhook registered', (i) => ({ path: workspaces, body: controllerWorkspace(`base-${i}`, KIND) })));
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await cp.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nadmission webhook benchmark: ${concurrency} concurrent creates per burst, Node ${process.version}, ${os.cpus().length} CPUs, kube-apiserver ${cp.version} (${ControlPlaneMode.API} mode)\n`);
+  const header = ['burst', 'statuses', 'API create p50 (ms)', 'API create p99 (ms)', 'creates/s', 'webhook answer p50 (ms)', 'webhook answer p99 (ms)'];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of results) {
+    console.log(`| ${[r.name, r.statuses, r.p50.toFixed(1), r.p99.toFixed(1), (r.requests / r.seconds).toFixed(0), r.webhookP50, r.webhookP99].join(' | ')} |`);
+  }
+  console.log(`\nreconciler peak RSS while serving (VmHWM, webhooks and controllers): ${peak.toFixed(0)} MiB`);
+}
+
+function expectOk(r: { status: number; body: string }): void {
+  if (r.status >= 300) throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,85 @@
+/**
+ * The admission webhooks as the install chart registers them and the reconciler serves them (upstream-behavior §4.5):
+ * names, paths, rules and ports. Pure data, importable by the platform constructs without the Kubernetes client.
+ */
+
+/** Port the reconciler's HTTPS webhook server listens on (upstream's). */
+export const WEBHOOK_PORT = 9443;
+/** Port of the webhook Service (the API server calls `https://<service>.<namespace>.svc:443<path>`). */
+export const WEBHOOK_SERVICE_PORT = 443;
+
+/** Operations a webhook is registered for (the `rules[].operations` of a ValidatingWebhookConfiguration). */
+export enum AdmissionOperation {
+  CREATE = 'CREATE',
+  UPDATE = 'UPDATE',
+  DELETE = 'DELETE',
+}
+
+export interface WebhookRegistration {
+  /** The webhook's name in the ValidatingWebhookConfiguration; the API server quotes it in every denial. */
+  readonly name: string;
+  /** Path on the webhook server. */
+  readonly path: string;
+  /** Plural resource in `kubeflow.org/v1beta1`. */
+  readonly resource: string;
+  readonly operations: readonly AdmissionOperation[];
+}
+
+export const WORKSPACE_WEBHOOK: WebhookRegistration = {
+  name: 'vworkspace.kb.io',
+  path: '/validate-kubeflow-org-v1beta1-workspace',
+  resource: 'workspaces',
+  operations: [AdmissionOperation.CREATE, AdmissionOperation.UPDATE],
+};
+
+export const WORKSPACEKIND_WEBHOOK: WebhookRegistration = {
+  name: 'vworkspacekind.kb.io',
+  path: '/validate-kubeflow-org-v1beta1-workspacekind',
+  resource: 'workspacekinds',
+  operations: [AdmissionOperation.CREATE, AdmissionOperation.UPDATE, AdmissionOperation.DELETE],
+};
+
+export const WEBHOOKS: readonly WebhookRegistration[] = [WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK];
+
+/**
+ * Keys of the Secret that holds the self-managed certificates: the CA (certificate and key, so that any replica can
+ * issue the next serving certificate), the serving certificate and key, and the previous CA while a rotation is
+ * under way (the API server trusts both until the old serving certificates have expired).
+ */
+export const WEBHOOK_SECRET_KEYS = {
+  caCert: 'ca.crt',
+  caKey: 'ca.key',
+  previousCaCert: 'ca-previous.crt',
+  tlsCert: 'tls.crt',
+  tlsKey: 'tls.key',
+} as const;
+
+/** How long the API server waits for an answer before the failure policy applies (upstream leaves the 10 s default). */
+export const WEBHOOK_TIMEOUT_SECONDS = 10;
+
+export interface ValidatingWebhookOptions {
+  /** Where the API server sends a webhook's requests: a Service reference or a URL, plus an optional CA bundle. */
+  readonly clientConfig: (webhook: WebhookRegistration) => Record<string, unknown>;
+  readonly timeoutSeconds?: number;
+  /** Limits the webhooks to objects with these labels (tests sharing a control plane); absent: every object. */
+  readonly objectSelector?: Record<string, unknown>;
+}
+
+/**
+ * The `webhooks` of the ValidatingWebhookConfiguration (upstream-behavior §4.5): the main resources only (status
+ * writes bypass them), `failurePolicy: Fail` (nothing is admitted unchecked while the webhook is down),
+ * `sideEffects: None` (so dry-run requests are checked too), AdmissionReview v1.
+ */
+export function validatingWebhooks(opts: ValidatingWebhookOptions): Record<string, unknown>[] {
+  return WEBHOOKS.map((w) => ({
+    name: w.name,
+    admissionReviewVersions: ['v1'],
+    clientConfig: opts.clientConfig(w),
+    failurePolicy: 'Fail',
+    matchPolicy: 'Equivalent',
+    ...(opts.objectSelector ? { objectSelector: opts.objectSelector } : {}),
+    rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: [...w.operations], resources: [w.resource], scope: '*' }],
+    sideEffects: 'None',
+    timeoutSeconds: opts.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS,
+  }));
+}
