@@ -219,6 +219,8 @@ describe('metrics', () => {
       kfws_leader: 'gauge',
       kfws_activity_probes_total: 'counter',
       kfws_culled_workspaces_total: 'counter',
+      kfws_admission_requests_total: 'counter',
+      kfws_admission_duration_seconds: 'histogram',
     });
     for (const name of [
       'process_resident_memory_bytes',
