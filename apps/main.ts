@@ -1,7 +1,7 @@
 import { App, AppProps, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ApplyOrder, ChartFileNames, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesApp,
+  AdmissionWebhookMode, ApplyOrder, ChartFileNames, ClaimAccessMode, InstallMode, MemberKind, Workspace, WorkspaceKind, WorkspacesApp,
   WorkspacesInstallChart, WorkspacesTenant, WorkspaceVolume,
 } from '../lib';
 import { addJupyterLabKind } from './jupyterlab-kind';
@@ -76,9 +76,10 @@ export class TenantsChart extends Chart {
 /**
  * Builds the example app (exported for the tests): the controller install (unless the platform provides the
  * controller), a tenant, the kinds and the team's Workspaces, in an order GitOps tools and kubectl can apply.
+ * `webhook` chooses how the install's admission webhooks get their certificates (or leaves them out).
  */
-export function buildExampleApp(app: App, mode: InstallMode = InstallMode.FULL): void {
-  new WorkspacesInstallChart(app, 'install', { mode });
+export function buildExampleApp(app: App, mode: InstallMode = InstallMode.FULL, webhook: AdmissionWebhookMode = AdmissionWebhookMode.SELF_MANAGED): void {
+  new WorkspacesInstallChart(app, 'install', { mode, controller: mode === InstallMode.FULL ? { webhook } : undefined });
   new TenantsChart(app, 'tenants', mode);
   const kinds = new KindsChart(app, 'kinds');
   new TeamWorkspacesChart(app, 'team-ml', kinds);

@@ -813,6 +813,10 @@ export class ControlPlane implements ClusterConnectionInfo {
       '--allow-privileged=true',
       // 127.0.0.1 is not a valid Endpoints address; the `kubernetes` Service needs no endpoints here
       '--endpoint-reconciler-type=none',
+      // Services that webhooks (and aggregated APIs) name are resolved to their endpoints, never to a ClusterIP: the
+      // service range is not on this machine, and a test must never make the API server dial off it. Without
+      // endpoints (API mode, or no Pods behind the Service) such a call fails at once, with no connection attempted.
+      '--enable-aggregator-routing=true',
       '--profiling=false',
       // SIGTERM: end open watches (clients resume elsewhere) instead of waiting for them until the process is killed
       '--shutdown-watch-termination-grace-period=2s',

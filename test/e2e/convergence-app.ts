@@ -7,6 +7,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   ActivityProbe,
+  AdmissionWebhookMode,
   ApplyOrder,
   BuiltInRole,
   ClaimAccessMode,
@@ -186,6 +187,9 @@ export function buildGeneratedApp(app: App): void {
       tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: TolerationOperator.EXISTS, effect: TaintEffect.NO_SCHEDULE }],
       metricsScraperNamespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
       apiServerCidrs: ['10.0.0.1/32', '10.0.0.2/32'],
+      // no Pods serve a registered webhook on the suite's control planes (the webhook objects converge in a case of
+      // their own)
+      webhook: AdmissionWebhookMode.DISABLED,
     },
   });
 

@@ -30,13 +30,13 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { buildExampleApp } from '../../apps/main';
-import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE } from '../../lib/platform';
+import { AdmissionWebhookMode, CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
 import { canonicalQuantity } from '../../lib/platform/quantity';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { CANONICAL_QUANTITIES } from '../platform/helpers';
 import { buildGeneratedApp } from './convergence-app';
-import { buildBundle, eventually, KubeObject, ReconcilerProcess, RestMapper } from './helpers';
+import { buildBundle, eventually, freePort, KubeObject, ReconcilerProcess, RestMapper } from './helpers';
 
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 const STEP_TIMEOUT_MS = 120_000;
@@ -142,11 +142,34 @@ function isReplaceStrategyNoOp(o: KubeObject, body: string, before: any, after: 
   return JSON.stringify(patch) === JSON.stringify(rebuilt);
 }
 
-/** The apps the suite converges. */
-const APPS: readonly { readonly name: string; readonly build: (app: App) => void }[] = [
-  { name: 'the example app (apps/main.ts)', build: (app) => buildExampleApp(app) },
+/** One app the suite converges. */
+interface AppCase {
+  readonly name: string;
+  readonly build: (app: App) => void;
+  /** The admission webhooks are registered: the reconciler serves them and keeps their certificates. */
+  readonly webhook?: boolean;
+}
+
+/**
+ * The apps the suite converges. Each API-mode control plane has no Pods, so a webhook registered through the install
+ * chart's Service could answer nothing (failurePolicy Fail would refuse every kind and Workspace): the apps with
+ * kinds and Workspaces leave the registration out, and the install chart with its webhooks (the configuration, the
+ * Service, the certificate Secret and its RBAC) converges on a plane of its own, also after the reconciler has
+ * written the certificates into the Secret and the CA bundle into the configuration.
+ */
+const APPS: readonly AppCase[] = [
+  { name: 'the example app (apps/main.ts)', build: (app) => buildExampleApp(app, undefined, AdmissionWebhookMode.DISABLED) },
   { name: 'a generated app (every controller option, 3 tenants, 3 kinds, 9 Workspaces)', build: buildGeneratedApp },
+  { name: 'the install chart with its admission webhooks (self-managed certificates)', build: (app) => new WorkspacesInstallChart(app, 'install'), webhook: true },
 ];
+
+/** The Deployment's `--webhook-*` flags, on a free local port: the reconciler keeps the certificates as in the cluster. */
+async function webhookArgs(written: readonly KubeObject[]): Promise<string[]> {
+  const deployment: any = written.find((o) => o.kind === 'Deployment' && o.metadata.name === CONTROLLER_NAME);
+  const args: string[] = deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+  const port = await freePort();
+  return args.filter((a) => a.startsWith('--webhook-')).map((a) => (a.startsWith('--webhook-port=') ? `--webhook-port=${port}` : a));
+}
 
 /** How dist/ is applied: with kubectl's client-side apply (the README's procedure, Argo CD's default) or server-side. */
 enum Flow {
@@ -360,10 +383,11 @@ describeCluster('GitOps convergence: applying the synthesized output again chang
             name: 'convergence',
             kubeconfig: cp.kubeconfigFor(tr.json.status.token, CONTROLLER_NAME),
             namespace: DEFAULT_CONTROLLER_NAMESPACE,
+            args: appCase.webhook ? await webhookArgs(written) : [],
           });
           const usedKinds = new Set(written.filter((o) => o.kind === 'Workspace').map((w) => (w.spec as any).kind as string));
           await eventually(
-            'the reconciler to give every Workspace a status and every used kind its finalizer',
+            'the reconciler to give every Workspace a status, every used kind its finalizer and the webhooks their certificates',
             async () => {
               if (!reconciler!.running) throw new Error(`the reconciler exited (${JSON.stringify(reconciler!.exit)}):\n${reconciler!.tail()}`);
               const now = await stored();
@@ -371,6 +395,9 @@ describeCluster('GitOps convergence: applying the synthesized output again chang
                 const live = now.get(objectId(o));
                 if (o.kind === 'Workspace') return (live?.status?.state ?? '') !== '';
                 if (o.kind === 'WorkspaceKind' && usedKinds.has(o.metadata.name)) return (live?.metadata?.finalizers ?? []).includes(FINALIZER);
+                // the self-managed certificates: kept in the Secret, their CA in every webhook of the configuration
+                if (o.kind === 'Secret' && appCase.webhook) return Object.keys(live?.data ?? {}).length > 0;
+                if (o.kind === 'ValidatingWebhookConfiguration') return (live?.webhooks ?? []).every((w: any) => !!w.clientConfig?.caBundle);
                 return true;
               });
             },
