@@ -5,7 +5,7 @@ import {
   WorkspaceKindCulling, WorkspaceKindIcon, WorkspaceKindObject, WorkspaceKindPort as WorkspaceKindPortJson,
   WorkspaceKindSpec,
 } from '../core/api';
-import { validateWorkspaceKind } from '../core/validation';
+import { validateWorkspaceKind, validateWorkspaceKindRendering } from '../core/validation';
 import { ClusterScopedApiObject, copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import {
   Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
@@ -545,7 +545,10 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
       // Rendered at synth time, so that ports and options added after construction are included.
       spec: Lazy.any({ produce: () => this._manifest().spec }),
     });
-    this.node.addValidation(memoizedValidation(() => [this._manifest()], () => toValidationMessages(validateWorkspaceKind(this._manifest()))));
+    this.node.addValidation(memoizedValidation(() => [this._manifest()], () => {
+      const manifest = this._manifest();
+      return toValidationMessages([...validateWorkspaceKind(manifest), ...validateWorkspaceKindRendering(manifest)]);
+    }));
     registerForCollisionCheck(this.apiObject);
   }
 

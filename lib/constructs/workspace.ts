@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
-import { validateWorkspace } from '../core/validation';
+import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
 import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
 
@@ -299,7 +299,10 @@ export class Workspace extends Construct {
     if (imported && !this.props.podConfig) {
       messages.push(`spec.podTemplate.options.podConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected a podConfig from kind.podConfig('<id>')`);
     }
-    const violations = validateWorkspace(this.toManifest(), { kind: this.kind._manifest() });
+    const manifest = this.toManifest();
+    const kind = this.kind._manifest();
+    // The kind's own render-time problems are reported once, at the kind.
+    const violations = [...validateWorkspace(manifest, { kind }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];
     return [...messages, ...toValidationMessages(violations)];
   }
 

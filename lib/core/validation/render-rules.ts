@@ -1,0 +1,305 @@
+/**
+ * Render-time rules: what the controller puts into a Workspace's StatefulSet, its Pod template and its Service,
+ * checked against the API server's own rules for those objects (upstream has none of these: there, such a Workspace
+ * is accepted and then stays in state Error, or its Pod is never created).
+ *
+ * Each rule is reported at the field of the Workspace or WorkspaceKind where the value is written, with a detail
+ * that names the object the controller would create, the field it would hold and why the API server refuses it.
+ *
+ * - {@link validateWorkspaceKindRendering}: the parts a kind contributes to every Workspace (service account, env,
+ *   probes, security contexts, extra volumes and mounts, `httpPathPrefix` arguments) and every option's parts (image,
+ *   resources, tolerations, node selector).
+ * - {@link validateWorkspaceRendering}: the parts a Workspace contributes (its name, which becomes label values and
+ *   the owned objects' `generateName`; its pod annotations merged with the kind's), and, unless told that its kind is
+ *   checked separately, the kind's shared parts and the two options the Workspace selects.
+ */
+
+import { LABEL_STATEFULSET, LABEL_WORKSPACE_NAME, WorkspaceKindObject } from '../api';
+import { isPlainObject } from '../json';
+import { serviceNamePrefix, statefulSetNamePrefix, workspacePodName } from '../naming';
+import { OptionType } from '../options';
+import { parseTemplate, TemplateError } from '../template';
+import {
+  DNS1123_LABEL_MAX_LENGTH,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isValidLabelValue,
+  TOTAL_ANNOTATION_SIZE_LIMIT,
+} from './metadata';
+import {
+  ProbeKind,
+  validateContainerSecurityContext,
+  validateEnvVar,
+  validateImage,
+  validateNodeSelector,
+  validatePodSecurityContext,
+  validateProbe,
+  validateResources,
+  validateServiceAccountName,
+  validateTolerations,
+  validateVolume,
+  validateVolumeMount,
+} from './pod-rules';
+import { goQuote } from './quote';
+import { Violation, ViolationType } from './violation';
+
+type Json = Record<string, unknown>;
+
+const POD_SPEC = 'spec.template.spec';
+const CONTAINER = `${POD_SPEC}.containers[0]`;
+const PT = 'spec.podTemplate';
+/** Stands for the 5 random characters the API server appends to a `generateName`. */
+const RANDOM_SUFFIX = 'xxxxx';
+
+function objectAt(v: unknown, ...keys: string[]): Json | undefined {
+  let cur: unknown = v;
+  for (const k of keys) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return isPlainObject(cur) ? cur : undefined;
+}
+
+function listOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function stringOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+const TYPE_WORDS: Partial<Record<ViolationType, string>> = {
+  [ViolationType.REQUIRED]: 'is required',
+  [ViolationType.FORBIDDEN]: 'is forbidden',
+  [ViolationType.UNSUPPORTED]: 'is not supported',
+};
+
+/**
+ * Re-addresses violations found on a rendered fragment (at `renderedBase`) to the field where the value is written
+ * (`sourceBase`), with a detail naming the object the controller would create (`object`).
+ */
+function relocate(violations: readonly Violation[], renderedBase: string, sourceBase: string, object: string): Violation[] {
+  return violations.map((v) => {
+    const rest = v.field.startsWith(renderedBase) ? v.field.slice(renderedBase.length) : '';
+    const words = TYPE_WORDS[v.type] ?? 'is invalid';
+    const why = v.detail ? `: ${v.detail}` : '';
+    return {
+      field: sourceBase + rest,
+      type: v.type,
+      value: v.value,
+      detail: `the controller would create ${object} whose ${v.field} ${words}${why}`,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kind parts
+// ---------------------------------------------------------------------------------------------------------------
+
+function kindPortIds(kind: unknown): string[] {
+  return listOf(objectAt(kind, 'spec', 'podTemplate')?.ports)
+    .map((p) => (isPlainObject(p) ? stringOf(p.id) : undefined))
+    .filter((id): id is string => id !== undefined);
+}
+
+/** `{{ httpPathPrefix "<id>" }}` with an id that no image of the kind can serve renders `""` (not upstream). */
+function httpPathPrefixArgs(kind: unknown, envs: unknown[]): Violation[] {
+  const ports = kindPortIds(kind);
+  const out: Violation[] = [];
+  envs.forEach((env, i) => {
+    if (!isPlainObject(env) || typeof env.value !== 'string' || env.value === '') return;
+    let nodes;
+    try {
+      nodes = parseTemplate(env.value).nodes;
+    } catch (e) {
+      if (e instanceof TemplateError) return; // the webhook rule reports it
+      throw e;
+    }
+    for (const node of nodes) {
+      if (node.kind !== 'httpPathPrefix' || node.args.length !== 1 || ports.includes(node.args[0])) continue;
+      const expected = ports.length > 0 ? `expected one of ${ports.map(goQuote).join(', ')}` : 'the kind has no ports';
+      out.push({
+        field: `${PT}.extraEnv[${stringOf(env.name) ?? i}].value`,
+        type: ViolationType.INVALID,
+        value: env.value,
+        detail: `httpPathPrefix ${goQuote(node.args[0])} is not a port id of this WorkspaceKind, so the controller would render it as ""; ${expected}`,
+      });
+    }
+  });
+  return out;
+}
+
+/** The parts of a kind every Workspace of it gets. */
+function kindSharedRules(kind: unknown): Violation[] {
+  const pt = objectAt(kind, 'spec', 'podTemplate');
+  if (!pt) return [];
+  const name = stringOf(objectAt(kind, 'metadata')?.name) ?? '';
+  const object = `a StatefulSet for each Workspace of WorkspaceKind ${goQuote(name)}`;
+  const out: Violation[] = [];
+  const at = (violations: Violation[], rendered: string, source: string) => out.push(...relocate(violations, rendered, source, object));
+
+  at(validateServiceAccountName(objectAt(pt, 'serviceAccount')?.name, `${POD_SPEC}.serviceAccountName`), `${POD_SPEC}.serviceAccountName`, `${PT}.serviceAccount.name`);
+  const envs = listOf(pt.extraEnv);
+  envs.forEach((env, i) => {
+    const key = isPlainObject(env) ? stringOf(env.name) ?? String(i) : String(i);
+    at(validateEnvVar(env, `${CONTAINER}.env[${i}]`), `${CONTAINER}.env[${i}]`, `${PT}.extraEnv[${key}]`);
+  });
+  out.push(...httpPathPrefixArgs(kind, envs));
+  const probes = objectAt(pt, 'probes');
+  for (const probe of [ProbeKind.READINESS, ProbeKind.LIVENESS, ProbeKind.STARTUP]) {
+    at(validateProbe(probes?.[probe], probe, `${CONTAINER}.${probe}`), `${CONTAINER}.${probe}`, `${PT}.probes.${probe}`);
+  }
+  at(validatePodSecurityContext(pt.securityContext, `${POD_SPEC}.securityContext`), `${POD_SPEC}.securityContext`, `${PT}.securityContext`);
+  at(
+    validateContainerSecurityContext(pt.containerSecurityContext, `${CONTAINER}.securityContext`),
+    `${CONTAINER}.securityContext`,
+    `${PT}.containerSecurityContext`,
+  );
+  for (const volume of listOf(pt.extraVolumes)) {
+    const key = isPlainObject(volume) ? stringOf(volume.name) ?? '' : '';
+    at(validateVolume(volume, `${POD_SPEC}.volumes[${key}]`), `${POD_SPEC}.volumes[${key}]`, `${PT}.extraVolumes[${key}]`);
+  }
+  const privileged = objectAt(pt, 'containerSecurityContext')?.privileged === true;
+  for (const mount of listOf(pt.extraVolumeMounts)) {
+    const key = isPlainObject(mount) ? stringOf(mount.mountPath) ?? '' : '';
+    at(
+      validateVolumeMount(mount, `${CONTAINER}.volumeMounts[${key}]`, privileged),
+      `${CONTAINER}.volumeMounts[${key}]`,
+      `${PT}.extraVolumeMounts[${key}]`,
+    );
+  }
+  return out;
+}
+
+function optionValues(kind: unknown, type: OptionType): { id: string; spec: Json | undefined }[] {
+  return listOf(objectAt(kind, 'spec', 'podTemplate', 'options', type)?.values)
+    .filter((v): v is Json => isPlainObject(v) && typeof v.id === 'string')
+    .map((v) => ({ id: v.id as string, spec: objectAt(v, 'spec') }));
+}
+
+/** The parts of an option a Workspace that selects it gets; `ids` limits the options checked. */
+function optionRules(kind: unknown, type: OptionType, ids?: ReadonlySet<string>): Violation[] {
+  const out: Violation[] = [];
+  for (const { id, spec } of optionValues(kind, type)) {
+    if (!spec || (ids && !ids.has(id))) continue;
+    const base = `${PT}.options.${type}.values[${id}].spec`;
+    const object = `a StatefulSet for each Workspace that selects ${type} ${goQuote(id)}`;
+    const at = (violations: Violation[], rendered: string, source: string) => out.push(...relocate(violations, rendered, source, object));
+    if (type === OptionType.IMAGE_CONFIG) {
+      at(validateImage(spec.image, `${CONTAINER}.image`), `${CONTAINER}.image`, `${base}.image`);
+    } else {
+      at(validateResources(spec.resources, `${CONTAINER}.resources`), `${CONTAINER}.resources`, `${base}.resources`);
+      at(validateTolerations(spec.tolerations, `${POD_SPEC}.tolerations`), `${POD_SPEC}.tolerations`, `${base}.tolerations`);
+      at(validateNodeSelector(spec.nodeSelector, `${POD_SPEC}.nodeSelector`), `${POD_SPEC}.nodeSelector`, `${base}.nodeSelector`);
+    }
+  }
+  return out;
+}
+
+/**
+ * What every Workspace of `kind` would get from it, checked against the API server's rules for StatefulSets and
+ * Pods: all options, not only those in use. Never throws; malformed parts are left to the schema check.
+ */
+export function validateWorkspaceKindRendering(kind: unknown): Violation[] {
+  return [...kindSharedRules(kind), ...optionRules(kind, OptionType.IMAGE_CONFIG), ...optionRules(kind, OptionType.POD_CONFIG)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workspace parts
+// ---------------------------------------------------------------------------------------------------------------
+
+function isDns1035Label(value: string): boolean {
+  return value.length <= DNS1123_LABEL_MAX_LENGTH && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value);
+}
+
+/**
+ * The Workspace name ends up in label values, in both `generateName`s and in the Pod's host name: it must be a
+ * DNS-1123 label (upstream accepts any DNS-1123 subdomain of up to 253 characters, and then cannot create the objects).
+ */
+function nameRule(name: string): Violation[] {
+  if (isDns1123Subdomain(name).length > 0) return []; // reported by the metadata check
+  const reasons: string[] = [];
+  for (const msg of isValidLabelValue(name)) {
+    reasons.push(
+      `StatefulSet, Pod template and Service whose labels ${goQuote(LABEL_WORKSPACE_NAME)} and ${goQuote(LABEL_STATEFULSET)} hold this name, and a label value ${msg}`,
+    );
+  }
+  const service = serviceNamePrefix(name);
+  if (!isDns1035Label(`${service}${RANDOM_SUFFIX}`)) {
+    reasons.push(`Service with generateName ${goQuote(service)}, and a Service name must be a DNS-1035 label (lower case alphanumeric characters or '-', no '.')`);
+  }
+  const statefulSet = statefulSetNamePrefix(name);
+  const pod = workspacePodName(`${statefulSet}${RANDOM_SUFFIX}`);
+  if (isDns1123Label(pod).length > 0) {
+    reasons.push(`StatefulSet with generateName ${goQuote(statefulSet)}, whose Pod ${goQuote(`${statefulSet}<random>-0`)} needs that name as its host name, which must be a DNS-1123 label (no '.')`);
+  }
+  if (reasons.length === 0) return [];
+  return [
+    {
+      field: 'metadata.name',
+      type: ViolationType.INVALID,
+      value: name,
+      detail: `the controller would create ${reasons.join('; and ')}; expected a lowercase RFC 1123 label of at most ${DNS1123_LABEL_MAX_LENGTH} characters (a-z, 0-9 and '-'), e.g. ${goQuote(name.replace(/[^a-z0-9-]/g, '-').slice(0, DNS1123_LABEL_MAX_LENGTH).replace(/^-+|-+$/g, '') || 'my-workspace')}`,
+    },
+  ];
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Kind and Workspace pod annotations are merged: each may be within the size limit while the merge is not. */
+function mergedAnnotationsRule(ws: unknown, kind: unknown): Violation[] {
+  const merged = {
+    ...objectAt(kind, 'spec', 'podTemplate', 'podMetadata', 'annotations'),
+    ...objectAt(ws, 'spec', 'podTemplate', 'podMetadata', 'annotations'),
+  };
+  let total = 0;
+  for (const [key, value] of Object.entries(merged)) total += byteLength(key) + (typeof value === 'string' ? byteLength(value) : 0);
+  if (total <= TOTAL_ANNOTATION_SIZE_LIMIT) return [];
+  return [
+    {
+      field: `${PT}.podMetadata.annotations`,
+      type: ViolationType.TOO_LONG,
+      value: total,
+      detail: `the controller would create a StatefulSet whose spec.template.metadata.annotations (this Workspace's merged over its kind's) may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`,
+    },
+  ];
+}
+
+export interface WorkspaceRenderingOptions {
+  /**
+   * Also check the kind's shared parts and the two options the Workspace selects (as {@link
+   * validateWorkspaceKindRendering} does for the whole kind). Turn off where the kind is checked on its own, so that
+   * its problems are reported once, at the kind.
+   * @default true
+   */
+  readonly includeKind?: boolean;
+}
+
+/**
+ * What the controller would create for Workspace `ws` of `kind`, checked against the API server's rules for
+ * StatefulSets, Pods and Services. Without `kind` only the Workspace's own parts (its name) are checked. Never throws.
+ */
+export function validateWorkspaceRendering(
+  ws: unknown,
+  kind: WorkspaceKindObject | undefined,
+  opts: WorkspaceRenderingOptions = {},
+): Violation[] {
+  const out: Violation[] = [];
+  const name = stringOf(objectAt(ws, 'metadata')?.name);
+  if (name) out.push(...nameRule(name));
+  const kindName = stringOf(objectAt(ws, 'spec')?.kind);
+  if (!kind || kindName === undefined || stringOf(objectAt(kind, 'metadata')?.name) !== kindName) return out;
+  out.push(...mergedAnnotationsRule(ws, kind));
+  if (opts.includeKind ?? true) {
+    const options = objectAt(ws, 'spec', 'podTemplate', 'options');
+    const selected = (type: OptionType) => new Set([stringOf(options?.[type]) ?? '']);
+    out.push(
+      ...kindSharedRules(kind),
+      ...optionRules(kind, OptionType.IMAGE_CONFIG, selected(OptionType.IMAGE_CONFIG)),
+      ...optionRules(kind, OptionType.POD_CONFIG, selected(OptionType.POD_CONFIG)),
+    );
+  }
+  return out;
+}
