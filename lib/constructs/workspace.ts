@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
 import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
-import { IImageConfig, IPodConfig, IWorkspaceKind } from './workspace-kind';
+import { IImageConfig, IPodConfig, IWorkspaceKind, OptionKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
 export enum ClaimAccessMode {
@@ -210,8 +210,8 @@ export class Workspace extends Construct {
     this.props = { ...props, podLabels: copyJson(props.podLabels), podAnnotations: copyJson(props.podAnnotations), labels: copyJson(props.labels) };
     this.name = props.name;
     this.kind = props.kind;
-    this.assertSameKind(props.imageConfig, 'imageConfig');
-    this.assertSameKind(props.podConfig, 'podConfig');
+    this.assertOption(props.imageConfig, OptionKind.IMAGE);
+    this.assertOption(props.podConfig, OptionKind.POD);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: API_VERSION,
@@ -314,7 +314,11 @@ export class Workspace extends Construct {
     return bound.claimName;
   }
 
-  private assertSameKind(option: IImageConfig | IPodConfig | undefined, field: string): void {
+  private assertOption(option: IImageConfig | IPodConfig | undefined, field: OptionKind): void {
+    // The types already say so; this is for callers without a type checker.
+    if (option && option.optionKind !== field) {
+      throw new Error(`${this.node.path}: ${field} "${option.id}" is a ${option.optionKind === OptionKind.POD ? 'pod-size' : 'image'} option; expected ${field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())'}`);
+    }
     if (option && option.kind !== this.props.kind) {
       throw new Error(`${this.node.path}: ${field} "${option.id}" belongs to WorkspaceKind "${option.kind.name}", but the Workspace's kind is "${this.props.kind.name}"; expected an option of the Workspace's kind`);
     }
