@@ -26,14 +26,14 @@ describe('render-time rules', () => {
 
   describe('Workspace names', () => {
     it.each([
-      ['a 64-character name (label values hold at most 63)', 'a'.repeat(64), 'a label value must be no more than 63 characters'],
+      ['a 64-character name (label values hold at most 63)', 'a'.repeat(64), 'whose label "notebooks.kubeflow.org/workspace-name" (and Pod template label "statefulset") holds this name: a label value must be no more than 63 characters'],
       ['a 253-character name', `${'a'.repeat(62)}.${'b'.repeat(62)}.${'c'.repeat(62)}.${'d'.repeat(62)}`, 'no more than 63 characters'],
-      ['a dot (the Service generateName)', 'alice.vscode', 'Service with generateName "ws-alice.vscode-"'],
+      ['a dot (the Service generateName)', 'alice.vscode', 'Service "ws-alice.vscode-<random>" whose name must be a DNS-1035 label'],
     ])('refuse %s', (_, name, expected) => {
       const { ws } = pair(undefined, (w) => (w.metadata.name = name));
       const violations = validateWorkspaceRendering(ws, undefined);
       expect(violations).toHaveLength(1);
-      expectRejected(violations, `metadata.name: Invalid value: "${name}": the controller would create`, expected, 'expected a lowercase RFC 1123 label');
+      expectRejected(violations, `metadata.name: Invalid value: "${name}": the controller would create`, expected, 'expected a lowercase RFC 1123 label (a-z, 0-9 and');
     });
 
     it('accept a 63-character name', () => {

@@ -218,28 +218,26 @@ function isDns1035Label(value: string): boolean {
  */
 function nameRule(name: string): Violation[] {
   if (isDns1123Subdomain(name).length > 0) return []; // reported by the metadata check
+  const statefulSet = statefulSetNamePrefix(name);
+  const service = serviceNamePrefix(name);
   const reasons: string[] = [];
   for (const msg of isValidLabelValue(name)) {
-    reasons.push(
-      `StatefulSet, Pod template and Service whose labels ${goQuote(LABEL_WORKSPACE_NAME)} and ${goQuote(LABEL_STATEFULSET)} hold this name, and a label value ${msg}`,
-    );
+    reasons.push(`StatefulSet ${goQuote(`${statefulSet}<random>`)} whose label ${goQuote(LABEL_WORKSPACE_NAME)} (and Pod template label ${goQuote(LABEL_STATEFULSET)}) holds this name: a label value ${msg}`);
   }
-  const service = serviceNamePrefix(name);
   if (!isDns1035Label(`${service}${RANDOM_SUFFIX}`)) {
-    reasons.push(`Service with generateName ${goQuote(service)}, and a Service name must be a DNS-1035 label (lower case alphanumeric characters or '-', no '.')`);
+    reasons.push(`Service ${goQuote(`${service}<random>`)} whose name must be a DNS-1035 label (no '.')`);
   }
-  const statefulSet = statefulSetNamePrefix(name);
-  const pod = workspacePodName(`${statefulSet}${RANDOM_SUFFIX}`);
-  if (isDns1123Label(pod).length > 0) {
-    reasons.push(`StatefulSet with generateName ${goQuote(statefulSet)}, whose Pod ${goQuote(`${statefulSet}<random>-0`)} needs that name as its host name, which must be a DNS-1123 label (no '.')`);
+  if (isDns1123Label(workspacePodName(`${statefulSet}${RANDOM_SUFFIX}`)).length > 0) {
+    reasons.push(`Pod ${goQuote(`${statefulSet}<random>-0`)} whose host name (its name) must be a DNS-1123 label (no '.')`);
   }
   if (reasons.length === 0) return [];
+  const suggestion = name.replace(/[^a-z0-9-]/g, '-').slice(0, DNS1123_LABEL_MAX_LENGTH).replace(/^-+|-+$/g, '') || 'my-workspace';
   return [
     {
       field: 'metadata.name',
       type: ViolationType.INVALID,
       value: name,
-      detail: `the controller would create ${reasons.join('; and ')}; expected a lowercase RFC 1123 label of at most ${DNS1123_LABEL_MAX_LENGTH} characters (a-z, 0-9 and '-'), e.g. ${goQuote(name.replace(/[^a-z0-9-]/g, '-').slice(0, DNS1123_LABEL_MAX_LENGTH).replace(/^-+|-+$/g, '') || 'my-workspace')}`,
+      detail: `the controller would create ${reasons.join(', and ')}; expected a lowercase RFC 1123 label (a-z, 0-9 and '-', at most ${DNS1123_LABEL_MAX_LENGTH} characters), e.g. ${goQuote(suggestion)}`,
     },
   ];
 }
