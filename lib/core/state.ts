@@ -57,6 +57,12 @@ export const StateMessages = {
     error('MultipleStatefulSets', `Workspace owns multiple StatefulSets: ${names.join(', ')}`),
   multipleServices: (names: readonly string[]): StateDecision =>
     error('MultipleServices', `Workspace owns multiple Services: ${names.join(', ')}`),
+  /**
+   * Not upstream (which returns the error and retries without a status): the API server refused to create or update
+   * an owned object; `message` is the API server's.
+   */
+  ownedObjectRefused: (verb: 'create' | 'update', object: string, message: string): StateDecision =>
+    error(verb === 'create' ? 'FailedCreate' : 'FailedUpdate', `Workspace failed to ${verb} ${object}: ${message}`),
   statefulSetWarning: (message: string): StateDecision =>
     error('StatefulSetWarning', `Workspace StatefulSet has warning event: ${message}`),
   unschedulable: (message: string): StateDecision => error('Unschedulable', `Workspace Pod is unschedulable: ${message}`),

@@ -183,6 +183,10 @@ export class ReconcilerMetrics {
     'Reconcile passes by controller and result (success, requeue, conflict, error).',
   );
   readonly reconcileErrors = this.registry.counter('kfws_reconcile_errors_total', 'Reconcile passes that returned an error.');
+  readonly refusedWrites = this.registry.counter(
+    'kfws_owned_object_refusals_total',
+    'Creates and updates of owned objects that the API server refused (4xx), by resource, verb and HTTP status code.',
+  );
   readonly reconcileDuration = this.registry.histogram(
     'kfws_reconcile_duration_seconds',
     'Duration of reconcile passes by controller and result.',

@@ -4,10 +4,10 @@
  * thrown (the worker retries with backoff).
  */
 import { API_VERSION, FINALIZER_WORKSPACEKIND_PROTECTION, OptionStatus, WORKSPACE_KIND, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
-import { StateDecision } from '../core/state';
+import { StateDecision, StateMessages, statusEquals } from '../core/state';
 import { Caches } from './caches';
 import { EventSink, EventType } from './events';
-import { isConflict, isNotFound, KubeClient } from './kube/client';
+import { ApiError, isConflict, isNotFound, KubeClient } from './kube/client';
 import { FIELD_MANAGER, PATHS, splitKey } from './kube/objects';
 import { Logger } from './log';
 import { AppliedMemo, appliedVersion, planWorkspace, renderedHash, WorkspaceAction } from './workspace-plan';
@@ -18,6 +18,19 @@ export enum Outcome {
   REQUEUE = 'requeue',
   /** A write hit a stale resourceVersion (409): retry with backoff. */
   CONFLICT = 'conflict',
+  /**
+   * The API server refused to create or update an owned object (4xx): the Workspace is in state Error with its
+   * message; retry with capped backoff (a change of the Workspace or its kind is reconciled at once anyway).
+   */
+  REFUSED = 'refused',
+}
+
+/** Which owned object a refused write was for, e.g. to count refusals in a metric. */
+export interface RefusedWrite {
+  readonly object: 'StatefulSet' | 'Service';
+  readonly verb: 'create' | 'update';
+  /** HTTP status of the refusal. */
+  readonly status: number;
 }
 
 export interface ControllerDeps {
@@ -27,6 +40,26 @@ export interface ControllerDeps {
   readonly log: Logger;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
+  /** Called for every write of an owned object that the API server refuses (metrics). */
+  readonly onRefused?: (write: RefusedWrite) => void;
+}
+
+/**
+ * A 4xx answer that retrying the same request cannot change: not 404 (gone meanwhile), 408, 409 (conflict, or a
+ * generated name that was taken) or 429 (throttled).
+ */
+function isRefusal(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status >= 400 && err.status < 500 && ![404, 408, 409, 429].includes(err.status);
+}
+
+/**
+ * The API server's message without the request line and its `<Kind> "<name>" is invalid: ` head: for a create with `generateName` the
+ * name is a new random one each time, and the state message must not change from one retry to the next.
+ */
+export function refusalMessage(err: ApiError): string {
+  const request = `${err.verb} ${err.path}: ${err.status} `;
+  const message = err.message.startsWith(request) ? err.message.slice(request.length) : err.message;
+  return message.replace(/^[A-Za-z][\w.]* "[^"]*" is invalid: /, '');
 }
 
 function optionPatch(o: OptionStatus): Record<string, unknown> {
@@ -85,24 +118,54 @@ export class WorkspaceController {
           log.debug('conflict; requeueing', { action: action.type, error: (err as Error).message });
           return Outcome.CONFLICT;
         }
+        const write = ownedWrite(action);
+        if (write && plan.statusWith && isRefusal(err)) {
+          return this.refused(key, ws, plan.statusWith, { ...write, status: err.status }, err, log);
+        }
         throw err;
       }
     }
-    if (plan.status) {
-      const { namespace, name } = splitKey(key);
-      try {
-        const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), {
-          metadata: { uid: ws.metadata.uid },
-          status: statusMergePatch(plan.status, ws.status),
-        });
-        caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
-      } catch (err) {
-        if (isNotFound(err)) return Outcome.DONE;
-        throw err;
-      }
-    }
+    if (plan.status && !(await this.writeStatus(key, ws, plan.status))) return Outcome.DONE;
     if (plan.decision) this.reportState(ws, plan.decision, log);
     return Outcome.DONE;
+  }
+
+  /** Writes `status` if it differs from the stored one; false when the Workspace is gone. */
+  private async writeStatus(key: string, ws: WorkspaceObject, status: WorkspaceStatus): Promise<boolean> {
+    if (statusEquals(ws.status, status)) return true;
+    const { namespace, name } = splitKey(key);
+    try {
+      const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), {
+        metadata: { uid: ws.metadata.uid },
+        status: statusMergePatch(status, ws.status),
+      });
+      this.deps.caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * The API server refused a write of an owned object: the Workspace goes to state Error with the server's message
+   * (status written as on every other path), one Warning Event per distinct message (not one per retry, as the state
+   * does not change between retries), the refusal is counted, and the pass is retried with backoff.
+   */
+  private async refused(
+    key: string,
+    ws: WorkspaceObject,
+    statusWith: (decision: StateDecision) => WorkspaceStatus,
+    write: RefusedWrite,
+    err: ApiError,
+    log: Logger,
+  ): Promise<Outcome> {
+    this.deps.onRefused?.(write);
+    const decision = StateMessages.ownedObjectRefused(write.verb, write.object, refusalMessage(err));
+    log.warn(`the API server refused to ${write.verb} the ${write.object}`, { status: err.status, error: err.message });
+    if (!(await this.writeStatus(key, ws, statusWith(decision)))) return Outcome.DONE;
+    this.reportState(ws, decision, log);
+    return Outcome.REFUSED;
   }
 
   private reportState(ws: WorkspaceObject, decision: StateDecision, log: Logger): void {
@@ -174,6 +237,21 @@ export class WorkspaceController {
     if (object?.metadata?.uid) {
       this.applied.set(object.metadata.uid, { version: appliedVersion(object, isStatefulSet), hash: renderedHash(desired) });
     }
+  }
+}
+
+function ownedWrite(action: WorkspaceAction): Omit<RefusedWrite, 'status'> | undefined {
+  switch (action.type) {
+    case 'createStatefulSet':
+      return { object: 'StatefulSet', verb: 'create' };
+    case 'patchStatefulSet':
+      return { object: 'StatefulSet', verb: 'update' };
+    case 'createService':
+      return { object: 'Service', verb: 'create' };
+    case 'patchService':
+      return { object: 'Service', verb: 'update' };
+    default:
+      return undefined;
   }
 }
 
