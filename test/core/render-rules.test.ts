@@ -101,9 +101,10 @@ describe('render-time rules', () => {
       );
     });
 
-    it('volumes: DNS-label names and exactly one source', () => {
+    it('volumes: DNS-label names and at most one source', () => {
       expectRejected(kindRules((k) => pt(k).extraVolumes.push({ name: 'Big_Name', emptyDir: {} })), 'extraVolumes[Big_Name].name: Invalid value: "Big_Name"');
-      expectRejected(kindRules((k) => pt(k).extraVolumes.push({ name: 'nothing' })), 'extraVolumes[nothing]: Required value', 'must specify a volume type');
+      expectAccepted(kindRules((k) => pt(k).extraVolumes.push({ name: 'nothing' }))); // defaulted to an emptyDir
+      expectRejected(kindRules((k) => pt(k).extraVolumes.push({ name: 'two', emptyDir: {}, secret: { secretName: 's' } })), 'extraVolumes[two].secret: Forbidden', 'may not specify more than 1 volume type');
       expectRejected(kindRules((k) => pt(k).extraVolumes.push({ name: 'cm', configMap: {} })), 'extraVolumes[cm].configMap.name: Required value');
     });
 

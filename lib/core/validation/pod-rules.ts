@@ -78,9 +78,8 @@ function portNumOrName(port: unknown, field: string): Violation[] {
     return port >= 1 && port <= 65535 && Number.isInteger(port) ? [] : [invalid(field, port, 'must be between 1 and 65535, inclusive')];
   }
   if (typeof port === 'string') {
+    // A string is always a port name, even "8080" (which is not one: a name needs a letter).
     if (port === '') return [required(field)];
-    // An all-digit string is read as a number by the int-or-string type.
-    if (/^[0-9]+$/.test(port)) return portNumOrName(Number(port), field);
     return isValidPortName(port).map((m) => invalid(field, port, m));
   }
   return port === undefined || port === null ? [required(field)] : [];
@@ -510,17 +509,16 @@ function volumeSource(source: string, s: Json, field: string): Violation[] {
   }
 }
 
-/** A Pod volume: its name (a DNS-1123 label) and exactly one source; the sources Workspaces commonly use in depth. */
+/** A Pod volume: its name (a DNS-1123 label) and at most one source; the sources Workspaces commonly use in depth. */
 export function validateVolume(volume: unknown, field: string): Violation[] {
   if (!isPlainObject(volume)) return [];
   const out: Violation[] = [];
   const name = str(volume.name) ?? '';
   if (name === '') out.push(required(`${field}.name`));
   else out.push(...isDns1123Label(name).map((m) => invalid(`${field}.name`, name, m)));
+  // No source at all is fine: the API server defaults it to an emptyDir.
   const sources = setKeys(volume, VOLUME_SOURCES);
-  if (sources.length === 0) {
-    out.push(required(field, 'must specify a volume type'));
-  } else if (sources.length > 1) {
+  if (sources.length > 1) {
     out.push(forbidden(`${field}.${sources[1]}`, 'may not specify more than 1 volume type'));
   } else if (isPlainObject(volume[sources[0]])) {
     out.push(...volumeSource(sources[0], volume[sources[0]] as Json, `${field}.${sources[0]}`));

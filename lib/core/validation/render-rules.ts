@@ -14,10 +14,11 @@
  *   checked separately, the kind's shared parts and the two options the Workspace selects.
  */
 
-import { LABEL_STATEFULSET, LABEL_WORKSPACE_NAME, WorkspaceKindObject } from '../api';
+import { LABEL_STATEFULSET, LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../api';
 import { isPlainObject } from '../json';
 import { serviceNamePrefix, statefulSetNamePrefix, workspacePodName } from '../naming';
 import { OptionType } from '../options';
+import { DATA_VOLUME_NAME_PREFIX, HOME_VOLUME_NAME, renderStatefulSet } from '../render';
 import { parseTemplate, TemplateError } from '../template';
 import {
   DNS1123_LABEL_MAX_LENGTH,
@@ -129,10 +130,49 @@ function httpPathPrefixArgs(kind: unknown, envs: unknown[]): Violation[] {
   return out;
 }
 
-/** The parts of a kind every Workspace of it gets. */
-function kindSharedRules(kind: unknown): Violation[] {
+/**
+ * Which of the kind's extra volumes and mounts end up in the Pod: the renderer drops those whose name or mount path
+ * is taken and mounts of volumes that do not exist (§1.5). JSON texts of the entries that are rendered.
+ */
+interface RenderedExtras {
+  readonly volumes: ReadonlySet<string>;
+  readonly mounts: ReadonlySet<string>;
+}
+
+/** For a kind on its own: what some Workspace may get (mounts of volumes that can exist, not hidden by the home mount). */
+function possibleExtras(pt: Json): RenderedExtras {
+  const names = new Set(listOf(pt.extraVolumes).map((v) => (isPlainObject(v) ? stringOf(v.name) : undefined)));
+  const home = stringOf(objectAt(pt, 'volumeMounts')?.home);
+  const mounts = listOf(pt.extraVolumeMounts).filter((m) => {
+    if (!isPlainObject(m)) return false;
+    const name = stringOf(m.name) ?? '';
+    if (name === HOME_VOLUME_NAME) return m.mountPath !== home; // with a home volume, its mount takes that path
+    return names.has(name) || new RegExp(`^${DATA_VOLUME_NAME_PREFIX}[0-9]+$`).test(name);
+  });
+  return { volumes: new Set(listOf(pt.extraVolumes).map((v) => JSON.stringify(v))), mounts: new Set(mounts.map((m) => JSON.stringify(m))) };
+}
+
+/** For a pair: exactly what the renderer puts into the Pod; undefined if it cannot render (the webhook rules say why). */
+function renderedExtras(ws: unknown, kind: WorkspaceKindObject): RenderedExtras | undefined {
+  const meta = objectAt(ws, 'metadata');
+  try {
+    // The namespace only shows in env values; a Workspace of a construct may not have one yet.
+    const sts = renderStatefulSet({ ...(ws as WorkspaceObject), metadata: { ...meta, namespace: stringOf(meta?.namespace) || 'default' } }, kind);
+    const container = sts.spec.template.spec.containers[0];
+    return {
+      volumes: new Set(listOf(sts.spec.template.spec.volumes).map((v) => JSON.stringify(v))),
+      mounts: new Set(listOf(container.volumeMounts).map((m) => JSON.stringify(m))),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The parts of a kind every Workspace of it gets (of the extra volumes and mounts: those in `extras`). */
+function kindSharedRules(kind: unknown, rendered?: RenderedExtras): Violation[] {
   const pt = objectAt(kind, 'spec', 'podTemplate');
   if (!pt) return [];
+  const extras = rendered ?? possibleExtras(pt);
   const name = stringOf(objectAt(kind, 'metadata')?.name) ?? '';
   const object = `a StatefulSet for each Workspace of WorkspaceKind ${goQuote(name)}`;
   const out: Violation[] = [];
@@ -156,11 +196,13 @@ function kindSharedRules(kind: unknown): Violation[] {
     `${PT}.containerSecurityContext`,
   );
   for (const volume of listOf(pt.extraVolumes)) {
+    if (!extras.volumes.has(JSON.stringify(volume))) continue;
     const key = isPlainObject(volume) ? stringOf(volume.name) ?? '' : '';
     at(validateVolume(volume, `${POD_SPEC}.volumes[${key}]`), `${POD_SPEC}.volumes[${key}]`, `${PT}.extraVolumes[${key}]`);
   }
   const privileged = objectAt(pt, 'containerSecurityContext')?.privileged === true;
   for (const mount of listOf(pt.extraVolumeMounts)) {
+    if (!extras.mounts.has(JSON.stringify(mount))) continue;
     const key = isPlainObject(mount) ? stringOf(mount.mountPath) ?? '' : '';
     at(
       validateVolumeMount(mount, `${CONTAINER}.volumeMounts[${key}]`, privileged),
@@ -294,7 +336,7 @@ export function validateWorkspaceRendering(
     const options = objectAt(ws, 'spec', 'podTemplate', 'options');
     const selected = (type: OptionType) => new Set([stringOf(options?.[type]) ?? '']);
     out.push(
-      ...kindSharedRules(kind),
+      ...kindSharedRules(kind, renderedExtras(ws, kind) ?? { volumes: new Set(), mounts: new Set() }),
       ...optionRules(kind, OptionType.IMAGE_CONFIG, selected(OptionType.IMAGE_CONFIG)),
       ...optionRules(kind, OptionType.POD_CONFIG, selected(OptionType.POD_CONFIG)),
     );
