@@ -1,10 +1,12 @@
 /**
  * The I/O shell of the Workspace reconcile: reads a snapshot from the caches, asks workspace-plan.ts what to do,
- * performs the writes in order and records Events. Conflicts end the pass with a requeue; other API errors are
- * thrown (the worker retries with backoff).
+ * performs the writes in order and records Events. Conflicts end the pass with a requeue; a refused write of an owned
+ * object puts the Workspace in state Error (and is retried); other API errors are thrown (the worker retries with
+ * backoff).
  */
 import { API_VERSION, FINALIZER_WORKSPACEKIND_PROTECTION, OptionStatus, WORKSPACE_KIND, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
-import { StateDecision, StateMessages, statusEquals } from '../core/state';
+import { RenderedObject } from '../core/render';
+import { StateDecision, StateMessages, statusEquals, WriteVerb } from '../core/state';
 import { Caches } from './caches';
 import { EventSink, EventType } from './events';
 import { ApiError, isConflict, isNotFound, KubeClient } from './kube/client';
@@ -27,8 +29,8 @@ export enum Outcome {
 
 /** Which owned object a refused write was for, e.g. to count refusals in a metric. */
 export interface RefusedWrite {
-  readonly object: 'StatefulSet' | 'Service';
-  readonly verb: 'create' | 'update';
+  readonly object: RenderedObject;
+  readonly verb: WriteVerb;
   /** HTTP status of the refusal. */
   readonly status: number;
 }
@@ -53,8 +55,8 @@ function isRefusal(err: unknown): err is ApiError {
 }
 
 /**
- * The API server's message without the request line and its `<Kind> "<name>" is invalid: ` head: for a create with `generateName` the
- * name is a new random one each time, and the state message must not change from one retry to the next.
+ * The API server's message without the request line and its `<Kind> "<name>" is invalid: ` head: for a create with
+ * `generateName` the name is a new random one each time, and the state message must not change between retries.
  */
 export function refusalMessage(err: ApiError): string {
   const request = `${err.verb} ${err.path}: ${err.status} `;
@@ -243,13 +245,13 @@ export class WorkspaceController {
 function ownedWrite(action: WorkspaceAction): Omit<RefusedWrite, 'status'> | undefined {
   switch (action.type) {
     case 'createStatefulSet':
-      return { object: 'StatefulSet', verb: 'create' };
+      return { object: RenderedObject.STATEFUL_SET, verb: WriteVerb.CREATE };
     case 'patchStatefulSet':
-      return { object: 'StatefulSet', verb: 'update' };
+      return { object: RenderedObject.STATEFUL_SET, verb: WriteVerb.UPDATE };
     case 'createService':
-      return { object: 'Service', verb: 'create' };
+      return { object: RenderedObject.SERVICE, verb: WriteVerb.CREATE };
     case 'patchService':
-      return { object: 'Service', verb: 'update' };
+      return { object: RenderedObject.SERVICE, verb: WriteVerb.UPDATE };
     default:
       return undefined;
   }

@@ -156,7 +156,8 @@ function keyRef(ref: Json, field: string, nameField: string): Violation[] {
 }
 
 function envValueFrom(from: Json, field: string): Violation[] {
-  const sources = setKeys(from, ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef']);
+  // The CRD's EnvVarSource has these four (no fileKeyRef).
+  const sources = setKeys(from, ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef']);
   if (sources.length === 0) {
     return [invalid(field, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`')];
   }
@@ -181,11 +182,8 @@ function envValueFrom(from: Json, field: string): Violation[] {
         ? []
         : [unsupported(`${at}.resource`, resource, ENV_RESOURCES)];
     }
-    case 'configMapKeyRef':
-    case 'secretKeyRef':
-      return keyRef(ref, at, 'name');
     default:
-      return [forbidden(at, 'fileKeyRef is an alpha feature that is disabled by default')];
+      return keyRef(ref, at, 'name');
   }
 }
 
@@ -301,11 +299,6 @@ function resourceName(name: string, field: string): Violation[] {
   return [];
 }
 
-/** A quantity in the canonical form Kubernetes prints (`500m`, `2Gi`), for messages. */
-function quantityText(value: unknown): string {
-  return String(value);
-}
-
 /** A container's `resources` (`ValidateContainerResourceRequirements`). */
 export function validateResources(resources: unknown, field: string): Violation[] {
   if (!isPlainObject(resources)) return [];
@@ -318,9 +311,9 @@ export function validateResources(resources: unknown, field: string): Violation[
     const nanos = parseQuantity(value);
     if (nanos === undefined) return undefined; // the schema reports it
     if (nanos < 0n) {
-      out.push(invalid(at, quantityText(value), 'must be greater than or equal to 0'));
+      out.push(invalid(at, String(value), 'must be greater than or equal to 0'));
     } else if (!isNative(name) && nanos % 1_000_000_000n !== 0n) {
-      out.push(invalid(at, quantityText(value), 'must be an integer'));
+      out.push(invalid(at, String(value), 'must be an integer'));
     }
     if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
     if (isHugePages(name)) hugePages = true;
@@ -342,9 +335,9 @@ export function validateResources(resources: unknown, field: string): Violation[
       if (!overcommit) out.push(required(`${field}.limits`, 'Limit must be set for non overcommitable resources'));
     } else if (request !== undefined && limit !== undefined) {
       if (request !== limit && !overcommit) {
-        out.push(invalid(at, quantityText(value), `must be equal to ${name} limit of ${quantityText(limitValue)}`));
+        out.push(invalid(at, String(value), `must be equal to ${name} limit of ${String(limitValue)}`));
       } else if (request > limit) {
-        out.push(invalid(at, quantityText(value), `must be less than or equal to ${name} limit of ${quantityText(limitValue)}`));
+        out.push(invalid(at, String(value), `must be less than or equal to ${name} limit of ${String(limitValue)}`));
       }
     }
   }
