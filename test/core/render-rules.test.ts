@@ -163,6 +163,35 @@ describe('render-time rules', () => {
     });
   });
 
+  describe('only what the controller keeps is checked', () => {
+    it('a kind: mounts of volumes that can never exist, or hidden by the home mount, are not reported', () => {
+      expectAccepted(kindRules((k) => pt(k).extraVolumeMounts.push({ name: 'missing', mountPath: '/m', subPath: '../up' })));
+      expectAccepted(kindRules((k) => pt(k).extraVolumeMounts.push({ name: 'home-volume', mountPath: pt(k).volumeMounts.home, subPath: '/abs' })));
+      expectRejected(kindRules((k) => pt(k).extraVolumeMounts.push({ name: 'home-volume', mountPath: '/elsewhere', subPath: '/abs' })), 'must be a relative path');
+      expectRejected(kindRules((k) => pt(k).extraVolumeMounts.push({ name: 'data-volume-3', mountPath: '/d3', subPath: '/abs' })), 'must be a relative path');
+    });
+
+    it('a pair: exactly the rendered extra volumes and mounts', () => {
+      const mount = { name: 'home-volume', mountPath: '/elsewhere', subPath: '/abs' };
+      const withHome = pair((k) => pt(k).extraVolumeMounts.push(mount));
+      expectRejected(validateWorkspaceRendering(withHome.ws, withHome.kind), 'extraVolumeMounts[/elsewhere].subPath');
+      const withoutHome = pair((k) => pt(k).extraVolumeMounts.push(mount), (w) => delete w.spec.podTemplate.volumes.home);
+      expectAccepted(validateWorkspaceRendering(withoutHome.ws, withoutHome.kind)); // no home volume: the mount is dropped
+      const shadowed = pair((k) => pt(k).extraVolumes.push({ name: 'home-volume', configMap: {} }));
+      expectRejected(validateWorkspaceKindRendering(shadowed.kind), 'configMap.name: Required value');
+      expectAccepted(validateWorkspaceRendering(shadowed.ws, shadowed.kind)); // the Workspace's home volume wins
+    });
+  });
+
+  it('pod annotations of the kind and the Workspace are limited together', () => {
+    const half = 'x'.repeat(140 * 1024);
+    const { kind, ws } = pair(
+      (k) => (pt(k).podMetadata = { annotations: { a: half } }),
+      (w) => (w.spec.podTemplate.podMetadata = { annotations: { b: half } }),
+    );
+    expectRejected(validateWorkspaceRendering(ws, kind), 'spec.podTemplate.podMetadata.annotations: Too long', 'may not be more than 262144 bytes');
+  });
+
   it('never throw on malformed input', () => {
     for (const bad of [null, 1, 'x', [], {}, { spec: { podTemplate: { extraEnv: 'x', probes: [], extraVolumes: [null, 1] } } }]) {
       expect(() => validateWorkspaceKindRendering(bad)).not.toThrow();
