@@ -147,6 +147,31 @@ describe('render-time rules', () => {
       expectAccepted(kindRules((k) => (pt(k).options.podConfig.values[0].spec.resources = { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': 1 } })));
     });
 
+    it('affinity: selector requirements, weights, topology keys', () => {
+      const affinity = (a: Mutable) => kindRules((k) => (pt(k).options.podConfig.values[0].spec.affinity = a));
+      expectRejected(
+        affinity({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: [] }] }] } } }),
+        'nodeSelectorTerms[0].matchExpressions[0].values: Required value', "must be specified when `operator` is 'In' or 'NotIn'",
+      );
+      expectRejected(affinity({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } }), 'must have at least one node selector term');
+      expectRejected(
+        affinity({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: '' } }] } }),
+        'weight: Invalid value: 0: the controller would create', 'topologyKey: Required value',
+      );
+      expectAccepted(affinity({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['3'] }] }] } } }));
+    });
+
+    it('what the API server does not check is not refused', () => {
+      expectAccepted(kindRules((k) => pt(k).extraVolumes.push({ name: 's', secret: { secretName: 'Bad_Secret' } })));
+      expectAccepted(kindRules((k) => (pt(k).containerSecurityContext = { allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'] } })));
+      expectRejected(
+        kindRules((k) => (pt(k).containerSecurityContext = { allowPrivilegeEscalation: false, capabilities: { add: ['CAP_SYS_ADMIN'] } })),
+        'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN',
+      );
+      expectAccepted(kindRules((k) => (pt(k).probes = { readinessProbe: { httpGet: { port: 'http' } } })));
+      expectRejected(kindRules((k) => (pt(k).probes = { readinessProbe: { httpGet: { port: '8080' } } })), 'must contain at least one letter');
+    });
+
     it('tolerations and node selectors', () => {
       expectRejected(kindRules((k) => (pt(k).options.podConfig.values[0].spec.tolerations = [{ operator: 'Equal', value: 'x' }])), 'operator must be Exists when `key` is empty');
       expectRejected(kindRules((k) => (pt(k).options.podConfig.values[0].spec.nodeSelector = { 'bad key': 'x' })), 'nodeSelector: Invalid value: "bad key"');

@@ -382,6 +382,113 @@ export function validateTolerations(tolerations: unknown, field: string): Violat
   return out;
 }
 
+/** One requirement of a node selector term (`validateNodeSelectorRequirement`) or of a label selector. */
+function selectorRequirement(req: unknown, field: string, nodeOperators: boolean): Violation[] {
+  if (!isPlainObject(req)) return [];
+  const out: Violation[] = [];
+  const operator = str(req.operator) ?? '';
+  const values = list(req.values);
+  if (operator === 'In' || operator === 'NotIn') {
+    if (values.length === 0) out.push(required(`${field}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+  } else if (operator === 'Exists' || operator === 'DoesNotExist') {
+    if (values.length > 0) out.push(forbidden(`${field}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+  } else if (nodeOperators && (operator === 'Gt' || operator === 'Lt')) {
+    if (values.length !== 1) out.push(required(`${field}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+  } else {
+    out.push(invalid(`${field}.operator`, operator, 'not a valid selector operator'));
+  }
+  const key = str(req.key) ?? '';
+  out.push(...isQualifiedName(key).map((m) => invalid(`${field}.key`, key, m)));
+  if (!nodeOperators) {
+    values.forEach((v, i) => {
+      if (typeof v === 'string') out.push(...isValidLabelValue(v).map((m) => invalid(`${field}.values[${i}]`, v, m)));
+    });
+  }
+  return out;
+}
+
+function nodeSelectorTerm(term: unknown, field: string): Violation[] {
+  if (!isPlainObject(term)) return [];
+  const out: Violation[] = [];
+  list(term.matchExpressions).forEach((r, i) => out.push(...selectorRequirement(r, `${field}.matchExpressions[${i}]`, true)));
+  list(term.matchFields).forEach((r, i) => {
+    if (!isPlainObject(r)) return;
+    const at = `${field}.matchFields[${i}]`;
+    if (r.key !== 'metadata.name') out.push(invalid(`${at}.key`, r.key, 'not a valid field selector key'));
+    if ((r.operator === 'In' || r.operator === 'NotIn') && list(r.values).length !== 1) {
+      out.push(required(`${at}.values`, 'must be only one value when `operator` is \'In\' or \'NotIn\' for node field selector'));
+    } else if (r.operator !== 'In' && r.operator !== 'NotIn') {
+      out.push(invalid(`${at}.operator`, r.operator, 'not a valid selector operator'));
+    }
+  });
+  return out;
+}
+
+function weight(w: unknown, field: string): Violation[] {
+  const n = num(w);
+  return n !== undefined && (n < 1 || n > 100) ? [invalid(field, n, 'must be in the range 1-100')] : [];
+}
+
+function labelSelector(selector: unknown, field: string): Violation[] {
+  if (!isPlainObject(selector)) return [];
+  const out = validateLabels(selector.matchLabels, `${field}.matchLabels`);
+  list(selector.matchExpressions).forEach((r, i) => out.push(...selectorRequirement(r, `${field}.matchExpressions[${i}]`, false)));
+  return out;
+}
+
+function podAffinityTerm(term: unknown, field: string): Violation[] {
+  if (!isPlainObject(term)) return [];
+  const out = [...labelSelector(term.labelSelector, `${field}.labelSelector`), ...labelSelector(term.namespaceSelector, `${field}.namespaceSelector`)];
+  list(term.namespaces).forEach((ns, i) => {
+    if (typeof ns === 'string') out.push(...isDns1123Label(ns).map((m) => invalid(`${field}.namespaces[${i}]`, ns, m)));
+  });
+  const topologyKey = str(term.topologyKey) ?? '';
+  if (topologyKey === '') out.push(required(`${field}.topologyKey`, 'can not be empty'));
+  else out.push(...isQualifiedName(topologyKey).map((m) => invalid(`${field}.topologyKey`, topologyKey, m)));
+  return out;
+}
+
+function podAffinity(a: unknown, field: string): Violation[] {
+  if (!isPlainObject(a)) return [];
+  const out: Violation[] = [];
+  list(a.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
+    out.push(...podAffinityTerm(t, `${field}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`)),
+  );
+  list(a.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
+    if (!isPlainObject(t)) return;
+    const at = `${field}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    out.push(...weight(t.weight, `${at}.weight`), ...podAffinityTerm(t.podAffinityTerm, `${at}.podAffinityTerm`));
+  });
+  return out;
+}
+
+/**
+ * A Pod's `affinity`: node selector terms and requirements, preference weights, pod (anti-)affinity terms with their
+ * label selectors and topology keys (`validateAffinity`, without `matchLabelKeys`/`mismatchLabelKeys`).
+ */
+export function validateAffinity(affinity: unknown, field: string): Violation[] {
+  if (!isPlainObject(affinity)) return [];
+  const out: Violation[] = [];
+  const node = affinity.nodeAffinity;
+  if (isPlainObject(node)) {
+    const at = `${field}.nodeAffinity`;
+    const requiredTerms = node.requiredDuringSchedulingIgnoredDuringExecution;
+    if (isPlainObject(requiredTerms)) {
+      const terms = list(requiredTerms.nodeSelectorTerms);
+      const termsAt = `${at}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
+      if (terms.length === 0) out.push(required(termsAt, 'must have at least one node selector term'));
+      terms.forEach((t, i) => out.push(...nodeSelectorTerm(t, `${termsAt}[${i}]`)));
+    }
+    list(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
+      if (!isPlainObject(t)) return;
+      const pAt = `${at}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      out.push(...weight(t.weight, `${pAt}.weight`), ...nodeSelectorTerm(t.preference, `${pAt}.preference`));
+    });
+  }
+  out.push(...podAffinity(affinity.podAffinity, `${field}.podAffinity`), ...podAffinity(affinity.podAntiAffinity, `${field}.podAntiAffinity`));
+  return out;
+}
+
 /** A Pod's `nodeSelector`: label keys and values. */
 export function validateNodeSelector(nodeSelector: unknown, field: string): Violation[] {
   return validateLabels(nodeSelector, field);
@@ -435,8 +542,9 @@ export function validateContainerSecurityContext(sc: unknown, field: string): Vi
     if (sc.privileged === true) {
       out.push(invalid(field, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
     }
+    // The API server compares the literal name: `SYS_ADMIN` passes (and the runtime grants it), `CAP_SYS_ADMIN` not.
     const add = isPlainObject(sc.capabilities) ? list(sc.capabilities.add) : [];
-    if (add.includes('SYS_ADMIN') || add.includes('CAP_SYS_ADMIN')) {
+    if (add.includes('CAP_SYS_ADMIN')) {
       out.push(invalid(field, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
     }
   }
@@ -484,10 +592,11 @@ function volumeSource(source: string, s: Json, field: string): Violation[] {
       if (size !== undefined && size < 0n) out.push(invalid(`${field}.sizeLimit`, s.sizeLimit, 'must be greater than or equal to 0'));
       return out;
     }
+    // Only presence is checked for the referenced names: the API server takes any string (the kubelet then fails).
     case 'configMap':
-      return [...subdomainName(s.name, `${field}.name`, true), ...fileMode(s.defaultMode, `${field}.defaultMode`), ...keyToPaths(s.items, `${field}.items`)];
+      return [...(str(s.name) ? [] : [required(`${field}.name`)]), ...fileMode(s.defaultMode, `${field}.defaultMode`), ...keyToPaths(s.items, `${field}.items`)];
     case 'secret':
-      return [...subdomainName(s.secretName, `${field}.secretName`, true), ...fileMode(s.defaultMode, `${field}.defaultMode`), ...keyToPaths(s.items, `${field}.items`)];
+      return [...(str(s.secretName) ? [] : [required(`${field}.secretName`)]), ...fileMode(s.defaultMode, `${field}.defaultMode`), ...keyToPaths(s.items, `${field}.items`)];
     case 'persistentVolumeClaim':
       return str(s.claimName) ? [] : [required(`${field}.claimName`)];
     case 'hostPath': {

@@ -29,6 +29,7 @@ import {
 } from './metadata';
 import {
   ProbeKind,
+  validateAffinity,
   validateContainerSecurityContext,
   validateEnvVar,
   validateImage,
@@ -233,6 +234,7 @@ function optionRules(kind: unknown, type: OptionType, ids?: ReadonlySet<string>)
       at(validateResources(spec.resources, `${CONTAINER}.resources`), `${CONTAINER}.resources`, `${base}.resources`);
       at(validateTolerations(spec.tolerations, `${POD_SPEC}.tolerations`), `${POD_SPEC}.tolerations`, `${base}.tolerations`);
       at(validateNodeSelector(spec.nodeSelector, `${POD_SPEC}.nodeSelector`), `${POD_SPEC}.nodeSelector`, `${base}.nodeSelector`);
+      at(validateAffinity(spec.affinity, `${POD_SPEC}.affinity`), `${POD_SPEC}.affinity`, `${base}.affinity`);
     }
   }
   return out;

@@ -237,7 +237,7 @@ const containerSecurityContext = fc
       allowPrivilegeEscalation: fc.boolean(),
       readOnlyRootFilesystem: fc.boolean(),
       runAsUser: id(-1),
-      capabilities: fc.constantFrom({ drop: ['ALL'] }, { add: ['SYS_ADMIN'] }, { add: ['NET_BIND_SERVICE'] }),
+      capabilities: fc.constantFrom({ drop: ['ALL'] }, { add: ['SYS_ADMIN'] }, { add: ['CAP_SYS_ADMIN'] }, { add: ['NET_BIND_SERVICE'] }),
       seccompProfile: seccomp,
       procMount: fc.oneof(fc.constant('Default'), { weight: bad(1), arbitrary: fc.constant('Bogus') }),
     },
@@ -248,6 +248,60 @@ const containerSecurityContext = fc
     // Valid: no privilege escalation rules out privileged and CAP_SYS_ADMIN.
     return { ...c, privileged: false, capabilities: { drop: ['ALL'] } };
   });
+
+const stringMap = (key: fc.Arbitrary<string>, value: fc.Arbitrary<string>) => fc.dictionary(key, value, { maxKeys: 2 });
+
+const nodeRequirement = fc.oneof(
+  fc.record({ key: labelKey, operator: fc.constantFrom('In', 'NotIn'), values: fc.array(labelValue, { minLength: 1, maxLength: 2 }) }),
+  fc.record({ key: labelKey, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  fc.record({ key: labelKey, operator: fc.constantFrom('Gt', 'Lt'), values: fc.constantFrom(['3'], ['10']) }),
+  {
+    weight: bad(1),
+    arbitrary: fc.constantFrom(
+      { key: 'zone', operator: 'In', values: [] }, { key: 'zone', operator: 'Exists', values: ['a'] }, { key: 'zone', operator: 'Gt', values: ['1', '2'] },
+      { key: 'zone', operator: 'Near', values: ['a'] }, { key: 'bad key', operator: 'Exists' },
+    ),
+  },
+);
+
+const nodeTerm = fc.record({ matchExpressions: fc.array(nodeRequirement, { minLength: 1, maxLength: 2 }) });
+
+const labelRequirement = fc.oneof(
+  fc.record({ key: labelKey, operator: fc.constantFrom('In', 'NotIn'), values: fc.array(labelValue, { minLength: 1, maxLength: 2 }) }),
+  fc.record({ key: labelKey, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  { weight: bad(1), arbitrary: fc.constantFrom({ key: 'app', operator: 'In', values: [] }, { key: 'app', operator: 'Gt', values: ['1'] }, { key: 'app', operator: 'In', values: ['bad value!'] }) },
+);
+
+const podTerm = fc.record(
+  {
+    labelSelector: fc.record({ matchLabels: stringMap(labelKey, labelValue), matchExpressions: fc.array(labelRequirement, { maxLength: 2 }) }, { requiredKeys: [] }),
+    namespaces: fc.oneof(fc.constantFrom([], ['team-a']), { weight: bad(1), arbitrary: fc.constant(['Team_A']) }),
+    topologyKey: fc.oneof(fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'), { weight: bad(1), arbitrary: fc.constantFrom('', 'bad key') }),
+  },
+  { requiredKeys: ['topologyKey'] },
+);
+
+const weightArb = fc.oneof(fc.integer({ min: 1, max: 100 }), { weight: bad(1), arbitrary: fc.constantFrom(0, 101) });
+
+const affinity = fc.record(
+  {
+    nodeAffinity: fc.record(
+      {
+        requiredDuringSchedulingIgnoredDuringExecution: fc.record({ nodeSelectorTerms: fc.array(nodeTerm, { minLength: odd ? 0 : 1, maxLength: 2 }) }),
+        preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: weightArb, preference: nodeTerm }), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
+    podAntiAffinity: fc.record(
+      {
+        requiredDuringSchedulingIgnoredDuringExecution: fc.array(podTerm, { maxLength: 1 }),
+        preferredDuringSchedulingIgnoredDuringExecution: fc.array(fc.record({ weight: weightArb, podAffinityTerm: podTerm }), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 const image = fc.oneof(
   { weight: 18, arbitrary: fc.constantFrom('ghcr.io/kubeflow/notebooks/jupyterlab-scipy:v1.9.0', 'jupyter/scipy-notebook', 'registry.example.com:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef') },
@@ -267,9 +321,8 @@ const optionId = fc.oneof(
   { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: OPTION_ID_MAX }) },
 );
 
-const stringMap = (key: fc.Arbitrary<string>, value: fc.Arbitrary<string>) => fc.dictionary(key, value, { maxKeys: 2 });
 
-  return { workspaceName, portId, quantity, resources, labelKey, labelValue, toleration, probe, envName, envValue, volumeName, volumeSource, volumeMount, podSecurityContext, containerSecurityContext, image, serviceAccount, optionId, stringMap };
+  return { workspaceName, portId, quantity, resources, labelKey, labelValue, toleration, affinity, probe, envName, envValue, volumeName, volumeSource, volumeMount, podSecurityContext, containerSecurityContext, image, serviceAccount, optionId, stringMap };
 }
 
 /** Generated pair plus the namespace-independent parts; the test fills in namespace and names. */
@@ -285,7 +338,7 @@ export function pairArbitrary(kindName: string, namespace: string): fc.Arbitrary
 }
 
 function pairOf(a: ReturnType<typeof parts>, kindName: string, namespace: string): fc.Arbitrary<Pair> {
-  const { workspaceName, portId, resources, labelKey, labelValue, toleration, probe, envName, envValue, volumeName, volumeSource, volumeMount, podSecurityContext, containerSecurityContext, image, serviceAccount, optionId, stringMap } = a;
+  const { workspaceName, portId, resources, labelKey, labelValue, toleration, affinity, probe, envName, envValue, volumeName, volumeSource, volumeMount, podSecurityContext, containerSecurityContext, image, serviceAccount, optionId, stringMap } = a;
   return fc
     .uniqueArray(portId, { minLength: 1, maxLength: 3 })
     .chain((kindPorts) =>
@@ -302,6 +355,7 @@ function pairOf(a: ReturnType<typeof parts>, kindName: string, namespace: string
         resources: fc.option(resources, { nil: undefined }),
         tolerations: fc.option(fc.array(toleration, { maxLength: 2 }), { nil: undefined }),
         nodeSelector: fc.option(stringMap(labelKey, labelValue), { nil: undefined }),
+        affinity: fc.option(affinity, { nil: undefined, freq: 3 }),
         serviceAccount,
         env: fc.uniqueArray(fc.tuple(envName, envValue(kindPorts)), { maxLength: 3, selector: ([n]) => n }),
         probes: fc.option(fc.record({ readinessProbe: probe('readinessProbe'), livenessProbe: probe('livenessProbe'), startupProbe: probe('startupProbe') }, { requiredKeys: [] }), { nil: undefined, freq: 2 }),
@@ -345,7 +399,7 @@ function pairOf(a: ReturnType<typeof parts>, kindName: string, namespace: string
               },
               podConfig: {
                 spawner: { default: g.podId },
-                values: [{ id: g.podId, spawner: { displayName: 'Pod' }, spec: { resources: g.resources, tolerations: g.tolerations, nodeSelector: g.nodeSelector } }],
+                values: [{ id: g.podId, spawner: { displayName: 'Pod' }, spec: { resources: g.resources, affinity: g.affinity, tolerations: g.tolerations, nodeSelector: g.nodeSelector } }],
               },
             },
           },
