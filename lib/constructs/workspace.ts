@@ -317,7 +317,9 @@ export class Workspace extends Construct {
   private assertOption(option: IImageConfig | IPodConfig | undefined, field: OptionKind): void {
     // The types already say so; this is for callers without a type checker.
     if (option && option.optionKind !== field) {
-      throw new Error(`${this.node.path}: ${field} "${option.id}" is a ${option.optionKind === OptionKind.POD ? 'pod-size' : 'image'} option; expected ${field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())'}`);
+      const what = { [OptionKind.IMAGE]: 'an image option', [OptionKind.POD]: 'a pod-size option' };
+      const given = what[option.optionKind as OptionKind] ?? `not an option handle (optionKind ${JSON.stringify(option.optionKind)})`;
+      throw new Error(`${this.node.path}: ${field} "${option.id}" is ${given}; expected ${field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())'}`);
     }
     if (option && option.kind !== this.props.kind) {
       throw new Error(`${this.node.path}: ${field} "${option.id}" belongs to WorkspaceKind "${option.kind.name}", but the Workspace's kind is "${this.props.kind.name}"; expected an option of the Workspace's kind`);

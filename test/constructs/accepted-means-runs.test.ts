@@ -74,6 +74,8 @@ describe('whatever the constructs accept, the controller can create', () => {
     const swapped: IImageConfig = pods[0];
     expect(() => new Workspace(team, 'Ws', { name: 'w', kind, imageConfig: swapped }))
       .toThrow('team/Ws: imageConfig "small" is a pod-size option; expected an image option');
+    expect(() => new Workspace(team, 'Js', { name: 'js', kind, podConfig: { id: 'small', kind } as unknown as IPodConfig }))
+      .toThrow('team/Js: podConfig "small" is not an option handle (optionKind undefined); expected a pod-size option');
     const imported = WorkspaceKind.fromName(team, 'Ext', 'ext');
     // @ts-expect-error the same for references to options of kinds defined elsewhere
     const wrong: IPodConfig = imported.imageConfig('img');
