@@ -108,6 +108,15 @@ describe('render-time rules', () => {
       expectRejected(kindRules((k) => pt(k).extraVolumes.push({ name: 'cm', configMap: {} })), 'extraVolumes[cm].configMap.name: Required value');
     });
 
+    it('volume sources in depth', () => {
+      const volume = (v: Mutable) => kindRules((k) => pt(k).extraVolumes.push({ name: 'v', ...v }));
+      expectRejected(volume({ nfs: { server: 's', path: 'rel' } }), 'extraVolumes[v].nfs.path: Invalid value: "rel"', 'must be an absolute path');
+      expectRejected(volume({ csi: { driver: 'Bad_Driver' } }), 'extraVolumes[v].csi.driver: Invalid value: "Bad_Driver"');
+      expectRejected(volume({ projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 100 } }] } }), 'may not specify a duration less than 10 minutes');
+      expectRejected(volume({ downwardAPI: { items: [{ path: 'p', fieldRef: { fieldPath: 'spec.foo' } }] } }), 'extraVolumes[v].downwardAPI.fieldRef.fieldPath', 'field label not supported: spec.foo');
+      expectAccepted(volume({ emptyDir: { medium: 'Anything' } })); // not the API server's to check
+    });
+
     it('mounts: relative subPath without ".."', () => {
       expectRejected(
         kindRules((k) => pt(k).extraVolumeMounts.push({ name: 'dshm', mountPath: '/x', subPath: '../etc' })),

@@ -62,10 +62,14 @@ function coreVerdict(pair: Pair): Verdict {
 
 /**
  * A field path as both sides can be compared: the API server names a volume mount without its index
- * (`containers[0].volumeMounts.subPath`) and a pod affinity term's namespaces as `namespace`.
+ * (`containers[0].volumeMounts.subPath`), a pod affinity term's namespaces as `namespace`, and a projected token's
+ * path as the projection's (`projected.path`).
  */
 function comparable(field: string): string {
-  return field.replace(/\.volumeMounts\[\d+\]/g, '.volumeMounts').replace(/\.namespaces\[\d+\]/g, '.namespace');
+  return field
+    .replace(/\.volumeMounts\[\d+\]/g, '.volumeMounts')
+    .replace(/\.namespaces\[\d+\]/g, '.namespace')
+    .replace(/\.projected\.sources\[\d+\]\.serviceAccountToken\.path/g, '.projected.path');
 }
 
 /** The Pod the StatefulSet controller makes of the template: name `<sts>-0`, host name = Pod name, identity labels. */

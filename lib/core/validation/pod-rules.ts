@@ -580,14 +580,66 @@ function keyToPaths(items: unknown, field: string): Violation[] {
   return out;
 }
 
+const DOWNWARD_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'metadata.labels', 'metadata.annotations'];
+
+/**
+ * Items of a downward API volume (or projection). The API server reports them at the source's path, without the
+ * item index (`downwardAPI.path`), which `itemsAt` gives.
+ */
+function downwardItems(items: unknown, field: string, itemsAt: string): Violation[] {
+  const out: Violation[] = [];
+  list(items).forEach((item, i) => {
+    if (!isPlainObject(item)) return;
+    const at = `${field}.items[${i}]`;
+    const path = str(item.path) ?? '';
+    if (path === '') out.push(required(`${at}.path`));
+    else out.push(...localNonReservedPath(path, `${itemsAt}.path`));
+    out.push(...fileMode(item.mode, `${at}.mode`));
+    if (isPlainObject(item.fieldRef)) {
+      const fieldPath = str(item.fieldRef.fieldPath) ?? '';
+      if (!DOWNWARD_FIELD_PATHS.includes(fieldPath) && !/^metadata\.(labels|annotations)\['[^']+'\]$/.test(fieldPath)) {
+        out.push(invalid(`${itemsAt}.fieldRef.fieldPath`, fieldPath, `error converting fieldPath: field label not supported: ${fieldPath}`));
+      }
+    }
+  });
+  return out;
+}
+
+const PROJECTIONS = ['secret', 'downwardAPI', 'configMap', 'serviceAccountToken', 'clusterTrustBundle', 'podCertificate'];
+/** The shortest ServiceAccount token a projection may ask for. */
+const MIN_TOKEN_SECONDS = 600;
+
+function projections(sources: unknown, field: string): Violation[] {
+  const out: Violation[] = [];
+  list(sources).forEach((source, i) => {
+    if (!isPlainObject(source)) return;
+    const at = `${field}[${i}]`;
+    const kinds = setKeys(source, PROJECTIONS);
+    if (kinds.length > 1) out.push(forbidden(`${at}.${kinds[1]}`, 'may not specify more than 1 volume type per source'));
+    for (const kind of kinds) {
+      const p = source[kind];
+      if (!isPlainObject(p)) continue;
+      if (kind === 'configMap' || kind === 'secret') out.push(...keyToPaths(p.items, `${at}.${kind}.items`));
+      if (kind === 'downwardAPI') out.push(...downwardItems(p.items, `${at}.${kind}`, `${at}.${kind}`));
+      if (kind === 'serviceAccountToken') {
+        const seconds = num(p.expirationSeconds);
+        if (seconds !== undefined && seconds < MIN_TOKEN_SECONDS) {
+          out.push(invalid(`${at}.${kind}.expirationSeconds`, seconds, 'may not specify a duration less than 10 minutes'));
+        }
+        const path = str(p.path) ?? '';
+        if (path === '') out.push(required(`${at}.${kind}.path`));
+        else out.push(...localNonReservedPath(path, `${at}.${kind}.path`));
+      }
+    }
+  });
+  return out;
+}
+
 function volumeSource(source: string, s: Json, field: string): Violation[] {
   switch (source) {
     case 'emptyDir': {
-      const medium = str(s.medium) ?? '';
+      // The medium is not validated by the API server (the kubelet refuses an unknown one).
       const out: Violation[] = [];
-      if (!['', 'Memory', 'HugePages'].includes(medium) && !medium.startsWith('HugePages-')) {
-        out.push(unsupported(`${field}.medium`, medium, ['', 'Memory', 'HugePages']));
-      }
       const size = s.sizeLimit === undefined ? undefined : parseQuantity(s.sizeLimit);
       if (size !== undefined && size < 0n) out.push(invalid(`${field}.sizeLimit`, s.sizeLimit, 'must be greater than or equal to 0'));
       return out;
@@ -599,6 +651,21 @@ function volumeSource(source: string, s: Json, field: string): Violation[] {
       return [...(str(s.secretName) ? [] : [required(`${field}.secretName`)]), ...fileMode(s.defaultMode, `${field}.defaultMode`), ...keyToPaths(s.items, `${field}.items`)];
     case 'persistentVolumeClaim':
       return str(s.claimName) ? [] : [required(`${field}.claimName`)];
+    case 'nfs': {
+      const out: Violation[] = str(s.server) ? [] : [required(`${field}.server`)];
+      const path = str(s.path) ?? '';
+      if (path === '') out.push(required(`${field}.path`));
+      if (!path.startsWith('/')) out.push(invalid(`${field}.path`, path, 'must be an absolute path'));
+      return out;
+    }
+    case 'csi':
+      return subdomainName(s.driver, `${field}.driver`, true);
+    case 'ephemeral':
+      return isPlainObject(s.volumeClaimTemplate) ? [] : [required(`${field}.volumeClaimTemplate`)];
+    case 'downwardAPI':
+      return downwardItems(s.items, field, field);
+    case 'projected':
+      return [...fileMode(s.defaultMode, `${field}.defaultMode`), ...projections(s.sources, `${field}.sources`)];
     case 'hostPath': {
       const out: Violation[] = str(s.path) ? [] : [required(`${field}.path`)];
       const type = str(s.type);
@@ -611,7 +678,10 @@ function volumeSource(source: string, s: Json, field: string): Violation[] {
   }
 }
 
-/** A Pod volume: its name (a DNS-1123 label) and at most one source; the sources Workspaces commonly use in depth. */
+/**
+ * A Pod volume: its name (a DNS-1123 label) and at most one source; in depth the sources Workspaces commonly use
+ * (emptyDir, configMap, secret, persistentVolumeClaim, hostPath, nfs, csi, ephemeral, downwardAPI, projected).
+ */
 export function validateVolume(volume: unknown, field: string): Violation[] {
   if (!isPlainObject(volume)) return [];
   const out: Violation[] = [];

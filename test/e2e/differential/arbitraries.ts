@@ -186,6 +186,27 @@ const volumeSource = fc.oneof(
   { weight: 1, arbitrary: fc.record({ secret: fc.record({ secretName: fc.constantFrom('creds') }) }) },
   { weight: 1, arbitrary: fc.record({ persistentVolumeClaim: fc.record({ claimName: fc.constantFrom('shared') }) }) },
   {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      { nfs: { server: 'nfs.example.com', path: '/exports' } }, { csi: { driver: 'csi.example.com' } }, { hostPath: { path: '/tmp', type: 'Directory' } },
+      { projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }, { configMap: { name: 'c', items: [{ key: 'k', path: 'p' }] } }] } },
+      { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: "metadata.annotations['a']" } }] } },
+      { emptyDir: { medium: 'Bogus' } },
+    ),
+  },
+  {
+    weight: bad(2),
+    arbitrary: fc.constantFrom(
+      { nfs: { server: '', path: 'rel' } }, { csi: { driver: 'Bad_Driver' } }, { csi: { driver: '' } }, { hostPath: { path: '' } }, { hostPath: { path: '/x', type: 'Bogus' } },
+      { projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 100 } }] } },
+      { projected: { sources: [{ configMap: { name: 'c', items: [{ key: 'k', path: '../x' }] } }] } },
+      { projected: { sources: [{ serviceAccountToken: { path: '/abs' } }] } },
+      { downwardAPI: { items: [{ path: '/abs', fieldRef: { fieldPath: 'metadata.name' } }] } },
+      { downwardAPI: { items: [{ path: 'p', fieldRef: { fieldPath: 'spec.foo' } }] } },
+      { ephemeral: {} },
+    ),
+  },
+  {
     weight: bad(3),
     arbitrary: fc.constantFrom(
       { emptyDir: { sizeLimit: '-1' } }, { emptyDir: {}, secret: { secretName: 'creds' } }, { configMap: { name: '' } }, { configMap: { name: 'Bad' } },
