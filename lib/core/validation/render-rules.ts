@@ -165,6 +165,7 @@ function renderedExtras(ws: unknown, kind: WorkspaceKindObject): RenderedExtras 
       mounts: new Set(listOf(container.volumeMounts).map((m) => JSON.stringify(m))),
     };
   } catch {
+    // Any failure, even on input of the wrong shape: this module never throws, and the other rules report the cause.
     return undefined;
   }
 }
