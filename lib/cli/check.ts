@@ -16,7 +16,9 @@ import {
   validateWorkspace,
   validateWorkspaceKind,
   validateWorkspaceKindDelete,
+  validateWorkspaceKindRendering,
   validateWorkspaceKindUpdate,
+  validateWorkspaceRendering,
   validateWorkspaceUpdate,
   Violation,
   ViolationType,
@@ -137,9 +139,12 @@ export function validateManifests(input: ManifestSet, reference?: ManifestSet): 
   const kinds = kindIndex(reference, input);
   const findings: Finding[] = [...input.findings, ...(reference?.findings ?? []), ...duplicateFindings(input.objects)];
   for (const obj of input.objects) {
+    const kind = kinds.get(specKind(obj) ?? '');
+    // Render-time rules too; a kind of the input reports its own problems once, at the kind.
     const violations = isKind(obj)
-      ? validateWorkspaceKind(obj.value)
-      : validateWorkspace(obj.value, { kind: kinds.get(specKind(obj) ?? ''), requireKind: true });
+      ? [...validateWorkspaceKind(obj.value), ...validateWorkspaceKindRendering(obj.value)]
+      : [...validateWorkspace(obj.value, { kind, requireKind: true }),
+        ...validateWorkspaceRendering(obj.value, kind, { includeKind: !input.objects.some((o) => o.value === (kind as unknown)) })];
     findings.push(...ruleFindings(obj, violations));
   }
   return { command: Command.VALIDATE, findings: sortFindings(findings), impacts: [], checked: counts(input) };

@@ -8,7 +8,7 @@
 import { stringify } from 'yaml';
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedService, RenderedStatefulSet } from '../core/render';
-import { validateWorkspace } from '../core/validation';
+import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
 import { kindIndex, ruleFindings, sortFindings } from './check';
 import { ManifestObject, ManifestSet, objectLine } from './manifests';
 import { escapeLine, safeJson } from './report';
@@ -72,7 +72,7 @@ export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | un
   for (const obj of selected) {
     const ws = obj.value as unknown as WorkspaceObject;
     const kind = kinds.get(ws.spec?.kind ?? '');
-    const violations = validateWorkspace(obj.value, { kind, requireKind: true });
+    const violations = [...validateWorkspace(obj.value, { kind, requireKind: true }), ...validateWorkspaceRendering(obj.value, kind)];
     if (violations.length > 0) {
       findings.push(...ruleFindings(obj, violations));
       continue;

@@ -66,7 +66,12 @@ export function copyJson<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
-const registeredObjects = new WeakMap<IConstruct, ApiObject[]>();
+interface CollisionRegistry {
+  readonly objects: ApiObject[];
+  readonly collisions: () => Map<ApiObject, string[]>;
+}
+
+const registeredObjects = new WeakMap<IConstruct, CollisionRegistry>();
 
 /**
  * Registers an object for the app-wide collision check: no two registered objects may share an identity (group,
@@ -77,15 +82,26 @@ const registeredObjects = new WeakMap<IConstruct, ApiObject[]>();
  */
 export function registerForCollisionCheck(apiObject: ApiObject): void {
   const root = apiObject.node.root;
-  let objects = registeredObjects.get(root);
-  if (!objects) {
+  let registry = registeredObjects.get(root);
+  if (!registry) {
     const list: ApiObject[] = [];
-    objects = list;
-    registeredObjects.set(root, list);
+    let checkedLength = -1;
+    let found = new Map<ApiObject, string[]>();
     // Names and namespaces are fixed at construction, so the verdict changes only when objects are added.
-    root.node.addValidation(memoizedValidation(() => [list.length], () => findCollisions(root, list)));
+    const collisions = (): Map<ApiObject, string[]> => {
+      if (checkedLength !== list.length) {
+        found = findCollisions(root, list);
+        checkedLength = list.length;
+      }
+      return found;
+    };
+    registry = { objects: list, collisions };
+    registeredObjects.set(root, registry);
   }
-  objects.push(apiObject);
+  registry.objects.push(apiObject);
+  // Reported at the construct that defines the object (cdk8s prints its path), not at the app root.
+  const { collisions } = registry;
+  (apiObject.node.scope ?? apiObject).node.addValidation({ validate: () => [...(collisions().get(apiObject) ?? [])] });
 }
 
 /** Registers every ApiObject defined under `scope` so far (see {@link registerForCollisionCheck}). */
@@ -97,8 +113,10 @@ export function registerAllForCollisionCheck(scope: IConstruct): void {
   }
 }
 
-function findCollisions(root: IConstruct, objects: readonly ApiObject[]): string[] {
-  const errors: string[] = [];
+/** The collision errors of each object that collides with an earlier one. */
+function findCollisions(root: IConstruct, objects: readonly ApiObject[]): Map<ApiObject, string[]> {
+  const errors = new Map<ApiObject, string[]>();
+  const report = (node: ApiObject, message: string) => errors.set(node, [...(errors.get(node) ?? []), message]);
   const byIdentity = new Map<string, ApiObject>();
   const byFile = new Map<string, ApiObject>();
   const perResource = root instanceof App
@@ -109,7 +127,7 @@ function findCollisions(root: IConstruct, objects: readonly ApiObject[]): string
     const identity = `${node.apiGroup}/${node.kind} ${namespace}/${node.name}`;
     const previous = byIdentity.get(identity);
     if (previous) {
-      errors.push(`${node.kind} "${node.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice: at ${previous.node.path} and at ${node.node.path}; expected unique names`);
+      report(node, `${node.kind} "${node.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice: at ${previous.node.path} and at ${node.node.path}; expected unique names`);
     } else {
       byIdentity.set(identity, node);
     }
@@ -118,7 +136,7 @@ function findCollisions(root: IConstruct, objects: readonly ApiObject[]): string
       const file = `${folder}${node.kind}.${node.name}`.replace(/[^0-9a-zA-Z-_./]/g, '');
       const owner = byFile.get(file);
       if (owner && !previous) {
-        errors.push(`${node.node.path} and ${owner.node.path} would both be written to the file "${file}" by per-resource output (cdk8s names files by kind and name only); expected distinct kind/name pairs, or use YamlOutputType.FILE_PER_CHART`);
+        report(node, `${node.node.path} and ${owner.node.path} would both be written to the file "${file}" by per-resource output (cdk8s names files by kind and name only); expected distinct kind/name pairs, or use YamlOutputType.FILE_PER_CHART`);
       } else if (!owner) {
         byFile.set(file, node);
       }

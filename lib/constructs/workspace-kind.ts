@@ -1,11 +1,14 @@
+import * as fs from 'node:fs';
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
 import {
   API_VERSION, ImageConfigValue, JsonObject, OptionList, OptionValue, PodConfigValue, WORKSPACEKIND_KIND,
   WorkspaceKindCulling, WorkspaceKindIcon, WorkspaceKindObject, WorkspaceKindPort as WorkspaceKindPortJson,
   WorkspaceKindSpec,
 } from '../core/api';
-import { validateWorkspaceKind } from '../core/validation';
+import { isPlainObject } from '../core/json';
+import { validateWorkspaceKind, validateWorkspaceKindRendering } from '../core/validation';
 import { ClusterScopedApiObject, copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import {
   Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
@@ -258,20 +261,35 @@ export interface PodConfigOptions extends OptionSpawnerOptions {
   readonly tolerations?: readonly Toleration[];
 }
 
-/** A reference to an image option of a WorkspaceKind, from this app or defined elsewhere. */
+/** The two kinds of options of a WorkspaceKind. */
+export enum OptionKind {
+  /** An image option (`spec.podTemplate.options.imageConfig`). */
+  IMAGE = 'imageConfig',
+  /** A pod-size option (`spec.podTemplate.options.podConfig`). */
+  POD = 'podConfig',
+}
+
+/**
+ * A reference to an image option of a WorkspaceKind, from this app or defined elsewhere. `optionKind` tells it apart
+ * from a pod-size option: passing one where the other is expected does not compile.
+ */
 export interface IImageConfig {
   /** The option id. */
   readonly id: string;
   /** The kind that defines it. */
   readonly kind: IWorkspaceKind;
+  /** Always `OptionKind.IMAGE`. */
+  readonly optionKind: OptionKind.IMAGE;
 }
 
-/** A reference to a pod-size option of a WorkspaceKind, from this app or defined elsewhere. */
+/** A reference to a pod-size option of a WorkspaceKind, from this app or defined elsewhere (see `IImageConfig`). */
 export interface IPodConfig {
   /** The option id. */
   readonly id: string;
   /** The kind that defines it. */
   readonly kind: IWorkspaceKind;
+  /** Always `OptionKind.POD`. */
+  readonly optionKind: OptionKind.POD;
 }
 
 /** What image and pod-size options share: spawner info, an optional redirect, and a spec. */
@@ -318,6 +336,9 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
 
 /** An image option of a WorkspaceKind; pass it to Workspaces and to other options' redirects. */
 export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue['spec']> implements IImageConfig {
+  /** Always `OptionKind.IMAGE`. */
+  public readonly optionKind = OptionKind.IMAGE;
+
   /** @internal */
   constructor(kind: WorkspaceKind, options: ImageConfigOptions) {
     for (const port of options.ports) {
@@ -347,6 +368,9 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
 
 /** A pod-size option of a WorkspaceKind; pass it to Workspaces and to other options' redirects. */
 export class PodConfig extends KindOption<PodConfigOptions, PodConfigValue['spec']> implements IPodConfig {
+  /** Always `OptionKind.POD`. */
+  public readonly optionKind = OptionKind.POD;
+
   /** @internal */
   constructor(kind: WorkspaceKind, options: PodConfigOptions) {
     super(kind, copyJson(options));
@@ -379,7 +403,11 @@ export interface IWorkspaceKind {
   _defaultPodConfig(): IPodConfig | undefined;
 }
 
-/** A WorkspaceKind defined outside this app, known by name; its option ids are checked for format only. */
+/**
+ * A WorkspaceKind defined outside this app, known by name. The option ids of its references are checked at synth
+ * time for the API's format (1 to 256 characters; the API has no pattern, so e.g. `small cpu` is a valid id), not
+ * for existence: use `WorkspaceKind.fromManifest()` / `fromManifestFile()` for that.
+ */
 export class ImportedWorkspaceKind extends Construct implements IWorkspaceKind {
   /** @internal */
   constructor(scope: Construct, id: string, public readonly name: string) {
@@ -388,28 +416,98 @@ export class ImportedWorkspaceKind extends Construct implements IWorkspaceKind {
 
   /** A reference to the image option `id` of this kind. */
   public imageConfig(id: string): IImageConfig {
-    return { id, kind: this };
+    return { id, kind: this, optionKind: OptionKind.IMAGE };
   }
 
   /** A reference to the pod-size option `id` of this kind. */
   public podConfig(id: string): IPodConfig {
-    return { id, kind: this };
+    return { id, kind: this, optionKind: OptionKind.POD };
   }
 
   /** @internal */
-  public _manifest(): undefined {
+  public _manifest(): WorkspaceKindObject | undefined {
     return undefined;
   }
 
   /** @internal */
-  public _defaultImageConfig(): undefined {
+  public _defaultImageConfig(): IImageConfig | undefined {
     return undefined;
   }
 
   /** @internal */
-  public _defaultPodConfig(): undefined {
+  public _defaultPodConfig(): IPodConfig | undefined {
     return undefined;
   }
+}
+
+/**
+ * A WorkspaceKind defined outside this app, known from its manifest (for example the YAML file the platform team
+ * publishes). It is not synthesized; Workspaces of it are checked at synth time against it exactly as against a kind
+ * of this app (options exist, defaults, redirects, render-time rules), and the manifest itself is checked too.
+ */
+export class ManifestWorkspaceKind extends ImportedWorkspaceKind {
+  private readonly manifest: WorkspaceKindObject;
+
+  /** @internal */
+  constructor(scope: Construct, id: string, manifest: WorkspaceKindObject, source: string) {
+    const name = manifest?.metadata?.name;
+    if (!isPlainObject(manifest) || typeof name !== 'string' || name === '') {
+      throw new Error(`${scope.node.path}/${id}: the WorkspaceKind manifest from ${source} has no metadata.name; expected a kubeflow.org/v1beta1 WorkspaceKind`);
+    }
+    super(scope, id, name);
+    this.manifest = copyJson(manifest);
+    this.node.addValidation(memoizedValidation(() => [this.manifest], () => toValidationMessages([
+      ...validateWorkspaceKind(this.manifest),
+      ...validateWorkspaceKindRendering(this.manifest),
+    ]).map(message => `${source}: ${message}`)));
+  }
+
+  /** The option ids of the manifest, in its order. */
+  public optionIds(type: OptionKind): string[] {
+    return optionIdsOf(this.manifest, type);
+  }
+
+  /** @internal */
+  public _manifest(): WorkspaceKindObject {
+    return this.manifest;
+  }
+
+  /** @internal */
+  public _defaultImageConfig(): IImageConfig | undefined {
+    const id = defaultIdOf(this.manifest, OptionKind.IMAGE);
+    return id === undefined ? undefined : { id, kind: this, optionKind: OptionKind.IMAGE };
+  }
+
+  /** @internal */
+  public _defaultPodConfig(): IPodConfig | undefined {
+    const id = defaultIdOf(this.manifest, OptionKind.POD);
+    return id === undefined ? undefined : { id, kind: this, optionKind: OptionKind.POD };
+  }
+}
+
+function optionsOf(manifest: WorkspaceKindObject, type: OptionKind): Record<string, unknown> | undefined {
+  const options = (manifest.spec?.podTemplate?.options as Record<string, unknown> | undefined)?.[type];
+  return isPlainObject(options) ? options : undefined;
+}
+
+function optionIdsOf(manifest: WorkspaceKindObject, type: OptionKind): string[] {
+  const values = optionsOf(manifest, type)?.values;
+  return (Array.isArray(values) ? values : []).map(v => (isPlainObject(v) ? v.id : undefined)).filter((id): id is string => typeof id === 'string');
+}
+
+function defaultIdOf(manifest: WorkspaceKindObject, type: OptionKind): string | undefined {
+  const spawner = optionsOf(manifest, type)?.spawner;
+  const id = isPlainObject(spawner) ? spawner.default : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Options of `WorkspaceKind.fromManifestFile`. */
+export interface ManifestFileOptions {
+  /**
+   * Which WorkspaceKind of the file, when it holds several.
+   * @default - the file's only WorkspaceKind
+   */
+  readonly name?: string;
 }
 
 /** Properties of a WorkspaceKind. */
@@ -506,9 +604,28 @@ export interface WorkspaceKindProps {
  * synth time with the same rules as the API server and the upstream admission webhook.
  */
 export class WorkspaceKind extends Construct implements IWorkspaceKind {
-  /** Refers to a WorkspaceKind that is defined outside this app. */
+  /**
+   * Refers to a WorkspaceKind that is defined outside this app, by name only: option ids are checked for the API's
+   * format, not for existence (use `fromManifest` / `fromManifestFile` for that).
+   */
   public static fromName(scope: Construct, id: string, name: string): ImportedWorkspaceKind {
     return new ImportedWorkspaceKind(scope, id, name);
+  }
+
+  /**
+   * Refers to a WorkspaceKind that is defined outside this app, from its manifest (a parsed `kubeflow.org/v1beta1`
+   * WorkspaceKind object): Workspaces of it are checked at synth time against its options, defaults and redirects.
+   */
+  public static fromManifest(scope: Construct, id: string, manifest: WorkspaceKindObject): ManifestWorkspaceKind {
+    return new ManifestWorkspaceKind(scope, id, manifest, 'manifest');
+  }
+
+  /**
+   * Like `fromManifest`, reading the WorkspaceKind from a YAML (or JSON) file, e.g. the one the platform team
+   * publishes. Other documents of the file are ignored.
+   */
+  public static fromManifestFile(scope: Construct, id: string, file: string, options: ManifestFileOptions = {}): ManifestWorkspaceKind {
+    return new ManifestWorkspaceKind(scope, id, readKindManifest(scope, id, file, options.name), file);
   }
 
   /** The kind's name. */
@@ -548,7 +665,10 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
       // Rendered at synth time, so that ports and options added after construction are included.
       spec: Lazy.any({ produce: () => this._manifest().spec }),
     });
-    this.node.addValidation(memoizedValidation(() => [this._manifest()], () => toValidationMessages(validateWorkspaceKind(this._manifest()))));
+    this.node.addValidation(memoizedValidation(() => [this._manifest()], () => {
+      const manifest = this._manifest();
+      return toValidationMessages([...validateWorkspaceKind(manifest), ...validateWorkspaceKindRendering(manifest)]);
+    }));
     registerForCollisionCheck(this.apiObject);
   }
 
@@ -694,4 +814,30 @@ function optionList<S>(options: readonly KindOption<any, S>[], defaultOption: Ki
     spawner: { default: defaultOption?.id as string },
     values: options.map(option => option._toJson()),
   };
+}
+
+/** The WorkspaceKind document of a YAML file (the one named `name`, or the only one). */
+function readKindManifest(scope: Construct, id: string, file: string, name: string | undefined): WorkspaceKindObject {
+  const where = `${scope.node.path}/${id}`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${where}: cannot read the WorkspaceKind manifest ${file}: ${(e as Error).message}`);
+  }
+  const kinds: WorkspaceKindObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) {
+      throw new Error(`${where}: ${file} is not valid YAML: ${doc.errors[0].message}`);
+    }
+    const value: unknown = doc.toJS();
+    if (isPlainObject(value) && value.kind === WORKSPACEKIND_KIND) kinds.push(value as unknown as WorkspaceKindObject);
+  }
+  const matching = name === undefined ? kinds : kinds.filter(k => k.metadata?.name === name);
+  if (matching.length !== 1) {
+    const found = kinds.map(k => JSON.stringify(k.metadata?.name ?? '')).join(', ') || 'none';
+    const wanted = name === undefined ? 'exactly one WorkspaceKind (or pass options.name)' : `a WorkspaceKind named "${name}"`;
+    throw new Error(`${where}: ${file} holds WorkspaceKinds ${found}; expected ${wanted}`);
+  }
+  return matching[0];
 }

@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
-import { validateWorkspace } from '../core/validation';
+import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
 import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
-import { IImageConfig, IPodConfig, IWorkspaceKind, WorkspaceKind } from './workspace-kind';
+import { IImageConfig, IPodConfig, IWorkspaceKind, OptionKind, WorkspaceKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
 export enum ClaimAccessMode {
@@ -210,8 +210,8 @@ export class Workspace extends Construct {
     this.props = { ...props, podLabels: copyJson(props.podLabels), podAnnotations: copyJson(props.podAnnotations), labels: copyJson(props.labels) };
     this.name = props.name;
     this.kind = props.kind;
-    this.assertSameKind(props.imageConfig, 'imageConfig');
-    this.assertSameKind(props.podConfig, 'podConfig');
+    this.assertOption(props.imageConfig, OptionKind.IMAGE);
+    this.assertOption(props.podConfig, OptionKind.POD);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: API_VERSION,
@@ -300,7 +300,10 @@ export class Workspace extends Construct {
     if (imported && !this.props.podConfig) {
       messages.push(`spec.podTemplate.options.podConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected a podConfig from kind.podConfig('<id>')`);
     }
-    const violations = validateWorkspace(this.toManifest(), { kind: this.kind._manifest() });
+    const manifest = this.toManifest();
+    const kind = this.kind._manifest();
+    // The kind's own render-time problems are reported once, at the kind.
+    const violations = [...validateWorkspace(manifest, { kind }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];
     return [...messages, ...toValidationMessages(violations)];
   }
 
@@ -312,7 +315,13 @@ export class Workspace extends Construct {
     return bound.claimName;
   }
 
-  private assertSameKind(option: IImageConfig | IPodConfig | undefined, field: string): void {
+  private assertOption(option: IImageConfig | IPodConfig | undefined, field: OptionKind): void {
+    // The types already say so; this is for callers without a type checker.
+    if (option && option.optionKind !== field) {
+      const what = { [OptionKind.IMAGE]: 'an image option', [OptionKind.POD]: 'a pod-size option' };
+      const given = what[option.optionKind as OptionKind] ?? `not an option handle (optionKind ${JSON.stringify(option.optionKind)})`;
+      throw new Error(`${this.node.path}: ${field} "${option.id}" is ${given}; expected ${field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())'}`);
+    }
     if (option && option.kind !== this.props.kind) {
       throw new Error(`${this.node.path}: ${field} "${option.id}" belongs to WorkspaceKind "${option.kind.name}", but the Workspace's kind is "${this.props.kind.name}"; expected an option of the Workspace's kind`);
     }

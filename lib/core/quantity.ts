@@ -8,7 +8,7 @@
 
 export class QuantityError extends Error {
   constructor(value: unknown) {
-    super(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${JSON.stringify(value)}`);
+    super(`${JSON.stringify(value)} is not a Kubernetes quantity; expected a quantity such as "500m", "2Gi" (a number with an optional suffix: n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent like e3)`);
     this.name = 'QuantityError';
   }
 }

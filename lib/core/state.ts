@@ -44,6 +44,12 @@ export interface StateDecision {
   readonly reason: string;
 }
 
+/** How the reconciler writes an owned object. */
+export enum WriteVerb {
+  CREATE = 'create',
+  UPDATE = 'update',
+}
+
 /** Every state message of §2.3, with the Event reason the reconciler reports it under. */
 export const StateMessages = {
   unknownKind: (kind: string): StateDecision =>
@@ -57,6 +63,12 @@ export const StateMessages = {
     error('MultipleStatefulSets', `Workspace owns multiple StatefulSets: ${names.join(', ')}`),
   multipleServices: (names: readonly string[]): StateDecision =>
     error('MultipleServices', `Workspace owns multiple Services: ${names.join(', ')}`),
+  /**
+   * Not upstream (which returns the error and retries without a status): the API server refused to create or update
+   * an owned object; `message` is the API server's.
+   */
+  ownedObjectRefused: (verb: WriteVerb, object: string, message: string): StateDecision =>
+    error(verb === WriteVerb.CREATE ? 'FailedCreate' : 'FailedUpdate', `Workspace failed to ${verb} ${object}: ${message}`),
   statefulSetWarning: (message: string): StateDecision =>
     error('StatefulSetWarning', `Workspace StatefulSet has warning event: ${message}`),
   unschedulable: (message: string): StateDecision => error('Unschedulable', `Workspace Pod is unschedulable: ${message}`),

@@ -105,7 +105,11 @@ export class Manager {
     this.caches = new Caches(this.client, this.log);
     this.events = new EventRecorder(this.client, COMPONENT, options.identity, this.log);
     const deps = { client: this.client, caches: this.caches, events: this.events, log: this.log, now: options.now };
-    this.workspaceController = new WorkspaceController({ ...deps, log: this.log.with({ controller: 'workspace' }) });
+    this.workspaceController = new WorkspaceController({
+      ...deps,
+      log: this.log.with({ controller: 'workspace' }),
+      onRefused: (w) => this.metrics.refusedWrites.inc({ resource: w.object, verb: w.verb, code: String(w.status) }),
+    });
     this.kindController = new KindController({ ...deps, log: this.log.with({ controller: 'workspacekind' }) });
     if (config.leaderElect) {
       if (!options.leaseNamespace) throw new Error('leader election needs the Lease namespace');
@@ -306,8 +310,16 @@ export class Manager {
   private registerHandlers(): void {
     const ws = this.workspaceQueue;
     const kinds = this.kindQueue;
-    const enqueueWorkspacesOfKind = (kind: WorkspaceKindObject): void => {
-      for (const w of this.caches.workspacesOfKind(kind.metadata.name ?? '')) ws.add(objectKey(w.metadata));
+    // A spec change may fix what made earlier passes fail: reconcile at once, with the backoff reset.
+    const enqueueChanged = (key: string): void => {
+      ws.forget(key);
+      ws.add(key);
+    };
+    const enqueueWorkspacesOfKind = (kind: WorkspaceKindObject, changed = false): void => {
+      for (const w of this.caches.workspacesOfKind(kind.metadata.name ?? '')) {
+        if (changed) enqueueChanged(objectKey(w.metadata));
+        else ws.add(objectKey(w.metadata));
+      }
     };
     this.caches.workspaces.addHandlers({
       onAdd: (w: WorkspaceObject) => {
@@ -315,7 +327,8 @@ export class Manager {
         if (w.spec?.kind) kinds.add(w.spec.kind);
       },
       onUpdate: (old: WorkspaceObject, w: WorkspaceObject) => {
-        ws.add(objectKey(w.metadata));
+        if (old.metadata.generation !== w.metadata.generation) enqueueChanged(objectKey(w.metadata));
+        else ws.add(objectKey(w.metadata));
         // §3.1: Kinds count spec-selected options, so only spec changes matter to them.
         if (old.metadata.generation !== w.metadata.generation) {
           if (w.spec?.kind) kinds.add(w.spec.kind);
@@ -334,7 +347,7 @@ export class Manager {
       onUpdate: (old: WorkspaceKindObject, k: WorkspaceKindObject) => {
         kinds.add(objectKey(k.metadata));
         // §1.1: finalizer and status changes do not affect Workspaces.
-        if (old.metadata.generation !== k.metadata.generation) enqueueWorkspacesOfKind(k);
+        if (old.metadata.generation !== k.metadata.generation) enqueueWorkspacesOfKind(k, true);
       },
       onDelete: (k: WorkspaceKindObject) => enqueueWorkspacesOfKind(k),
     });

@@ -68,6 +68,7 @@ export class ReconcilerMetrics {
   readonly registry = new MetricsRegistry();
   readonly reconciles: prom.Counter<'controller' | 'result'>;
   readonly reconcileErrors: prom.Counter<'controller'>;
+  readonly refusedWrites: prom.Counter<'resource' | 'verb' | 'code'>;
   readonly reconcileDuration: prom.Histogram<'controller' | 'result'>;
   readonly apiRequests: prom.Counter<'verb' | 'resource' | 'code'>;
   readonly queueDepth: prom.Gauge<'controller'>;
@@ -86,6 +87,11 @@ export class ReconcilerMetrics {
       ['controller', 'result'],
     );
     this.reconcileErrors = registry.counter('kfws_reconcile_errors_total', 'Reconcile passes that returned an error.', ['controller']);
+    this.refusedWrites = registry.counter(
+      'kfws_owned_object_refusals_total',
+      'Creates and updates of owned objects that the API server refused (4xx), by resource, verb and HTTP status code.',
+      ['resource', 'verb', 'code'],
+    );
     this.reconcileDuration = registry.histogram(
       'kfws_reconcile_duration_seconds',
       'Duration of reconcile passes by controller and result.',

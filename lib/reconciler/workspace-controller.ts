@@ -1,10 +1,12 @@
 /**
  * The I/O shell of the Workspace reconcile: reads a snapshot from the caches, asks workspace-plan.ts what to do,
- * performs the writes in order and records Events. Conflicts end the pass with a requeue; other API errors are
- * thrown (the worker retries with backoff).
+ * performs the writes in order and records Events. Conflicts end the pass with a requeue; a refused write of an owned
+ * object puts the Workspace in state Error (and is retried); other API errors are thrown (the worker retries with
+ * backoff).
  */
 import { API_VERSION, FINALIZER_WORKSPACEKIND_PROTECTION, OptionStatus, WORKSPACE_KIND, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
-import { StateDecision } from '../core/state';
+import { RenderedObject } from '../core/render';
+import { StateDecision, StateMessages, statusEquals, WriteVerb } from '../core/state';
 import { Caches } from './caches';
 import { EventSink, EventType } from './events';
 import { ApiError, isConflict, isNotFound, KubeClient } from './kube/client';
@@ -19,6 +21,19 @@ export enum Outcome {
   REQUEUE = 'requeue',
   /** A write hit a stale resourceVersion (409): retry with backoff. */
   CONFLICT = 'conflict',
+  /**
+   * The API server refused to create or update an owned object (4xx): the Workspace is in state Error with its
+   * message; retry with capped backoff (a change of the Workspace or its kind is reconciled at once anyway).
+   */
+  REFUSED = 'refused',
+}
+
+/** Which owned object a refused write was for, e.g. to count refusals in a metric. */
+export interface RefusedWrite {
+  readonly object: RenderedObject;
+  readonly verb: WriteVerb;
+  /** HTTP status of the refusal. */
+  readonly status: number;
 }
 
 export interface ControllerDeps {
@@ -28,6 +43,26 @@ export interface ControllerDeps {
   readonly log: Logger;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
+  /** Called for every write of an owned object that the API server refuses (metrics). */
+  readonly onRefused?: (write: RefusedWrite) => void;
+}
+
+/**
+ * A 4xx answer that retrying the same request cannot change: not 404 (gone meanwhile), 408, 409 (conflict, or a
+ * generated name that was taken) or 429 (throttled).
+ */
+function isRefusal(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status >= 400 && err.status < 500 && ![404, 408, 409, 429].includes(err.status);
+}
+
+/**
+ * The API server's message without the request line and its `<Kind> "<name>" is invalid: ` head: for a create with
+ * `generateName` the name is a new random one each time, and the state message must not change between retries.
+ */
+export function refusalMessage(err: ApiError): string {
+  const request = `${err.verb} ${err.path}: ${err.status} `;
+  const message = err.message.startsWith(request) ? err.message.slice(request.length) : err.message;
+  return message.replace(/^[A-Za-z][\w.]* "[^"]*" is invalid: /, '');
 }
 
 function optionPatch(o: OptionStatus): Record<string, unknown> {
@@ -61,9 +96,6 @@ export function statusMergePatch(status: WorkspaceStatus, previous: Partial<Work
 /** Event reason of a refused StatefulSet or Service write. */
 export const MISSING_PERMISSION_REASON = 'MissingPermission';
 
-/** The writes that tenant-scoped RBAC grants per namespace. */
-const WORKLOAD_WRITES: ReadonlySet<WorkspaceAction['type']> = new Set(['createStatefulSet', 'createService', 'patchStatefulSet', 'patchService']);
-
 export class WorkspaceController {
   /** Last write per owned object UID (see AppliedMemo). */
   private readonly applied = new Map<string, AppliedMemo>();
@@ -92,54 +124,56 @@ export class WorkspaceController {
           log.debug('conflict; requeueing', { action: action.type, error: (err as Error).message });
           return Outcome.CONFLICT;
         }
-        if (err instanceof ApiError && err.status === 403 && WORKLOAD_WRITES.has(action.type)) {
-          return this.reportMissingPermission(ws, key, plan.status, err, log);
+        const write = ownedWrite(action);
+        if (write && plan.statusWith && isRefusal(err)) {
+          return this.refused(key, ws, plan.statusWith, { ...write, status: err.status }, err, log);
         }
         throw err;
       }
     }
-    if (plan.status) {
-      const { namespace, name } = splitKey(key);
-      try {
-        const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), {
-          metadata: { uid: ws.metadata.uid },
-          status: statusMergePatch(plan.status, ws.status),
-        });
-        caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
-      } catch (err) {
-        if (isNotFound(err)) return Outcome.DONE;
-        throw err;
-      }
-    }
+    if (plan.status && !(await this.writeStatus(key, ws, plan.status))) return Outcome.DONE;
     if (plan.decision) this.reportState(ws, plan.decision, log);
     return Outcome.DONE;
   }
 
-  /**
-   * The API server refused a StatefulSet or Service write (tenant-scoped writes, namespace not granted): the
-   * Workspace's state says so, with one Event, and the key is retried with backoff until the grant appears.
-   */
-  private async reportMissingPermission(ws: WorkspaceObject, key: string, planned: WorkspaceStatus | undefined, err: ApiError, log: Logger): Promise<Outcome> {
-    const namespace = ws.metadata.namespace as string;
-    const resource = /\/statefulsets(\/|$)/.test(err.path) ? 'StatefulSets' : 'Services';
-    const verb = err.verb === 'POST' ? 'create' : 'patch';
-    const message = `the controller may not ${verb} ${resource} in namespace "${namespace}": bind the ClusterRole ` +
-      `"${RECONCILER_WRITER_CLUSTER_ROLE_NAME}" to it there with a RoleBinding (WorkspacesTenant does), or install with cluster-wide writes`;
-    log.warn('missing permission', { error: err.message });
-    if (ws.status?.state === WorkspaceState.ERROR && ws.status.stateMessage === message) return Outcome.REQUEUE;
-    const { name } = splitKey(key);
-    const status = planned
-      ? statusMergePatch({ ...planned, state: WorkspaceState.ERROR, stateMessage: message }, ws.status)
-      : { state: WorkspaceState.ERROR, stateMessage: message };
+  /** Writes `status` if it differs from the stored one; false when the Workspace is gone. */
+  private async writeStatus(key: string, ws: WorkspaceObject, status: WorkspaceStatus): Promise<boolean> {
+    if (statusEquals(ws.status, status)) return true;
+    const { namespace, name } = splitKey(key);
     try {
-      const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), { metadata: { uid: ws.metadata.uid }, status });
+      const updated = await this.deps.client.mergePatch(PATHS.workspaceStatus(namespace, name), {
+        metadata: { uid: ws.metadata.uid },
+        status: statusMergePatch(status, ws.status),
+      });
       this.deps.caches.workspaces.replaceIfUnchanged(updated, ws.metadata.resourceVersion);
-    } catch (patchErr) {
-      if (isNotFound(patchErr)) return Outcome.DONE;
-      throw patchErr;
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
     }
-    this.deps.events.emit(workspaceSubject(ws), EventType.WARNING, MISSING_PERMISSION_REASON, message);
-    return Outcome.REQUEUE;
+  }
+
+  /**
+   * The API server refused a write of an owned object: the Workspace goes to state Error with the server's message
+   * (status written as on every other path), one Warning Event per distinct message (not one per retry, as the state
+   * does not change between retries), the refusal is counted, and the pass is retried with backoff.
+   */
+  private async refused(
+    key: string,
+    ws: WorkspaceObject,
+    statusWith: (decision: StateDecision) => WorkspaceStatus,
+    write: RefusedWrite,
+    err: ApiError,
+    log: Logger,
+  ): Promise<Outcome> {
+    this.deps.onRefused?.(write);
+    const decision = err.status === 403
+      ? missingPermission(ws.metadata.namespace as string, write)
+      : StateMessages.ownedObjectRefused(write.verb, write.object, refusalMessage(err));
+    log.warn(`the API server refused to ${write.verb} the ${write.object}`, { status: err.status, error: err.message });
+    if (!(await this.writeStatus(key, ws, statusWith(decision)))) return Outcome.DONE;
+    this.reportState(ws, decision, log);
+    return Outcome.REFUSED;
   }
 
   private reportState(ws: WorkspaceObject, decision: StateDecision, log: Logger): void {
@@ -211,6 +245,35 @@ export class WorkspaceController {
     if (object?.metadata?.uid) {
       this.applied.set(object.metadata.uid, { version: appliedVersion(object, isStatefulSet), hash: renderedHash(desired) });
     }
+  }
+}
+
+/**
+ * A 403 on a StatefulSet or Service write: with tenant-scoped writes, the namespace has not been granted them. The
+ * state says how to grant them (the same message on every retry, so one Event).
+ */
+function missingPermission(namespace: string, write: Omit<RefusedWrite, 'status'>): StateDecision {
+  const verb = write.verb === WriteVerb.CREATE ? 'create' : 'patch';
+  return {
+    state: WorkspaceState.ERROR,
+    reason: MISSING_PERMISSION_REASON,
+    message: `the controller may not ${verb} ${write.object}s in namespace "${namespace}": bind the ClusterRole ` +
+      `"${RECONCILER_WRITER_CLUSTER_ROLE_NAME}" to it there with a RoleBinding (WorkspacesTenant does), or install with cluster-wide writes`,
+  };
+}
+
+function ownedWrite(action: WorkspaceAction): Omit<RefusedWrite, 'status'> | undefined {
+  switch (action.type) {
+    case 'createStatefulSet':
+      return { object: RenderedObject.STATEFUL_SET, verb: WriteVerb.CREATE };
+    case 'patchStatefulSet':
+      return { object: RenderedObject.STATEFUL_SET, verb: WriteVerb.UPDATE };
+    case 'createService':
+      return { object: RenderedObject.SERVICE, verb: WriteVerb.CREATE };
+    case 'patchService':
+      return { object: RenderedObject.SERVICE, verb: WriteVerb.UPDATE };
+    default:
+      return undefined;
   }
 }
 

@@ -88,6 +88,11 @@ export interface WorkspacePlan {
   readonly decision?: StateDecision;
   /** The status to write; undefined when it equals the stored one. */
   readonly status?: WorkspaceStatus;
+  /**
+   * The complete status of this pass had it ended with `decision` instead (same options and Pod): for a write that
+   * the API server refuses while the plan is carried out. Undefined when the pass computes no status.
+   */
+  readonly statusWith?: (decision: StateDecision) => WorkspaceStatus;
 }
 
 const NO_PLAN: WorkspacePlan = { actions: [] };
@@ -111,16 +116,18 @@ export function planWorkspace(snap: WorkspaceSnapshot): WorkspacePlan {
   let podConfig: ResolvedOption<unknown> | undefined;
 
   const finish = (decision: StateDecision): WorkspacePlan => {
-    const status = computeStatus({
-      previous: ws.status,
-      paused,
-      nowSeconds: snap.nowSeconds,
-      imageConfig: optionStatus(imageConfig),
-      podConfig: optionStatus(podConfig),
-      pod,
-      decision,
-    });
-    return { actions, decision, status: statusEquals(ws.status, status) ? undefined : status };
+    const statusWith = (d: StateDecision): WorkspaceStatus =>
+      computeStatus({
+        previous: ws.status,
+        paused,
+        nowSeconds: snap.nowSeconds,
+        imageConfig: optionStatus(imageConfig),
+        podConfig: optionStatus(podConfig),
+        pod,
+        decision: d,
+      });
+    const status = statusWith(decision);
+    return { actions, decision, status: statusEquals(ws.status, status) ? undefined : status, statusWith };
   };
 
   if (!kind) {

@@ -160,7 +160,7 @@ describe('Workspace', () => {
       kind.addImageConfig({ id: 'img_a', displayName: 'Duplicate id', image: 'x:1', ports: [] });
       new Workspace(team, 'Again', { name: 'w', kind });
       const message = synthError(team);
-      expect(message).toContain('[team/Ws] spec.podTemplate.volumes.data[0].mountPath: Invalid value: "not-absolute"');
+      expect(message).toContain('[team/Ws] spec.podTemplate.volumes.data[not-absolute].mountPath: Invalid value: "not-absolute"');
       expect(message).toContain('[kinds/Kind] spec.podTemplate.options.imageConfig.values[2]: Duplicate value');
       expect(message).toContain('Workspace "w" in namespace "team-a" is defined twice');
     });

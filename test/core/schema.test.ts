@@ -185,7 +185,7 @@ describe('generic structural schema validation', () => {
     const schema = new CompiledSchema(s);
     const old = { items: [{ k: 'a', v: '1' }, { k: 'b', v: '2' }], atomic: [{ v: '1' }] };
     expect(messages(schema.validate({ items: [{ k: 'b', v: '2' }, { k: 'a', v: '1' }, { k: 'c', v: '3' }], atomic: [{ v: '9' }] }, { oldValue: old }))).toEqual([]);
-    expect(messages(schema.validate({ items: [{ k: 'a', v: 'changed' }] }, { oldValue: old }))).toEqual(['items[0].v: Invalid value: "changed": immutable']);
+    expect(messages(schema.validate({ items: [{ k: 'a', v: 'changed' }] }, { oldValue: old }))).toEqual(['items[a].v: Invalid value: "changed": immutable']);
     expect(messages(schema.validate({ items: [{ k: 'a', v: 'changed' }] }))).toEqual([]);
   });
 
@@ -318,13 +318,13 @@ describe('the project CRDs', () => {
     const v = messages(validateWorkspaceKind(kind));
     for (const expected of [
       'spec.podTemplate.culling.maxInactiveSeconds: Invalid value: 59: spec.podTemplate.culling.maxInactiveSeconds in body should be greater than or equal to 60',
-      'spec.podTemplate.ports[0].protocol: Unsupported value: "TCP": supported values: "HTTP"',
-      "spec.podTemplate.ports[0].id: Invalid value: \"x\": spec.podTemplate.ports[0].id in body should match '^[a-z0-9][a-z0-9_-]*[a-z0-9]$'",
-      'spec.podTemplate.options.imageConfig.values[1].spec.imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
-      'spec.podTemplate.options.imageConfig.values[1].spec.ports[0].port: Invalid value: 70000: spec.podTemplate.options.imageConfig.values[1].spec.ports[0].port in body should be less than or equal to 65535',
-      'spec.podTemplate.options.podConfig.values[0].spec.resources.requests.cpu: Invalid value: 0.5: spec.podTemplate.options.podConfig.values[0].spec.resources.requests.cpu in body must be of type integer,string: "number"',
-      'spec.podTemplate.options.podConfig.values[0].spec.resources.requests.memory: Invalid value: "lots": spec.podTemplate.options.podConfig.values[0].spec.resources.requests.memory in body should match',
-      'spec.podTemplate.options.imageConfig.values[0].spawner.labels: Too many: 33: must have at most 32 items',
+      'spec.podTemplate.ports[x].protocol: Unsupported value: "TCP": supported values: "HTTP"',
+      "spec.podTemplate.ports[x].id: Invalid value: \"x\": spec.podTemplate.ports[x].id in body should match '^[a-z0-9][a-z0-9_-]*[a-z0-9]$'",
+      'spec.podTemplate.options.imageConfig.values[jupyterlab_scipy_190].spec.imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
+      'spec.podTemplate.options.imageConfig.values[jupyterlab_scipy_190].spec.ports[jupyterlab].port: Invalid value: 70000: spec.podTemplate.options.imageConfig.values[jupyterlab_scipy_190].spec.ports[jupyterlab].port in body should be less than or equal to 65535',
+      'spec.podTemplate.options.podConfig.values[tiny_cpu].spec.resources.requests.cpu: Invalid value: 0.5: spec.podTemplate.options.podConfig.values[tiny_cpu].spec.resources.requests.cpu in body must be of type integer,string: "number"',
+      'spec.podTemplate.options.podConfig.values[tiny_cpu].spec.resources.requests.memory: Invalid value: "lots": must be a Kubernetes quantity such as "500m", "2Gi"',
+      'spec.podTemplate.options.imageConfig.values[jupyterlab_scipy_180].spawner.labels: Too many: 33: must have at most 32 items',
       '<root>: Invalid value: some validation rules were not checked',
     ]) {
       expectRejected(validateWorkspaceKind(kind), expected);
@@ -337,7 +337,7 @@ describe('the project CRDs', () => {
     kind.spec.podTemplate.extraVolumes[0].emptyDir.sizeLimt = '1Gi';
     kind.spec.podTemplate.extraVolumeMounts.push({ name: 'dshm2' });
     expect(messages(validateWorkspaceKind(kind))).toEqual([
-      'spec.podTemplate.extraVolumes[0].emptyDir.sizeLimt: Unknown field: unknown field "spec.podTemplate.extraVolumes[0].emptyDir.sizeLimt"',
+      'spec.podTemplate.extraVolumes[dshm].emptyDir.sizeLimt: Unknown field: unknown field "spec.podTemplate.extraVolumes[dshm].emptyDir.sizeLimt"',
       'spec.podTemplate.extraVolumeMounts[1].mountPath: Required value',
       '<root>: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);

@@ -39,7 +39,7 @@ describe('Workspace webhook create (§6.3)', () => {
   test('W2b bad label value', () => {
     const ws = webhookWorkspace();
     ws.spec.podTemplate.podMetadata = { labels: { ok: 'bad value!' } };
-    expectRejected(validateWorkspace(ws, { kind }), 'spec.podTemplate.podMetadata.labels: Invalid value: "bad value!": a valid label must be');
+    expectRejected(validateWorkspace(ws, { kind }), 'spec.podTemplate.podMetadata.labels: Invalid value: "bad value!": value of label "ok": a valid label must be');
   });
 
   test('W3 bad annotation key', () => {

@@ -162,7 +162,7 @@ describe('WorkspaceKind webhook create (§6.4)', () => {
     const fields = validateWorkspaceKind(kind).map((v) => v.field);
     expect(fields).toEqual([
       // schema first: the image's duplicate port id (list-map)
-      `${IMAGES}.values[1].spec.ports[1]`,
+      `${IMAGES}.values[jupyterlab_scipy_190].spec.ports[1]`,
       'spec.podTemplate.podMetadata.labels',
       'spec.podTemplate.extraEnv[NB_PREFIX].value',
       `${IMAGES}.spawner.default`,

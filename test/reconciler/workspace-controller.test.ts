@@ -1,4 +1,5 @@
-import { statusMergePatch } from '../../lib/reconciler/workspace-controller';
+import { refusalMessage, statusMergePatch } from '../../lib/reconciler/workspace-controller';
+import { ApiError } from '../../lib/reconciler/kube/client';
 import { computeStatus, StateMessages } from '../../lib/core/state';
 
 describe('status merge patch', () => {
@@ -25,5 +26,13 @@ describe('status merge patch', () => {
   test('activity is left to the culler once the stored status has it', () => {
     const patch = statusMergePatch(status, { activity: { lastActivity: 5, lastUpdate: 6 } });
     expect(patch).not.toHaveProperty('activity');
+  });
+});
+
+describe('refusalMessage', () => {
+  it('keeps the API server message without the request line and the random generated name', () => {
+    const err = new ApiError(422, 'Invalid', 'POST /apis/apps/v1/namespaces/a/statefulsets: 422 StatefulSet.apps "ws-w-4ffx9" is invalid: [metadata.labels: Invalid value: "x": bad]', 'POST', '/apis/apps/v1/namespaces/a/statefulsets');
+    expect(refusalMessage(err)).toBe('[metadata.labels: Invalid value: "x": bad]');
+    expect(refusalMessage(new ApiError(403, 'Forbidden', 'forbidden: no', 'PATCH', '/p'))).toBe('forbidden: no');
   });
 });

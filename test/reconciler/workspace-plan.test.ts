@@ -225,7 +225,7 @@ describe('planWorkspace (§1.2)', () => {
         podTemplatePod: { name: 'ws-jupyterlab-workspace-abcde-0', containers: [{ name: 'main' }] },
       });
       const again = planWorkspace({ ...snap, ws: { ...snap.ws, status: plan.status } });
-      expect(again).toEqual({ actions: [], decision: StateMessages.running, status: undefined });
+      expect(again).toEqual({ actions: [], decision: StateMessages.running, status: undefined, statusWith: expect.any(Function) });
     });
 
     test('a warning about a StatefulSet revision being replaced in this pass is not reported', () => {

@@ -27,6 +27,8 @@ import { CrdKind, crdSchema, ROOT_FIELD } from './schema';
 import { Violation, ViolationType } from './violation';
 
 export { formatValue, formatViolation, ViolationType } from './violation';
+export { validateWorkspaceKindRendering, validateWorkspaceRendering } from './render-rules';
+export type { WorkspaceRenderingOptions } from './render-rules';
 export type { Violation } from './violation';
 
 /** What the webhook's `httpPathPrefix` returns while checking that templates render (§1.5). */

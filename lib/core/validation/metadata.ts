@@ -4,6 +4,7 @@
  */
 
 import { isPlainObject } from '../json';
+import { goQuote } from './quote';
 import { Violation, ViolationType } from './violation';
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -118,7 +119,7 @@ function invalid(field: string, value: unknown, detail: string): Violation {
 
 /**
  * Label keys and values at `field` (a `map[string]string`). Both kinds of error are reported at the map path with
- * the offending key or value as the value. Non-object maps and non-string values are left to the schema check.
+ * the offending key or value as the value; a value error names its key in the detail. Non-object maps and non-string values are left to the schema check.
  */
 export function validateLabels(labels: unknown, field: string): Violation[] {
   const out: Violation[] = [];
@@ -126,7 +127,8 @@ export function validateLabels(labels: unknown, field: string): Violation[] {
   for (const [key, value] of Object.entries(labels)) {
     for (const msg of isQualifiedName(key)) out.push(invalid(field, key, msg));
     if (typeof value === 'string') {
-      for (const msg of isValidLabelValue(value)) out.push(invalid(field, value, msg));
+      // The map path is what the API server reports; the key tells a person which label it is.
+      for (const msg of isValidLabelValue(value)) out.push(invalid(field, value, `value of label ${goQuote(key)}: ${msg}`));
     }
   }
   return out;

@@ -106,6 +106,10 @@ interface SchemaNode {
   readonly rules: readonly CompiledRule[];
 }
 
+/** The pattern Kubernetes' OpenAPI schema gives resource quantities (`resource.Quantity`). */
+const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+export const QUANTITY_DETAIL = 'must be a Kubernetes quantity such as "500m", "2Gi": a number with an optional suffix (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent like e3)';
+
 const IGNORED_KEYWORDS = new Set(['description', 'example', 'title', 'externalDocs', 'x-kubernetes-map-type']);
 const HANDLED_KEYWORDS = new Set([
   'type', 'format', 'nullable', 'default', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'pattern',
@@ -452,7 +456,12 @@ class Walker {
         }
       }
       if (node.pattern && !node.pattern.re.test(value)) {
-        this.invalid(path, value, `should match '${node.pattern.source}'`);
+        if (node.pattern.source === QUANTITY_PATTERN) {
+          // The regex says nothing to a person; the API server's own word for it does.
+          this.schema.push({ field: path, type: ViolationType.INVALID, value, detail: QUANTITY_DETAIL });
+        } else {
+          this.invalid(path, value, `should match '${node.pattern.source}'`);
+        }
       }
     } else if (typeof value === 'number') {
       if (node.intFormat && (value < node.intFormat.min || value > node.intFormat.max)) {
@@ -522,9 +531,10 @@ class Walker {
       }
     }
     if (node.items) {
+      const itemPath = itemPaths(node, arr, path);
       for (let i = 0; i < arr.length; i++) {
         const oldItem = oldByKey && node.listMapKeys ? oldByKey.get(listMapKeyOf(arr[i], node.listMapKeys) ?? '') : undefined;
-        this.walk(node.items, arr[i], `${path}[${i}]`, oldItem, unknownOnly);
+        this.walk(node.items, arr[i], itemPath(i), oldItem, unknownOnly);
       }
     }
     if (!unknownOnly) {
@@ -705,4 +715,17 @@ export function crdSchema(kind: CrdKind): CompiledSchema {
     compiled.set(kind, schema);
   }
   return schema;
+}
+
+/**
+ * How items of a list are addressed in field paths: by their key (`values[tiny_cpu]`, `extraEnv[NB_PREFIX]`) in a
+ * map-type list with one key, when that key is a non-empty string unique in the list and free of `[` and `]` — which
+ * is how people find an item, and what the webhook rules print; otherwise by index, as the API server does.
+ */
+function itemPaths(node: SchemaNode, arr: readonly unknown[], path: string): (i: number) => string {
+  const keys = node.listMapKeys;
+  if (!keys || keys.length !== 1) return (i) => `${path}[${i}]`;
+  const values = arr.map((item) => (isPlainObject(item) ? item[keys[0]] : undefined));
+  const usable = values.every((v) => typeof v === 'string' && v !== '' && !/[[\]]/.test(v)) && new Set(values).size === values.length;
+  return usable ? (i) => `${path}[${values[i] as string}]` : (i) => `${path}[${i}]`;
 }
