@@ -26,12 +26,12 @@ describe('kfws and the render-time rules', () => {
     const result = runInProcess(['validate', '.'], dir);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toContain(
-      `platform/kind.yaml:${lineContaining(kindText, 'name: A=B')}: error: WorkspaceKind jupyterlab (document 1): spec.podTemplate.extraEnv[A=B].name: Invalid value: "A=B": ` +
+      `./platform/kind.yaml:${lineContaining(kindText, 'name: A=B')}: error: WorkspaceKind jupyterlab (document 1): spec.podTemplate.extraEnv[A=B].name: Invalid value: "A=B": ` +
         'the controller would create a StatefulSet for each Workspace of WorkspaceKind "jupyterlab" whose spec.template.spec.containers[0].env[1].name is invalid: ' +
         "a valid environment variable name must consist only of printable ASCII characters other than '='",
     );
     expect(lines.filter((l) => l.includes('A=B'))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith(`team/ws.yaml:${lineContaining(wsText, 'name: alice.vscode')}: error: Workspace default/alice.vscode (document 1): metadata.name: Invalid value: "alice.vscode": the controller would create Service`))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`./team/ws.yaml:${lineContaining(wsText, 'name: alice.vscode')}: error: Workspace default/alice.vscode (document 1): metadata.name: Invalid value: "alice.vscode": the controller would create Service`))).toBe(true);
     expect(lines.some((l) => l.includes('bob'))).toBe(false);
     expect(result.status).toBe(ExitCode.FAILED);
   });

@@ -221,6 +221,7 @@ describe('metrics', () => {
       kfws_culled_workspaces_total: 'counter',
       kfws_admission_requests_total: 'counter',
       kfws_admission_duration_seconds: 'histogram',
+      kfws_owned_object_refusals_total: 'counter',
     });
     for (const name of [
       'process_resident_memory_bytes',

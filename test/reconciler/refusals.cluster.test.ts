@@ -6,7 +6,7 @@
  * recorded however often the pass is retried, every refusal is counted in `kfws_owned_object_refusals_total`, retries
  * back off (capped), and fixing the kind is reconciled at once, not after the backoff.
  */
-import { metricSum } from '../e2e/helpers';
+import { metricValue } from '../../lib/reconciler/metrics';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import {
   Api,
@@ -28,7 +28,6 @@ jest.setTimeout(2 * TIMEOUT_MS);
 
 const BACKOFF_BASE_MS = 3000;
 const BACKOFF_MAX_MS = 6000;
-const REFUSALS = 'kfws_owned_object_refusals_total';
 
 describeCluster('reconciler: owned objects the API server refuses', (cluster: ClusterConnection) => {
   const api = new Api(cluster);
@@ -37,7 +36,7 @@ describeCluster('reconciler: owned objects the API server refuses', (cluster: Cl
   const controllerNs = `kfws-refused-${id}`;
   let reconciler: TestReconciler | undefined;
 
-  const refusals = (): number => metricSum(reconciler!.manager.metrics.registry.render(), REFUSALS, { resource: 'StatefulSet', verb: 'create', code: '422' });
+  const refusals = (): Promise<number> => metricValue(reconciler!.manager.metrics.refusedWrites, { resource: 'StatefulSet', verb: 'create', code: '422' });
   const status = async (name: string): Promise<any> => (await api.get(paths.workspace(ns, name)))?.status;
   const warnings = async (name: string): Promise<any[]> =>
     (await api.list(`/api/v1/namespaces/${ns}/events`)).filter((e) => e.involvedObject?.name === name && e.type === 'Warning');
@@ -62,7 +61,7 @@ describeCluster('reconciler: owned objects the API server refuses', (cluster: Cl
     const kind = `refused-${id}`;
     const name = `w${'x'.repeat(99)}`;
     await api.create(paths.kinds, controllerKind(kind));
-    const before = refusals();
+    const before = await refusals();
     await api.create(paths.workspaces(ns), controllerWorkspace(name, kind));
 
     const s = await eventually('state Error', async () => ((await status(name))?.state === 'Error' ? status(name) : undefined));
@@ -78,7 +77,7 @@ describeCluster('reconciler: owned objects the API server refuses', (cluster: Cl
     });
 
     // Retries go on, with backoff: 0 s, 3 s, 9 s (3 + 6, capped) ...
-    await eventually('three refused creates', async () => refusals() - before >= 3, 30_000);
+    await eventually('three refused creates', async () => (await refusals()) - before >= 3, 30_000);
     const events = await warnings(name);
     expect(events.map((e) => e.reason)).toEqual(['FailedCreate']);
     expect(events[0].message).toBe(s.stateMessage);
@@ -95,8 +94,8 @@ describeCluster('reconciler: owned objects the API server refuses', (cluster: Cl
     expect(s.stateMessage).toContain("spec.template.spec.containers[0].env[1].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='");
 
     // Right after the second refusal the next retry is BACKOFF_MAX_MS away.
-    const seen = refusals();
-    await eventually('a second refusal', async () => refusals() > seen, 30_000);
+    const seen = await refusals();
+    await eventually('a second refusal', async () => (await refusals()) > seen, 30_000);
     const fixedAt = Date.now();
     const k = await api.get(paths.kind(kind));
     k.spec.podTemplate.extraEnv = k.spec.podTemplate.extraEnv.filter((e: any) => e.name !== 'A=B');
