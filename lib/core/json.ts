@@ -30,3 +30,23 @@ export function cloneJson<T>(value: T): T {
   for (const key of Object.keys(value)) out[key] = cloneJson(value[key]);
   return out as T;
 }
+
+/** The plain object at `keys` below `v`, or undefined where the path leaves plain objects. */
+export function objectAt(v: unknown, ...keys: string[]): JsonRecord | undefined {
+  let cur: unknown = v;
+  for (const k of keys) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return isPlainObject(cur) ? cur : undefined;
+}
+
+/** `v` if it is an array, else an empty one. */
+export function listOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** `v` if it is a string, else undefined. */
+export function stringOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -17,7 +17,7 @@ import {
   WorkspaceObject,
 } from '../api';
 import { detectGraphCycle } from '../graph';
-import { isPlainObject } from '../json';
+import { isPlainObject, listOf, objectAt, stringOf } from '../json';
 import { OptionType } from '../options';
 import { renderTemplate, TemplateError } from '../template';
 import { deepEqual, podConfigSpecEqual, semanticEqual } from './equality';
@@ -39,23 +39,6 @@ const OPTIONS_PATH = 'spec.podTemplate.options';
 const POD_METADATA_PATH = 'spec.podTemplate.podMetadata';
 
 type Json = Record<string, unknown>;
-
-function objectAt(v: unknown, ...keys: string[]): Json | undefined {
-  let cur: unknown = v;
-  for (const k of keys) {
-    if (!isPlainObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return isPlainObject(cur) ? cur : undefined;
-}
-
-function listOf(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function stringOf(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 function invalid(field: string, value: unknown, detail: string): Violation {
   return { field, type: ViolationType.INVALID, value, detail };

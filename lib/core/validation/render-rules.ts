@@ -15,7 +15,7 @@
  */
 
 import { LABEL_STATEFULSET, LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../api';
-import { isPlainObject } from '../json';
+import { isPlainObject, listOf, objectAt, stringOf } from '../json';
 import { serviceNamePrefix, statefulSetNamePrefix, workspacePodName } from '../naming';
 import { OptionType } from '../options';
 import { DATA_VOLUME_NAME_PREFIX, HOME_VOLUME_NAME, renderStatefulSet } from '../render';
@@ -52,23 +52,6 @@ const CONTAINER = `${POD_SPEC}.containers[0]`;
 const PT = 'spec.podTemplate';
 /** Stands for the 5 random characters the API server appends to a `generateName`. */
 const RANDOM_SUFFIX = 'xxxxx';
-
-function objectAt(v: unknown, ...keys: string[]): Json | undefined {
-  let cur: unknown = v;
-  for (const k of keys) {
-    if (!isPlainObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return isPlainObject(cur) ? cur : undefined;
-}
-
-function listOf(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function stringOf(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 const TYPE_WORDS: Partial<Record<ViolationType, string>> = {
   [ViolationType.REQUIRED]: 'is required',
