@@ -58,8 +58,8 @@ describeCluster('the reconciler image under runc', () => {
     image = UnpackedImage.unpack();
     cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
     api = new Api(cp);
-    const kubeconfig = await installControllerAccess(cp, image.dir);
-    await api.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    // NS is a tenant: the install's default tenant-scoped writes are granted there, as a WorkspacesTenant does
+    const kubeconfig = await installControllerAccess(cp, image.dir, [NS]);
     await api.create(paths.kinds, controllerKind(KIND));
     for (const name of ['ws-a', 'ws-b']) await api.create(paths.workspaces(NS), controllerWorkspace(name, KIND));
     reconciler = await startReconcilerContainer(image, kubeconfig);

@@ -12,8 +12,8 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdk8s';
-import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
+import { Chart, Testing } from 'cdk8s';
+import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
 import { ClusterConnection } from '../cluster/connection';
 import { renderKubeconfig } from '../cluster/control-plane';
 import { eventually, KubeObject, RestMapper, serverSideApply } from '../e2e/helpers';
@@ -214,14 +214,21 @@ export class RuncContainer {
 
 /**
  * Applies the install chart's CRDs, Namespace, ServiceAccount and RBAC as synthesized (not its Deployment: the
- * caller runs the container), and writes a kubeconfig with a token of the controller's ServiceAccount into `dir`.
+ * caller runs the container, nor its webhook registration, which no Service here could answer), and a
+ * `WorkspacesTenant` for each of `tenantNamespaces` (the namespace, and the RoleBindings that grant the controller
+ * its writes there, as the default tenant-scoped install needs); writes a kubeconfig with a token of the
+ * controller's ServiceAccount into `dir`.
  */
-export async function installControllerAccess(cluster: ClusterConnection, dir: string): Promise<string> {
+export async function installControllerAccess(cluster: ClusterConnection, dir: string, tenantNamespaces: readonly string[] = []): Promise<string> {
   const api = new Api(cluster);
-  const install = new WorkspacesInstallChart(Testing.app(), 'install');
+  const app = Testing.app();
+  const install = new WorkspacesInstallChart(app, 'install');
+  const tenants = new Chart(app, 'tenants');
+  for (const namespace of tenantNamespaces) new WorkspacesTenant(tenants, namespace, { namespace });
   const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
   const mapper = new RestMapper(cluster);
-  for (const o of Testing.synth(install).filter((x) => wanted.has(x.kind)) as KubeObject[]) {
+  const objects = [...Testing.synth(install), ...Testing.synth(tenants)];
+  for (const o of objects.filter((x) => wanted.has(x.kind)) as KubeObject[]) {
     const r = await serverSideApply(cluster, mapper, o, { fieldManager: 'kfws-image-test', force: true });
     if (r.status !== 200 && r.status !== 201) throw new Error(`${o.kind} ${o.metadata.name}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
     if (o.kind === 'CustomResourceDefinition') {
