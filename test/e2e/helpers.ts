@@ -194,8 +194,59 @@ export interface BundleOptions {
   readonly args?: readonly string[];
 }
 
+/** How a child process ended. */
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A child process whose stdout and stderr are kept as lines (JSON logs parsed on demand), and its exit. */
+export class LoggedChild {
+  readonly lines: string[] = [];
+  readonly exited: Promise<ChildExit>;
+  exit?: ChildExit;
+  private partial = '';
+
+  constructor(readonly child: ChildProcess) {
+    const collect = (chunk: Buffer): void => {
+      this.partial += chunk.toString('utf8');
+      const parts = this.partial.split('\n');
+      this.partial = parts.pop() ?? '';
+      this.lines.push(...parts.filter((l) => l.trim() !== ''));
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** Parsed log lines (non-JSON lines are kept as `{ msg: <line> }`). */
+  logs(): Record<string, any>[] {
+    return this.lines.map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return { msg: l };
+      }
+    });
+  }
+
+  /** The last log lines, for failure messages. */
+  tail(n = 30): string {
+    return this.lines.slice(-n).join('\n');
+  }
+}
+
 /** One reconciler process: `node dist/reconciler/reconciler.js`, its logs (JSON lines), health and metrics. */
-export class ReconcilerProcess {
+export class ReconcilerProcess extends LoggedChild {
   static async start(bundle: string, opts: BundleOptions): Promise<ReconcilerProcess> {
     const [health, metrics] = [await freePort(), await freePort()];
     const args = [
@@ -213,50 +264,17 @@ export class ReconcilerProcess {
     return new ReconcilerProcess(opts.name, child, health, metrics);
   }
 
-  readonly lines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exit?: { code: number | null; signal: NodeJS.Signals | null };
-  private partial = '';
-
   private constructor(
     readonly name: string,
-    readonly child: ChildProcess,
+    child: ChildProcess,
     readonly healthPort: number,
     readonly metricsPort: number,
   ) {
-    const collect = (chunk: Buffer): void => {
-      this.partial += chunk.toString('utf8');
-      const parts = this.partial.split('\n');
-      this.partial = parts.pop() ?? '';
-      this.lines.push(...parts.filter((l) => l.trim() !== ''));
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      }),
-    );
+    super(child);
   }
 
   get pid(): number {
     return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
-  }
-
-  /** Parsed log lines (non-JSON lines are kept as `{ msg: <line> }`). */
-  logs(): Record<string, any>[] {
-    return this.lines.map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return { msg: l };
-      }
-    });
   }
 
   /** The Lease identity it logged (`<name>_<random>`), once it logged `starting`. */
@@ -288,10 +306,5 @@ export class ReconcilerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await this.exited;
     clearTimeout(timer);
-  }
-
-  /** The last log lines, for failure messages. */
-  tail(n = 30): string {
-    return this.lines.slice(-n).join('\n');
   }
 }

@@ -16,7 +16,7 @@ import { Chart, Testing } from 'cdk8s';
 import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
 import { ClusterConnection } from '../cluster/connection';
 import { renderKubeconfig } from '../cluster/control-plane';
-import { eventually, KubeObject, RestMapper, serverSideApply } from '../e2e/helpers';
+import { eventually, KubeObject, LoggedChild, RestMapper, serverSideApply } from '../e2e/helpers';
 import { Api } from '../reconciler/cluster-helpers';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -104,7 +104,7 @@ export interface ContainerOptions {
 }
 
 /** A container of the image, run by `runc run` in the foreground: its output, exit, and host pid. */
-export class RuncContainer {
+export class RuncContainer extends LoggedChild {
   static start(image: UnpackedImage, id: string, opts: ContainerOptions): RuncContainer {
     const config = image.imageConfig();
     const { uid, gid } = config.process.user;
@@ -131,33 +131,11 @@ export class RuncContainer {
     return new RuncContainer(id, child);
   }
 
-  readonly lines: string[] = [];
-  readonly exited: Promise<number | null>;
-  exitCode?: number | null;
-  private partial = '';
-
   private constructor(
     readonly id: string,
-    readonly child: ChildProcess,
+    child: ChildProcess,
   ) {
-    const collect = (chunk: Buffer): void => {
-      this.partial += chunk.toString('utf8');
-      const parts = this.partial.split('\n');
-      this.partial = parts.pop() ?? '';
-      this.lines.push(...parts.filter((l) => l.trim() !== ''));
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code) => {
-        this.exitCode = code;
-        resolve(code);
-      }),
-    );
-  }
-
-  get running(): boolean {
-    return this.exitCode === undefined;
+    super(child);
   }
 
   /** The host pid of the container's process (from `runc state`). */
@@ -193,23 +171,9 @@ export class RuncContainer {
     } catch {
       // already deleted
     }
-    return this.exitCode;
+    return this.exit?.code;
   }
 
-  /** JSON log lines (others as `{ msg }`). */
-  logs(): Record<string, any>[] {
-    return this.lines.map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return { msg: l };
-      }
-    });
-  }
-
-  tail(n = 30): string {
-    return this.lines.slice(-n).join('\n');
-  }
 }
 
 /**
@@ -303,7 +267,7 @@ export async function startReconcilerContainer(image: UnpackedImage, kubeconfig:
     await eventually(
       'the containerized reconciler to be ready',
       async () => {
-        if (!container.running) throw new Error(`the container exited with ${container.exitCode}:\n${container.tail()}`);
+        if (!container.running) throw new Error(`the container exited with ${JSON.stringify(container.exit)}:\n${container.tail()}`);
         return (await httpGet(healthPort, '/readyz').catch(() => ({ status: 0 }))).status === 200;
       },
       60_000,
