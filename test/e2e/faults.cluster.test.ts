@@ -29,7 +29,7 @@ import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../cluster/control-plane';
 import { TcpProxy } from '../cluster/proxy';
 import { Api, controllerKind, controllerWorkspace, paths } from '../reconciler/cluster-helpers';
-import { buildBundle, eventually, KubeObject, metricSum, ReconcilerProcess, RestMapper, serverSideApply } from './helpers';
+import { applyControllerAccess, buildBundle, eventually, KubeObject, metricSum, ReconcilerProcess } from './helpers';
 
 const CASE_TIMEOUT_MS = 90_000;
 const CONVERGE_MS = 60_000;
@@ -73,19 +73,7 @@ describeCluster(
       // since the cases' namespaces have no tenant
       const app = Testing.app();
       const install = new WorkspacesInstallChart(app, 'install', { controller: { writeScope: ControllerWriteScope.CLUSTER } });
-      const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
-      const mapper = new RestMapper(cluster);
-      for (const o of Testing.synth(install).filter((x) => wanted.has(x.kind)) as KubeObject[]) {
-        const r = await serverSideApply(cluster, mapper, o, { fieldManager: 'kfws-e2e-faults' });
-        if (r.status !== 200 && r.status !== 201) throw new Error(`${o.kind} ${o.metadata.name}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
-        if (o.kind === 'CustomResourceDefinition') {
-          await eventually(`CRD ${o.metadata.name} Established`, async () =>
-            (await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${o.metadata.name}`))?.status?.conditions?.some(
-              (c: any) => c.type === 'Established' && c.status === 'True',
-            ),
-          );
-        }
-      }
+      await applyControllerAccess(cluster, Testing.synth(install) as KubeObject[], 'kfws-e2e-faults');
       const tr = await api.create(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',

@@ -130,6 +130,29 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
   }
 }
 
+/** What the controller needs to run against a cluster: the CRDs, Namespaces, ServiceAccounts and RBAC. */
+const CONTROLLER_ACCESS_KINDS = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+/**
+ * Applies (server-side, in order) the objects of `objects` that give the controller its access — CRDs, Namespaces,
+ * ServiceAccounts, RBAC; not the Deployment, which tests run themselves, nor the webhook registration — and waits for
+ * each CRD to be Established.
+ */
+export async function applyControllerAccess(cluster: ClusterConnection, objects: readonly KubeObject[], fieldManager: string): Promise<void> {
+  const mapper = new RestMapper(cluster);
+  for (const o of objects.filter((x) => CONTROLLER_ACCESS_KINDS.has(x.kind))) {
+    const r = await serverSideApply(cluster, mapper, o, { fieldManager, force: true });
+    if (r.status !== 200 && r.status !== 201) throw new Error(`${o.kind} ${o.metadata.name}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    if (o.kind === 'CustomResourceDefinition') {
+      await eventually(`CRD ${o.metadata.name} Established`, async () =>
+        (await cluster.request(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${o.metadata.name}`)).json?.status?.conditions?.some(
+          (c: any) => c.type === 'Established' && c.status === 'True',
+        ),
+      );
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // the reconciler bundle as a child process
 

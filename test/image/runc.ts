@@ -16,7 +16,7 @@ import { Chart, Testing } from 'cdk8s';
 import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
 import { ClusterConnection } from '../cluster/connection';
 import { renderKubeconfig } from '../cluster/control-plane';
-import { eventually, KubeObject, LoggedChild, RestMapper, serverSideApply } from '../e2e/helpers';
+import { applyControllerAccess, eventually, KubeObject, LoggedChild } from '../e2e/helpers';
 import { Api } from '../reconciler/cluster-helpers';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -189,20 +189,7 @@ export async function installControllerAccess(cluster: ClusterConnection, dir: s
   const install = new WorkspacesInstallChart(app, 'install');
   const tenants = new Chart(app, 'tenants');
   for (const namespace of tenantNamespaces) new WorkspacesTenant(tenants, namespace, { namespace });
-  const wanted = new Set(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
-  const mapper = new RestMapper(cluster);
-  const objects = [...Testing.synth(install), ...Testing.synth(tenants)];
-  for (const o of objects.filter((x) => wanted.has(x.kind)) as KubeObject[]) {
-    const r = await serverSideApply(cluster, mapper, o, { fieldManager: 'kfws-image-test', force: true });
-    if (r.status !== 200 && r.status !== 201) throw new Error(`${o.kind} ${o.metadata.name}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
-    if (o.kind === 'CustomResourceDefinition') {
-      await eventually(`CRD ${o.metadata.name} Established`, async () =>
-        (await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${o.metadata.name}`))?.status?.conditions?.some(
-          (c: any) => c.type === 'Established' && c.status === 'True',
-        ),
-      );
-    }
-  }
+  await applyControllerAccess(cluster, [...Testing.synth(install), ...Testing.synth(tenants)] as KubeObject[], 'kfws-image-test');
   const tr = await api.create(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
