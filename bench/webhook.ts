@@ -14,13 +14,13 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterConnection } from '../test/cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../test/cluster/control-plane';
 import { Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, reconcilerToken } from '../test/reconciler/cluster-helpers';
-import { freePort, grantWebhookCertificates, registerWebhooks, VWC_PATH } from '../test/reconciler/webhook-helpers';
+import { freePort, httpGet } from '../test/e2e/helpers';
+import { grantWebhookCertificates, registerWebhooks, VWC_PATH } from '../test/reconciler/webhook-helpers';
 
 const ROOT = path.join(__dirname, '..');
 const NAMESPACE = 'bench';
@@ -32,18 +32,6 @@ const VWC = 'kfws-bench-webhook';
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
-}
-
-function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: p }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 function peakMiB(pid: number): number {

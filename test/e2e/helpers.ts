@@ -179,7 +179,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
+/** GET http://127.0.0.1:PORT/PATH, its status and body (5 s timeout). */
+export function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: p, timeout: 5_000 }, (res) => {

@@ -29,8 +29,8 @@ import { ROOT_FIELD } from '../../lib/core/validation/schema';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { KubeResponse } from '../cluster/control-plane';
 import { Api, reconcilerToken } from '../reconciler/cluster-helpers';
-import { freePort, grantWebhookCertificates, registerWebhooks, startWebhookOnly, VWC_PATH, WebhookOnly } from '../reconciler/webhook-helpers';
-import { causes, eventually, KubeObject, RestMapper, serverSideApply, toIndexPath } from './helpers';
+import { grantWebhookCertificates, registerWebhooks, startWebhookOnly, VWC_PATH, WebhookOnly } from '../reconciler/webhook-helpers';
+import { causes, eventually, freePort, KubeObject, RestMapper, serverSideApply, toIndexPath } from './helpers';
 
 const TIMEOUT_MS = 60_000;
 const FIELD_MANAGER = 'kfws-e2e-synth';

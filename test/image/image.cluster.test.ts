@@ -13,9 +13,9 @@ import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
 import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/reconciler/permissions';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
-import { eventually, metricSum } from '../e2e/helpers';
+import { eventually, httpGet, metricSum } from '../e2e/helpers';
 import { Api, controllerKind, controllerWorkspace, paths } from '../reconciler/cluster-helpers';
-import { httpGet, imageRuntimeUnavailable, installControllerAccess, ociImageConfig, ReconcilerContainer, ROOT, startReconcilerContainer, UnpackedImage } from './runc';
+import { imageRuntimeUnavailable, installControllerAccess, ociImageConfig, ReconcilerContainer, ROOT, startReconcilerContainer, UnpackedImage } from './runc';
 
 const VERSION = (JSON.parse(fs.readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const NS = 'image-test';

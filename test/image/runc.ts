@@ -8,15 +8,13 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
 import { ClusterConnection } from '../cluster/connection';
 import { renderKubeconfig } from '../cluster/control-plane';
-import { applyControllerAccess, eventually, KubeObject, LoggedChild } from '../e2e/helpers';
+import { applyControllerAccess, eventually, freePort, httpGet, KubeObject, LoggedChild } from '../e2e/helpers';
 import { Api } from '../reconciler/cluster-helpers';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -198,28 +196,6 @@ export async function installControllerAccess(cluster: ClusterConnection, dir: s
   const kubeconfig = path.join(dir, 'kubeconfig.yaml');
   fs.writeFileSync(kubeconfig, renderKubeconfig(cluster.server, cluster.caData, tr.status.token, CONTROLLER_NAME), { mode: 0o600 });
   return kubeconfig;
-}
-
-export function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: p, timeout: 5_000 }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = http.createServer().once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A running reconciler container and the host ports of its health and metrics servers. */

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlaneMode } from '../cluster/control-plane';
+import { freePort, httpGet } from '../e2e/helpers';
 import { ActivityTransport } from '../../lib/reconciler/culling';
 import { metricValue } from '../../lib/reconciler/metrics';
 import {
@@ -660,23 +661,3 @@ describeCluster('reconciler process: the bundle with plain node, Lease, metrics 
   }, 90_000);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function httpGet(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: p }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}

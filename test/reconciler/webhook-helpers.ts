@@ -20,17 +20,6 @@ import { accessFor, Api, suffix } from './cluster-helpers';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A TCP balancer on 127.0.0.1: each new connection goes to the next backend port (as a Service spreads them). */
 export class RoundRobinBalancer {
   private next = 0;

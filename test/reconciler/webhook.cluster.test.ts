@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
+import { freePort } from '../e2e/helpers';
 import { WebhookCertificates } from '../../lib/reconciler/config';
 import { metricValue } from '../../lib/reconciler/metrics';
 import { Verdict } from '../../lib/reconciler/webhook/admission';
@@ -41,7 +42,6 @@ import {
   TestReconciler,
 } from './cluster-helpers';
 import {
-  freePort,
   grantWebhookCertificates,
   registerWebhooks,
   RoundRobinBalancer,
