@@ -11,12 +11,12 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { peakMiB, stopProcess } from './process';
 import { ClusterConnection } from '../test/cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../test/cluster/control-plane';
+import { freePort, httpGet } from '../test/e2e/helpers';
 import { accessFor, Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, reconcilerToken } from '../test/reconciler/cluster-helpers';
 import { KubeClient } from '../lib/reconciler/kube/client';
 import { Informer } from '../lib/reconciler/kube/informer';
@@ -40,34 +40,6 @@ interface Result {
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function httpGet(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: p }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
-
-/** Peak resident set size of a process (Linux), in MiB. */
-function peakMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 function sumMetric(text: string, name: string, by: string): Record<string, number> {
@@ -151,7 +123,7 @@ async function measure(count: number, bundle: string, workers: string): Promise<
     );
     await done;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const text = await httpGet(metrics, '/metrics');
+    const text = (await httpGet(metrics, '/metrics')).body;
     const result: Result = {
       count,
       seconds,
@@ -161,11 +133,7 @@ async function measure(count: number, bundle: string, workers: string): Promise<
     };
     return result;
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopProcess(child);
     await cp.stop();
   }
 }

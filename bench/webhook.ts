@@ -16,6 +16,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { peakMiB, stopProcess } from './process';
 import { ClusterConnection } from '../test/cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../test/cluster/control-plane';
 import { Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, reconcilerToken } from '../test/reconciler/cluster-helpers';
@@ -32,11 +33,6 @@ const VWC = 'kfws-bench-webhook';
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
-}
-
-function peakMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -167,11 +163,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     results.push(await burst('baseline: creates, no webhook registered', (i) => ({ path: workspaces, body: controllerWorkspace(`base-${i}`, KIND) })));
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopProcess(child);
     await cp.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -169,30 +169,19 @@ function collect(
   findings: Finding[],
 ): void {
   if (value === undefined || (value === null && item === undefined)) return;
-  const at = (field?: string): number => file.line(document, item === undefined ? field : field === undefined ? item : `${item}.${field}`);
+  // the line of the document, or of the List item, that cannot be read as an object
+  const refuse = (message: string): void => {
+    findings.push({ severity: Severity.ERROR, category: FindingCategory.SYNTAX, file: file.display, document, line: file.line(document, item), message });
+  };
   if (!isPlainObject(value)) {
     const found = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
     const what = item === undefined ? `document ${document}` : `${item} of document ${document}`;
-    findings.push({
-      severity: Severity.ERROR,
-      category: FindingCategory.SYNTAX,
-      file: file.display,
-      document,
-      line: at(),
-      message: `${what} is not a Kubernetes object: expected a YAML mapping, found ${found}`,
-    });
+    refuse(`${what} is not a Kubernetes object: expected a YAML mapping, found ${found}`);
     return;
   }
   if (isList(value)) {
     if (nesting >= MAX_LIST_NESTING) {
-      findings.push({
-        severity: Severity.ERROR,
-        category: FindingCategory.SYNTAX,
-        file: file.display,
-        document,
-        line: at(),
-        message: `${item ?? `document ${document}`}: Lists nested more than ${MAX_LIST_NESTING} deep`,
-      });
+      refuse(`${item ?? `document ${document}`}: Lists nested more than ${MAX_LIST_NESTING} deep`);
       return;
     }
     (value.items as unknown[]).forEach((entry, i) => {
