@@ -9,13 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { WorkspaceKindObject, WorkspaceObject } from '../../lib/core/api';
-import { parseConfig } from '../../lib/reconciler/config';
+import { parseConfig } from '../../lib/core/contract/flags';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
 import { admit, AdmissionRequest, AdmissionSource, Verdict } from '../../lib/reconciler/webhook/admission';
 import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
-import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../lib/reconciler/webhook/contract';
+import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../lib/core/contract/webhooks';
 import { WebhookServer } from '../../lib/reconciler/webhook/server';
 import { kind, NS, workspace } from './helpers';
 
