@@ -68,7 +68,7 @@ describe('admission decisions', () => {
     });
     const r = await admit(WORKSPACE_WEBHOOK, request('CREATE', ws), source([k]));
     expect(r.response.status?.message).toBe(
-      `Workspace.kubeflow.org "jupyterlab-workspace" is invalid: [spec.podTemplate.options.imageConfig: Invalid value: "x": imageConfig with id "x" not found in workspace kind "${kindName}", spec.podTemplate.options.podConfig: Invalid value: "y": podConfig with id "y" not found in workspace kind "${kindName}"]`,
+      `Workspace.kubeflow.org "jupyterlab-workspace" is invalid: [spec.podTemplate.options.imageConfig: Invalid value: "x": imageConfig with id "x" not found in workspace kind "${kindName}"; expected one of its imageConfig ids: "jupyterlab_scipy_180", "jupyterlab_scipy_190", spec.podTemplate.options.podConfig: Invalid value: "y": podConfig with id "y" not found in workspace kind "${kindName}"; expected one of its podConfig ids: "tiny_cpu", "big_gpu", "small_cpu"]`,
     );
     expect(r.response.status?.details?.causes?.map((c) => c.field)).toEqual(['spec.podTemplate.options.imageConfig', 'spec.podTemplate.options.podConfig']);
   });
