@@ -69,8 +69,8 @@ for tool in node npm apt-get dpkg-deb sha256sum tar find touch; do
 done
 
 VERSION=$(node -p "require('./package.json').version")
-REPOSITORY=$(sed -n "s/^export const RECONCILER_IMAGE_REPOSITORY = '\(.*\)';$/\1/p" lib/reconciler/image.ts)
-[[ -n $REPOSITORY ]] || fail "RECONCILER_IMAGE_REPOSITORY not found in lib/reconciler/image.ts"
+REPOSITORY=$(sed -n "s/^export const RECONCILER_IMAGE_REPOSITORY = '\(.*\)';$/\1/p" lib/core/contract/image.ts)
+[[ -n $REPOSITORY ]] || fail "RECONCILER_IMAGE_REPOSITORY not found in lib/core/contract/image.ts"
 
 SOURCE_URL=$(node -p "require('./package.json').repository.url.replace(/^git\+/, '').replace(/\.git$/, '')")
 REVISION=${IMAGE_REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}

@@ -51,7 +51,7 @@ const result = await build({
   // Optional native speed-ups that `ws` tries to load and falls back from when missing.
   external: ['bufferutil', 'utf-8-validate'],
   plugins: [treeShakeGenerated, builtinUrl],
-  // The bundle runs without a package.json next to it: lib/reconciler/image.ts takes the version from here.
+  // The bundle runs without a package.json next to it: lib/core/contract/image.ts takes the version from here.
   define: { KFWS_BUNDLED_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
 });

@@ -1,5 +1,5 @@
 /**
- * What a change does to Workspaces, for reviewers: the reconciler's own plan (lib/reconciler/workspace-plan.ts, via
+ * What a change does to Workspaces, for reviewers: the reconciler's own plan (lib/core/workspace-plan.ts, via
  * ./plan.ts, which `kfws render` uses too) is computed for every Workspace with the base revision's and with the new
  * revision's WorkspaceKind, and the two outcomes are compared. Nothing here is a rule: it is read-only information
  * next to the findings.

@@ -1,6 +1,6 @@
 /**
  * What the reconciler does with a Workspace of the manifests, for `kfws render` and `kfws diff`: its own pure plan
- * (lib/reconciler/workspace-plan.ts) for the first reconcile of the Workspace as applied (no StatefulSet or Service
+ * (lib/core/workspace-plan.ts) for the first reconcile of the Workspace as applied (no StatefulSet or Service
  * yet), and — when that pass rewrites the spec to the redirect targets — the pass the rewrite triggers. Nothing of the
  * reconciler's pass order is repeated here.
  */
@@ -11,7 +11,7 @@ import { RenderedService, RenderedStatefulSet } from '../core/render';
 import { Violation } from '../core/validation';
 import { validateObjectMeta } from '../core/validation/metadata';
 import { crdSchema } from '../core/validation/schema';
-import { planWorkspace, WorkspaceAction, WorkspacePlan } from '../reconciler/workspace-plan';
+import { planWorkspace, WorkspaceAction, WorkspacePlan } from '../core/workspace-plan';
 
 export interface ReconcilePreview {
   readonly paused: boolean;

@@ -305,11 +305,15 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
 
   protected setRedirect(target: KindOption<O, S>, message?: RedirectMessage): void {
     if (target.kind !== this.kind) {
-      throw new Error(`${this.kind.node.path}: option "${this.id}" cannot redirect to option "${target.id}" of another WorkspaceKind (${target.kind.node.path}); expected an option of the same kind`);
+      this.kind._reportMisuse(`${this.valuePath()}.redirect.to: Invalid value: "${target.id}": an option of another WorkspaceKind (${target.kind.node.path}); expected an option of this kind`);
+      return;
     }
     this.redirectTarget = { option: target, message: message && { ...message } };
     this.kind._invalidate();
   }
+
+  /** Where the option is in the kind's manifest. */
+  protected abstract valuePath(): string;
 
   protected abstract specJson(): S;
 
@@ -341,12 +345,11 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
 
   /** @internal */
   constructor(kind: WorkspaceKind, options: ImageConfigOptions) {
-    for (const port of options.ports) {
-      if (port.port.kind !== kind) {
-        throw new Error(`${kind.node.path}: image option "${options.id}" uses port "${port.port.id}" of another WorkspaceKind (${port.port.kind.node.path}); expected a port from this kind's addPort()`);
-      }
+    // A port of another kind is reported at synth time and left out, so that it is reported once.
+    for (const port of options.ports.filter(p => p.port.kind !== kind)) {
+      kind._reportMisuse(`spec.podTemplate.options.imageConfig.values[${options.id}].spec.ports[${port.port.id}]: Invalid value: "${port.port.id}": a port of another WorkspaceKind (${port.port.kind.node.path}); expected a port from this kind's addPort()`);
     }
-    super(kind, { ...options, labels: copyJson(options.labels), ports: options.ports.map(p => ({ ...p })) });
+    super(kind, { ...options, labels: copyJson(options.labels), ports: options.ports.filter(p => p.port.kind === kind).map(p => ({ ...p })) });
   }
 
   /**
@@ -355,6 +358,10 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
    */
   public redirectTo(target: ImageConfig, message?: RedirectMessage): void {
     this.setRedirect(target, message);
+  }
+
+  protected valuePath(): string {
+    return `spec.podTemplate.options.imageConfig.values[${this.id}]`;
   }
 
   protected specJson(): ImageConfigValue['spec'] {
@@ -379,6 +386,10 @@ export class PodConfig extends KindOption<PodConfigOptions, PodConfigValue['spec
   /** Sends Workspaces of this size to `target` on their next restart (see `ImageConfig.redirectTo`). */
   public redirectTo(target: PodConfig, message?: RedirectMessage): void {
     this.setRedirect(target, message);
+  }
+
+  protected valuePath(): string {
+    return `spec.podTemplate.options.podConfig.values[${this.id}]`;
   }
 
   protected specJson(): PodConfigValue['spec'] {
@@ -640,6 +651,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   private defaultImage?: ImageConfig;
   private defaultPod?: PodConfig;
   private cachedManifest?: WorkspaceKindObject;
+  private readonly misuses: string[] = [];
 
   constructor(scope: Construct, id: string, props: WorkspaceKindProps) {
     super(scope, id);
@@ -667,7 +679,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     });
     this.node.addValidation(memoizedValidation(() => [this._manifest()], () => {
       const manifest = this._manifest();
-      return toValidationMessages([...validateWorkspaceKind(manifest), ...validateWorkspaceKindRendering(manifest)]);
+      return [...this.misuses, ...toValidationMessages([...validateWorkspaceKind(manifest), ...validateWorkspaceKindRendering(manifest)])];
     }));
     registerForCollisionCheck(this.apiObject);
   }
@@ -698,14 +710,14 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
 
   /** Makes `option` the image option preselected by the spawner and used by Workspaces that name none. */
   public setDefaultImageConfig(option: ImageConfig): void {
-    this.assertOwn(option, 'default image option');
+    if (!this.isOwn(option, 'spec.podTemplate.options.imageConfig.spawner.default')) return;
     this.defaultImage = option;
     this._invalidate();
   }
 
   /** Makes `option` the pod-size option preselected by the spawner and used by Workspaces that name none. */
   public setDefaultPodConfig(option: PodConfig): void {
-    this.assertOwn(option, 'default pod-size option');
+    if (!this.isOwn(option, 'spec.podTemplate.options.podConfig.spawner.default')) return;
     this.defaultPod = option;
     this._invalidate();
   }
@@ -797,10 +809,17 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     };
   }
 
-  private assertOwn(option: ImageConfig | PodConfig, what: string): void {
-    if (option.kind !== this) {
-      throw new Error(`${this.node.path}: the ${what} "${option.id}" belongs to another WorkspaceKind (${option.kind.node.path}); expected an option of this kind`);
-    }
+  /** False, and reported at synth time, for an option of another kind. */
+  private isOwn(option: ImageConfig | PodConfig, field: string): boolean {
+    if (option.kind === this) return true;
+    this._reportMisuse(`${field}: Invalid value: "${option.id}": an option of another WorkspaceKind (${option.kind.node.path}); expected an option of this kind`);
+    return false;
+  }
+
+  /** Records a handle of another kind passed to this kind; reported with the kind's other problems. @internal */
+  public _reportMisuse(message: string): void {
+    this.misuses.push(message);
+    this._invalidate();
   }
 
   /** Drops the memoized manifest after a change to the kind or one of its options. @internal */

@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
-import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
+import { validateWorkspace, validateWorkspaceRendering, ViolationType } from '../core/validation';
+import { Violation } from '../core/validation/violation';
 import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind, OptionKind, WorkspaceKind } from './workspace-kind';
 
@@ -201,6 +202,7 @@ export class Workspace extends Construct {
   private readonly props: WorkspaceProps;
   private readonly home?: string;
   private readonly data: BoundDataVolume[] = [];
+  private readonly optionMisuses: readonly Violation[];
   private cachedManifest?: WorkspaceObject;
   private cachedForKind?: WorkspaceKindObject;
 
@@ -210,8 +212,8 @@ export class Workspace extends Construct {
     this.props = { ...props, podLabels: copyJson(props.podLabels), podAnnotations: copyJson(props.podAnnotations), labels: copyJson(props.labels) };
     this.name = props.name;
     this.kind = props.kind;
-    this.assertOption(props.imageConfig, OptionKind.IMAGE);
-    this.assertOption(props.podConfig, OptionKind.POD);
+    // Reported at synth time with every other problem of the app, not thrown here.
+    this.optionMisuses = [...optionMisuse(props.imageConfig, OptionKind.IMAGE, props.kind), ...optionMisuse(props.podConfig, OptionKind.POD, props.kind)];
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: API_VERSION,
@@ -304,7 +306,9 @@ export class Workspace extends Construct {
     const kind = this.kind._manifest();
     // The kind's own render-time problems are reported once, at the kind.
     const violations = [...validateWorkspace(manifest, { kind }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];
-    return [...messages, ...toValidationMessages(violations)];
+    // A handle of another kind or type explains itself better than "not found in workspace kind" at the same field.
+    const misused = new Set(this.optionMisuses.map(v => v.field));
+    return [...messages, ...toValidationMessages([...this.optionMisuses, ...violations.filter(v => !misused.has(v.field))])];
   }
 
   private bindVolume(volume: WorkspaceVolume): string {
@@ -314,18 +318,30 @@ export class Workspace extends Construct {
     }
     return bound.claimName;
   }
+}
 
-  private assertOption(option: IImageConfig | IPodConfig | undefined, field: OptionKind): void {
-    // The types already say so; this is for callers without a type checker.
-    if (option && option.optionKind !== field) {
-      const what = { [OptionKind.IMAGE]: 'an image option', [OptionKind.POD]: 'a pod-size option' };
-      const given = what[option.optionKind as OptionKind] ?? `not an option handle (optionKind ${JSON.stringify(option.optionKind)})`;
-      throw new Error(`${this.node.path}: ${field} "${option.id}" is ${given}; expected ${field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())'}`);
-    }
-    if (option && option.kind !== this.props.kind) {
-      throw new Error(`${this.node.path}: ${field} "${option.id}" belongs to WorkspaceKind "${option.kind.name}", but the Workspace's kind is "${this.props.kind.name}"; expected an option of the Workspace's kind`);
-    }
+/**
+ * An option handle passed where it does not fit: of the other type (the types already say so; this is for callers
+ * without a type checker, e.g. other jsii languages), or of another WorkspaceKind.
+ */
+function optionMisuse(option: IImageConfig | IPodConfig | undefined, field: OptionKind, kind: IWorkspaceKind): Violation[] {
+  if (!option) return [];
+  const path = `spec.podTemplate.options.${field}`;
+  const expected = field === OptionKind.IMAGE ? 'an image option (kind.imageConfig(...) or addImageConfig())' : 'a pod-size option (kind.podConfig(...) or addPodConfig())';
+  if (option.optionKind !== field) {
+    const what = { [OptionKind.IMAGE]: 'the handle is an image option', [OptionKind.POD]: 'the handle is a pod-size option' };
+    const given = what[option.optionKind as OptionKind] ?? `the value is not an option handle (optionKind ${JSON.stringify(option.optionKind)})`;
+    return [{ field: path, type: ViolationType.INVALID, value: option.id, detail: `${given}; expected ${expected}` }];
   }
+  if (option.kind !== kind) {
+    return [{
+      field: path,
+      type: ViolationType.INVALID,
+      value: option.id,
+      detail: `an option of WorkspaceKind "${option.kind.name}" was given, but the Workspace's kind is "${kind.name}"; expected ${expected} of "${kind.name}"`,
+    }];
+  }
+  return [];
 }
 
 /** Renders a Size as a Kubernetes quantity in the largest binary unit that keeps it whole. */

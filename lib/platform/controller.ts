@@ -15,10 +15,10 @@ import {
   RECONCILER_WORKLOAD_WRITE_RULES,
   reconcilerWebhookConfigurationRules,
   reconcilerWebhookSecretRules,
-} from '../reconciler/permissions';
-import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../reconciler/config';
-import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS } from '../reconciler/webhook/contract';
-import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../reconciler/image';
+} from '../core/contract/permissions';
+import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
+import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS } from '../core/contract/webhooks';
+import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';

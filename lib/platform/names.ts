@@ -4,7 +4,7 @@
  */
 import { IConstruct } from 'constructs';
 import { isDns1123Label, isDns1123Subdomain } from '../core/validation/metadata';
-import { RECONCILER_CULLING_CLUSTER_ROLE_NAME, RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../reconciler/permissions';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME, RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../core/contract/permissions';
 
 /** Namespace the controller runs in, unless told otherwise (the upstream name). */
 export const DEFAULT_CONTROLLER_NAMESPACE = 'kubeflow-workspaces';

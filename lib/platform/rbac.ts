@@ -1,9 +1,9 @@
 /**
  * RBAC rules of the platform: the controller's (rendered from the reconciler's contract in
- * `lib/reconciler/permissions.ts`, never copied) and the ones for people.
+ * `lib/core/contract/permissions.ts`, never copied) and the ones for people.
  */
 import { API_GROUP } from '../core/api';
-import { PolicyRule } from '../reconciler/permissions';
+import { PolicyRule } from '../core/contract/permissions';
 
 /** A rule as synthesized: every field of the source rule, string lists sorted. */
 export type RenderedPolicyRule = Record<string, string[]>;

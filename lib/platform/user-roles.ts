@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterScopedApiObject, registerAllForCollisionCheck } from '../constructs/internal';
-import { PolicyRule } from '../reconciler/permissions';
+import { PolicyRule } from '../core/contract/permissions';
 import {
   KIND_READER_CLUSTER_ROLE_NAME,
   WORKSPACES_EDIT_CLUSTER_ROLE_NAME,

@@ -23,9 +23,9 @@ import {
   ServiceObject,
   STATEFULSET_EVENTS_FIELD_SELECTOR,
   StatefulSetObject,
-} from './kube/objects';
+} from '../core/kube-objects';
 import { Logger } from './log';
-import { AppliedMemo, WorkspaceSnapshot } from './workspace-plan';
+import { AppliedMemo, WorkspaceSnapshot } from '../core/workspace-plan';
 
 const BY_KIND = 'kind';
 const BY_OWNER = 'owner';

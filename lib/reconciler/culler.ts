@@ -18,7 +18,7 @@ import {
 } from './culling';
 import { EventType } from './events';
 import { sleep } from './kube/informer';
-import { FIELD_MANAGER, objectKey, PATHS } from './kube/objects';
+import { FIELD_MANAGER, objectKey, PATHS } from '../core/kube-objects';
 import { ReconcilerMetrics } from './metrics';
 import { ControllerDeps, workspaceSubject } from './workspace-controller';
 

@@ -13,7 +13,7 @@ import { OptionResolutionError, OptionType, resolveOption } from '../core/option
 import { httpPortName } from '../core/render';
 import { workspacePathPrefix } from '../core/template';
 import { ApiError } from './kube/client';
-import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from './permissions';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../core/contract/permissions';
 
 /** CRD default of `culling.maxInactiveSeconds`. */
 export const DEFAULT_MAX_INACTIVE_SECONDS = 86_400;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isNotFound, KubeClient } from './kube/client';
-import { PATHS } from './kube/objects';
+import { PATHS } from '../core/kube-objects';
 import { Logger } from './log';
 
 export enum EventType {

@@ -6,7 +6,7 @@
 import { FINALIZER_WORKSPACEKIND_PROTECTION, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { computeKindStatus, FinalizerChange, kindFinalizerChange, kindStatusEquals } from '../core/kind-status';
 import { isConflict, isNotFound } from './kube/client';
-import { PATHS } from './kube/objects';
+import { PATHS } from '../core/kube-objects';
 import { ControllerDeps, Outcome } from './workspace-controller';
 
 export class KindController {

@@ -5,7 +5,7 @@
  */
 import { isConflict, isNotFound, KubeClient } from './kube/client';
 import { sleep } from './kube/informer';
-import { LeaseObject, PATHS } from './kube/objects';
+import { LeaseObject, PATHS } from '../core/kube-objects';
 import { Logger } from './log';
 
 export interface LeaderElectionOptions {

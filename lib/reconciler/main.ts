@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, parseConfig, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, ReconcilerConfig, usage } from './config';
-import { RECONCILER_IMAGE_TAG } from './image';
+import { ConfigError, parseConfig, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, ReconcilerConfig, usage } from '../core/contract/flags';
+import { RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApiServerActivityTransport } from './kube/activity-transport';
 import { clusterAccessFromKubeConfig, loadKubeConfig } from './kube/kubeconfig';
 import { Logger, LogLevel } from './log';

@@ -10,10 +10,10 @@ import { StateDecision, StateMessages, statusEquals, WriteVerb } from '../core/s
 import { Caches } from './caches';
 import { EventSink, EventType } from './events';
 import { ApiError, isConflict, isNotFound, KubeClient } from './kube/client';
-import { FIELD_MANAGER, PATHS, splitKey } from './kube/objects';
+import { FIELD_MANAGER, PATHS, splitKey } from '../core/kube-objects';
 import { Logger } from './log';
-import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from './permissions';
-import { AppliedMemo, appliedVersion, planWorkspace, renderedHash, WorkspaceAction } from './workspace-plan';
+import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../core/contract/permissions';
+import { AppliedMemo, appliedVersion, planWorkspace, renderedHash, WorkspaceAction } from '../core/workspace-plan';
 
 export enum Outcome {
   DONE = 'success',

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { diffManifests } from '../../lib/cli/check';
 import { readManifests } from '../../lib/cli/manifests';
 import { Effect, ExitCode, Severity } from '../../lib/cli/types';
-import * as workspacePlan from '../../lib/reconciler/workspace-plan';
+import * as workspacePlan from '../../lib/core/workspace-plan';
 import { Mutable, webhookKind, webhookWorkspace } from '../core/fixtures';
 import { GitRepo, lineContaining, runCli, runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
 

@@ -153,7 +153,8 @@ describe('List kinds are expanded', () => {
     const result = validate(folderWith(text));
     expect(result.stdout.split('\n')[0]).toBe(
       `./ws.yaml:${lineContaining(text, 'podConfig: huge_gpu')}: error: Workspace default/bad (document 1, items[1]): ` +
-        'spec.podTemplate.options.podConfig: Invalid value: "huge_gpu": podConfig with id "huge_gpu" not found in workspace kind "jupyterlab"',
+        'spec.podTemplate.options.podConfig: Invalid value: "huge_gpu": podConfig with id "huge_gpu" not found in workspace kind "jupyterlab"; ' +
+        'expected one of its podConfig ids: "big_gpu", "tiny_cpu", "small_cpu", "redirect_step_1", "redirect_step_2", "redirect_step_3"',
     );
     expect(result.stdout).toContain('(2 Workspaces, 1 WorkspaceKind)');
     expect(result.status).toBe(ExitCode.FAILED);

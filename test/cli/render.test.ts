@@ -68,7 +68,7 @@ describe('kfws render', () => {
     ws.spec.podTemplate.options.podConfig = 'gone';
     const result = runInProcess(['render', 'team', '--kinds', 'platform'], setup(webhookKind(), ws));
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^team\/ws\.yaml:\d+: error: Workspace default\/webhook-workspace \(document 1\): spec\.podTemplate\.options\.podConfig: Invalid value: "gone": podConfig with id "gone" not found in workspace kind "jupyterlab"\n$/);
+    expect(result.stderr).toMatch(/^team\/ws\.yaml:\d+: error: Workspace default\/webhook-workspace \(document 1\): spec\.podTemplate\.options\.podConfig: Invalid value: "gone": podConfig with id "gone" not found in workspace kind "jupyterlab"; expected one of its podConfig ids: "big_gpu", "tiny_cpu", "small_cpu", [^\n]*\n$/);
     expect(result.status).toBe(ExitCode.FAILED);
   });
 

@@ -56,7 +56,8 @@ describe('kfws validate, end to end', () => {
     const result = runCli(['validate', '.'], dir);
     expect(result.stdout.split('\n')[0]).toBe(
       `./team/workspaces.yaml:${lineContaining(text, 'podConfig: huge_gpu')}: error: Workspace default/webhook-workspace (document 2): ` +
-        'spec.podTemplate.options.podConfig: Invalid value: "huge_gpu": podConfig with id "huge_gpu" not found in workspace kind "jupyterlab"',
+        'spec.podTemplate.options.podConfig: Invalid value: "huge_gpu": podConfig with id "huge_gpu" not found in workspace kind "jupyterlab"; ' +
+        'expected one of its podConfig ids: "big_gpu", "tiny_cpu", "small_cpu", "redirect_step_1", "redirect_step_2", "redirect_step_3"',
     );
     expect(result.stdout).toContain('kfws validate: 1 error in 2 files (1 Workspace, 1 WorkspaceKind)');
     expect(result.status).toBe(ExitCode.FAILED);

@@ -72,10 +72,11 @@ describe('whatever the constructs accept, the controller can create', () => {
     expect(pod.optionKind).toBe(OptionKind.POD);
     // @ts-expect-error a pod-size option is not an image option
     const swapped: IImageConfig = pods[0];
-    expect(() => new Workspace(team, 'Ws', { name: 'w', kind, imageConfig: swapped }))
-      .toThrow('team/Ws: imageConfig "small" is a pod-size option; expected an image option');
-    expect(() => new Workspace(team, 'Js', { name: 'js', kind, podConfig: { id: 'small', kind } as unknown as IPodConfig }))
-      .toThrow('team/Js: podConfig "small" is not an option handle (optionKind undefined); expected a pod-size option');
+    new Workspace(team, 'Ws', { name: 'w', kind, imageConfig: swapped });
+    new Workspace(team, 'Js', { name: 'js', kind, podConfig: { id: 'small', kind } as unknown as IPodConfig });
+    const message = synthError(team);
+    expect(message).toContain('[team/Ws] spec.podTemplate.options.imageConfig: Invalid value: "small": the handle is a pod-size option; expected an image option');
+    expect(message).toContain('[team/Js] spec.podTemplate.options.podConfig: Invalid value: "small": the value is not an option handle (optionKind undefined); expected a pod-size option');
     const imported = WorkspaceKind.fromName(team, 'Ext', 'ext');
     // @ts-expect-error the same for references to options of kinds defined elsewhere
     const wrong: IPodConfig = imported.imageConfig('img');

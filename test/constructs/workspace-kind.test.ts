@@ -70,14 +70,19 @@ describe('WorkspaceKind', () => {
     expect(json.spec.podTemplate.podMetadata.labels).toEqual({ team: 'ml' });
   });
 
-  test('handles of another kind are refused at once', () => {
+  test('handles of another kind are reported at synth time, all of them', () => {
     const chart = new Chart(Testing.app(), 'kinds');
     const a = addSmallKind(chart, 'A');
     const b = addSmallKind(chart, 'B', { name: 'other' });
-    expect(() => a.images[0].redirectTo(b.images[0])).toThrow(/cannot redirect to option "img_a" of another WorkspaceKind \(kinds\/B\)/);
-    expect(() => a.kind.setDefaultPodConfig(b.pods[0])).toThrow(/belongs to another WorkspaceKind/);
-    expect(() => a.kind.addImageConfig({ id: 'x', displayName: 'X', image: 'x:1', ports: [{ port: b.port, number: 80 }] }))
-      .toThrow(/uses port "web" of another WorkspaceKind/);
+    a.images[0].redirectTo(b.images[0]);
+    a.kind.setDefaultPodConfig(b.pods[0]);
+    a.kind.addImageConfig({ id: 'x', displayName: 'X', image: 'x:1', ports: [{ port: b.port, number: 80 }, { port: a.port, number: 80 }] });
+    const message = synthError(chart);
+    expect(message).toContain('[kinds/A] spec.podTemplate.options.imageConfig.values[img_a].redirect.to: Invalid value: "img_a": an option of another WorkspaceKind (kinds/B); expected an option of this kind');
+    expect(message).toContain(`[kinds/A] spec.podTemplate.options.podConfig.spawner.default: Invalid value: "${b.pods[0].id}": an option of another WorkspaceKind (kinds/B); expected an option of this kind`);
+    expect(message).toContain('[kinds/A] spec.podTemplate.options.imageConfig.values[x].spec.ports[web]: Invalid value: "web": a port of another WorkspaceKind (kinds/B); expected a port from this kind\'s addPort()');
+    // the misused handles are left out of the manifest, so nothing else is reported about them
+    expect(message).not.toMatch(/\[kinds\/B\]/);
   });
 
   describe('synth-time validation names the construct, the field, the value and the expectation', () => {

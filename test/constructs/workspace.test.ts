@@ -97,11 +97,18 @@ describe('Workspace', () => {
     expect(ws.spec.podTemplate.options).toEqual({ imageConfig: 'anything_goes', podConfig: 'tiny_cpu' });
   });
 
-  test('an option of another kind is refused at once', () => {
+  test('an option of another kind is reported at synth time, with the app\'s other problems', () => {
     const { app, team, kind } = setup();
     const other = addSmallKind(new Chart(app, 'other'), 'Other', { name: 'other' });
-    expect(() => new Workspace(team, 'Ws', { name: 'w', kind, imageConfig: other.images[0] }))
-      .toThrow(/\[?team\/Ws.*imageConfig "img_a" belongs to WorkspaceKind "other", but the Workspace's kind is "small"/);
+    new Workspace(team, 'Ws', { name: 'w', kind, imageConfig: other.images[0] });
+    new Workspace(team, 'Dotted', { name: 'Alice.Lab', kind });
+    const message = synthError(app);
+    expect(message).toContain('[team/Ws] spec.podTemplate.options.imageConfig: Invalid value: "img_a": an option of WorkspaceKind "other" was given, but the Workspace\'s kind is "small"; expected an image option (kind.imageConfig(...) or addImageConfig()) of "small"');
+    // not also "not found in workspace kind" at the same field
+    expect(message.match(/\[team\/Ws\] spec\.podTemplate\.options\.imageConfig/g)).toHaveLength(1);
+    // a name that is not even a DNS subdomain: one message, with the one name that passes every check
+    expect(message).toMatch(/\[team\/Dotted\] metadata\.name: Invalid value: "Alice\.Lab": a lowercase RFC 1123 subdomain .*; a Workspace name must also be a DNS-1123 label \(no '\.'\), e\.g\. "alice-lab"(\n|$)/);
+    expect(message.match(/\[team\/Dotted\]/g)).toHaveLength(1);
   });
 
   describe('synth-time validation', () => {

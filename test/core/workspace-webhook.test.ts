@@ -52,7 +52,7 @@ describe('Workspace webhook create (§6.3)', () => {
     const ws = webhookWorkspace();
     ws.spec.podTemplate.options.imageConfig = 'invalid_image_config';
     expect(messages(validateWorkspace(ws, { kind }))).toEqual([
-      'spec.podTemplate.options.imageConfig: Invalid value: "invalid_image_config": imageConfig with id "invalid_image_config" not found in workspace kind "jupyterlab"',
+      'spec.podTemplate.options.imageConfig: Invalid value: "invalid_image_config": imageConfig with id "invalid_image_config" not found in workspace kind "jupyterlab"; expected one of its imageConfig ids: "redirect_step_1", "redirect_step_2", "redirect_step_3", "jupyterlab_scipy_180", "jupyterlab_scipy_190"',
     ]);
   });
 

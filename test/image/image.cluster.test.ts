@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
-import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/reconciler/permissions';
+import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/core/contract/permissions';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { eventually, httpGet, metricSum } from '../e2e/helpers';

@@ -23,7 +23,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
 };
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** Packages only the reconciler bundle uses: a consumer must neither install nor load them. */
-const BUNDLE_ONLY = ['@kubernetes/client-node', 'prom-client'];
+const BUNDLE_ONLY = ['@kubernetes/client-node', 'prom-client', 'node-forge'];
 
 // `npm_config_yes=false`: `npx kfws` must run the installed bin, never fetch a package of that name.
 const ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_yes: 'false' };
@@ -153,13 +153,16 @@ describe('the packed package in a fresh project', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships the compiled library, the CLI, the CRDs and the docs, and no sources or tests', () => {
+  it('ships the compiled library, the CLI, the CRDs, the docs and the license, and no sources, tests or reconciler', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const file of ['package.json', 'README.md', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => f.startsWith('crds/')).length).toBe(2);
     expect(files.filter((f) => /^(lib|test|apps|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    // The controller is delivered as an image that carries its own bundle.
+    expect(files.filter((f) => f.startsWith('build/lib/reconciler/'))).toEqual([]);
+    expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
   });
 
   it('has runtime dependencies a consumer loads, and not the Kubernetes client or the metrics library', () => {
@@ -169,13 +172,13 @@ describe('the packed package in a fresh project', () => {
     }
     const loaded = run(
       process.execPath,
-      ['-e', `require(${JSON.stringify(manifest.name)}); console.log(JSON.stringify(Object.keys(require.cache)))`],
+      ['-e', `require(${JSON.stringify(manifest.name)}); require(${JSON.stringify(`${manifest.name}/build/lib/cli`)}); console.log(JSON.stringify(Object.keys(require.cache)))`],
       project,
     ).stdout;
     const packages = new Set(
       (JSON.parse(loaded) as string[]).map((f) => /node_modules[\\/]((@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1]?.replace(/\\/g, '/')).filter(Boolean),
     );
-    // Everything the root import loads is a dependency, a peer, or the package itself.
+    // Everything the library and kfws load is a dependency, a peer, or the package itself.
     const allowed = new Set([manifest.name, ...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
     expect([...packages].filter((p) => !allowed.has(p!))).toEqual([]);
   });

@@ -32,10 +32,10 @@ import {
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
   RECONCILER_WORKLOAD_WRITE_RULES,
-} from '../../lib/reconciler/permissions';
-import { parseConfig, RECONCILER_CHART_ARGS, WebhookCertificates } from '../../lib/reconciler/config';
-import { WEBHOOK_PORT, WEBHOOKS } from '../../lib/reconciler/webhook/contract';
-import { RECONCILER_IMAGE, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../../lib/reconciler/image';
+} from '../../lib/core/contract/permissions';
+import { parseConfig, RECONCILER_CHART_ARGS, WebhookCertificates } from '../../lib/core/contract/flags';
+import { WEBHOOK_PORT, WEBHOOKS } from '../../lib/core/contract/webhooks';
+import { RECONCILER_IMAGE, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../../lib/core/contract/image';
 import { version as packageVersion } from '../../package.json';
 import { identities, Manifest, only, synthChart, withoutCrdBodies } from './helpers';
 

@@ -27,7 +27,7 @@ import {
   WorkspacesInstallChart,
   WorkspacesTenant,
 } from '../../lib/platform';
-import { RECONCILER_CLUSTER_RULES, RECONCILER_CULLING_RULES, RECONCILER_NAMESPACE_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/reconciler/permissions';
+import { RECONCILER_CLUSTER_RULES, RECONCILER_CULLING_RULES, RECONCILER_NAMESPACE_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/core/contract/permissions';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlaneMode } from '../cluster/control-plane';
 

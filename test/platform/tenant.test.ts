@@ -14,7 +14,7 @@ import {
   WorkspacesTenant,
   WorkspacesTenantProps,
 } from '../../lib/platform';
-import { RECONCILER_CULLING_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/reconciler/permissions';
+import { RECONCILER_CULLING_RULES, RECONCILER_WORKLOAD_WRITE_RULES } from '../../lib/core/contract/permissions';
 import { identities, Manifest, only, synthChart, synthObjects } from './helpers';
 
 function tenantObjects(props: WorkspacesTenantProps, configure?: (tenant: WorkspacesTenant) => void): Manifest[] {

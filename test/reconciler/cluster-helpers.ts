@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ClusterConnection } from '../cluster/connection';
-import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/reconciler/config';
+import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/core/contract/flags';
 import { ActivityTransport } from '../../lib/reconciler/culling';
 import { ClusterAccess, RequestRecord } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
@@ -21,7 +21,7 @@ import {
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_WORKLOAD_WRITE_RULES,
   RECONCILER_WRITER_CLUSTER_ROLE_NAME,
-} from '../../lib/reconciler/permissions';
+} from '../../lib/core/contract/permissions';
 
 export const TIMEOUT_MS = 60_000;
 

@@ -1,5 +1,5 @@
-import { ConfigError, parseConfig, parseDuration, RECONCILER_CHART_ARGS, RECONCILER_DEFAULTS, RECONCILER_FLAGS, usage } from '../../lib/reconciler/config';
-import { RECONCILER_IMAGE, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../../lib/reconciler/image';
+import { ConfigError, parseConfig, parseDuration, RECONCILER_CHART_ARGS, RECONCILER_DEFAULTS, RECONCILER_FLAGS, usage } from '../../lib/core/contract/flags';
+import { RECONCILER_IMAGE, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../../lib/core/contract/image';
 import { version } from '../../package.json';
 
 describe('reconciler configuration', () => {

@@ -12,7 +12,7 @@ import { EventSink, EventType } from '../../lib/reconciler/events';
 import { ApiError, KubeClient } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
-import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../../lib/reconciler/permissions';
+import { RECONCILER_CULLING_CLUSTER_ROLE_NAME } from '../../lib/core/contract/permissions';
 import { kind, liveService, liveStatefulSet, NS, runningPod, workspace } from './helpers';
 
 /** The sample Kind with an exec probe instead of the Jupyter one. */

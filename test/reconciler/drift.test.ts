@@ -1,4 +1,4 @@
-import { mergePatchBetween, normalisePodTemplate } from '../../lib/reconciler/drift';
+import { mergePatchBetween, normalisePodTemplate } from '../../lib/core/drift';
 import { semanticEqual } from '../../lib/core/validation/equality';
 
 const same = (a: unknown, b: unknown): boolean => semanticEqual(normalisePodTemplate(a), normalisePodTemplate(b));

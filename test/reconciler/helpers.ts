@@ -1,6 +1,6 @@
 /** Fixtures of the reconciler's unit tests: the samples, and objects as the API server would return them. */
 import { RenderedService, RenderedStatefulSet } from '../../lib/core/render';
-import { ServiceObject, StatefulSetObject } from '../../lib/reconciler/kube/objects';
+import { ServiceObject, StatefulSetObject } from '../../lib/core/kube-objects';
 import { Mutable, sampleKind, sampleWorkspace } from '../core/fixtures';
 
 export const NS = 'workspace-test';

@@ -6,14 +6,14 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ClusterConnection } from '../cluster/connection';
-import { RECONCILER_DEFAULTS, ReconcilerConfig, WebhookCertificates } from '../../lib/reconciler/config';
+import { RECONCILER_DEFAULTS, ReconcilerConfig, WebhookCertificates } from '../../lib/core/contract/flags';
 import { Caches } from '../../lib/reconciler/caches';
 import { KubeClient } from '../../lib/reconciler/kube/client';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { Manager } from '../../lib/reconciler/manager';
-import { reconcilerWebhookConfigurationRules, reconcilerWebhookSecretRules } from '../../lib/reconciler/permissions';
+import { reconcilerWebhookConfigurationRules, reconcilerWebhookSecretRules } from '../../lib/core/contract/permissions';
 import { SelfManagedCertificates } from '../../lib/reconciler/webhook/cert-keeper';
-import { validatingWebhooks, WEBHOOK_SECRET_KEYS } from '../../lib/reconciler/webhook/contract';
+import { validatingWebhooks, WEBHOOK_SECRET_KEYS } from '../../lib/core/contract/webhooks';
 import { WebhookServer } from '../../lib/reconciler/webhook/server';
 import { cacheAdmissionSource } from '../../lib/reconciler/webhook/source';
 import { accessFor, Api, suffix } from './cluster-helpers';

@@ -21,12 +21,12 @@ import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { freePort } from '../e2e/helpers';
-import { WebhookCertificates } from '../../lib/reconciler/config';
+import { WebhookCertificates } from '../../lib/core/contract/flags';
 import { metricValue } from '../../lib/reconciler/metrics';
 import { Verdict } from '../../lib/reconciler/webhook/admission';
 import { issueCertificates } from '../../lib/reconciler/webhook/certificates';
-import { validatingWebhooks } from '../../lib/reconciler/webhook/contract';
-import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../../lib/reconciler/permissions';
+import { validatingWebhooks } from '../../lib/core/contract/webhooks';
+import { RECONCILER_WRITER_CLUSTER_ROLE_NAME } from '../../lib/core/contract/permissions';
 import { MISSING_PERMISSION_REASON } from '../../lib/reconciler/workspace-controller';
 import {
   Api,

@@ -9,13 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { WorkspaceKindObject, WorkspaceObject } from '../../lib/core/api';
-import { parseConfig } from '../../lib/reconciler/config';
+import { parseConfig } from '../../lib/core/contract/flags';
 import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
 import { admit, AdmissionRequest, AdmissionSource, Verdict } from '../../lib/reconciler/webhook/admission';
 import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
-import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../lib/reconciler/webhook/contract';
+import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../lib/core/contract/webhooks';
 import { WebhookServer } from '../../lib/reconciler/webhook/server';
 import { kind, NS, workspace } from './helpers';
 
@@ -68,7 +68,7 @@ describe('admission decisions', () => {
     });
     const r = await admit(WORKSPACE_WEBHOOK, request('CREATE', ws), source([k]));
     expect(r.response.status?.message).toBe(
-      `Workspace.kubeflow.org "jupyterlab-workspace" is invalid: [spec.podTemplate.options.imageConfig: Invalid value: "x": imageConfig with id "x" not found in workspace kind "${kindName}", spec.podTemplate.options.podConfig: Invalid value: "y": podConfig with id "y" not found in workspace kind "${kindName}"]`,
+      `Workspace.kubeflow.org "jupyterlab-workspace" is invalid: [spec.podTemplate.options.imageConfig: Invalid value: "x": imageConfig with id "x" not found in workspace kind "${kindName}"; expected one of its imageConfig ids: "jupyterlab_scipy_180", "jupyterlab_scipy_190", spec.podTemplate.options.podConfig: Invalid value: "y": podConfig with id "y" not found in workspace kind "${kindName}"; expected one of its podConfig ids: "tiny_cpu", "big_gpu", "small_cpu"]`,
     );
     expect(r.response.status?.details?.causes?.map((c) => c.field)).toEqual(['spec.podTemplate.options.imageConfig', 'spec.podTemplate.options.podConfig']);
   });

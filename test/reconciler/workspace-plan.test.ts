@@ -1,6 +1,6 @@
 import { renderService, renderStatefulSet } from '../../lib/core/render';
 import { StateMessages } from '../../lib/core/state';
-import { planWorkspace, renderedHash, WorkspaceSnapshot } from '../../lib/reconciler/workspace-plan';
+import { planWorkspace, renderedHash, WorkspaceSnapshot } from '../../lib/core/workspace-plan';
 import { Mutable } from '../core/fixtures';
 import { kind, liveService, liveStatefulSet, runningPod, workspace } from './helpers';
 

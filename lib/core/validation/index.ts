@@ -20,9 +20,11 @@ import { detectGraphCycle } from '../graph';
 import { isPlainObject, listOf, objectAt, stringOf } from '../json';
 import { OptionType } from '../options';
 import { renderTemplate, TemplateError } from '../template';
+import { closestFirst } from './closest';
 import { deepEqual, podConfigSpecEqual, semanticEqual } from './equality';
 import { validateObjectMeta, validatePodMetadata } from './metadata';
 import { goQuote } from './quote';
+import { suggestWorkspaceName } from './render-rules';
 import { CrdKind, crdSchema, ROOT_FIELD } from './schema';
 import { Violation, ViolationType } from './violation';
 
@@ -70,12 +72,21 @@ function objectChecks(kind: CrdKind, obj: unknown, oldObj?: unknown): Violation[
   if (!isPlainObject(obj)) {
     return schema.validate(obj);
   }
-  const meta = validateObjectMeta(obj.metadata, { namespaced: kind === WORKSPACE_KIND });
+  const meta = validateObjectMeta(obj.metadata, { namespaced: kind === WORKSPACE_KIND }).map((v) => (kind === WORKSPACE_KIND ? withWorkspaceNameFix(v) : v));
   return [
     ...typeMetaChecks(obj, kind),
     ...meta,
     ...schema.validate(obj, { oldValue: isPlainObject(oldObj) ? oldObj : undefined, unknownFieldsOnly: ['status'], precedingViolations: meta }),
   ];
+}
+
+/**
+ * The metadata check's example for a bad name is a DNS subdomain such as 'example.com', which a Workspace name then
+ * fails (render-rules.ts: it must be a label); adding the one name that passes both makes one round of fixes enough.
+ */
+function withWorkspaceNameFix(v: Violation): Violation {
+  if (v.field !== 'metadata.name' || typeof v.value !== 'string' || v.value === '') return v;
+  return { ...v, detail: `${v.detail}; a Workspace name must also be a DNS-1123 label (no '.'), e.g. ${goQuote(suggestWorkspaceName(v.value))}` };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -102,6 +113,17 @@ function optionEntries(kind: unknown, type: OptionType): OptionEntry[] {
 function optionIds(kind: unknown, type: OptionType): Set<string> {
   return new Set(optionEntries(kind, type).map((e) => e.id));
 }
+
+/** The ids a mistyped option id could have meant, closest first (upstream's message ends before this). */
+function knownIds(id: string, kind: unknown, type: OptionType): string {
+  const ids = closestFirst(id, [...optionIds(kind, type)]);
+  if (ids.length === 0) return `; the kind has no ${type} options`;
+  const shown = ids.slice(0, KNOWN_IDS_SHOWN).map(goQuote).join(', ');
+  return `; expected one of its ${type} ids: ${shown}${ids.length > KNOWN_IDS_SHOWN ? ` (and ${ids.length - KNOWN_IDS_SHOWN} more)` : ''}`;
+}
+
+/** Enough ids to find a typo among, few enough for one line. */
+const KNOWN_IDS_SHOWN = 10;
 
 function valuePath(type: OptionType, id: string): string {
   return `${OPTIONS_PATH}.${type}.values[${id}]`;
@@ -360,9 +382,7 @@ function workspaceRules(ws: Json, kind: WorkspaceKindObject | undefined, checks:
   for (const type of OPTION_TYPES) {
     const id = selected?.[type];
     if (!checks[type] || typeof id !== 'string' || optionIds(kind, type).has(id)) continue;
-    out.push(
-      invalid(`${OPTIONS_PATH}.${type}`, id, `${type} with id ${goQuote(id)} not found in workspace kind ${goQuote(kindName)}`),
-    );
+    out.push(invalid(`${OPTIONS_PATH}.${type}`, id, `${type} with id ${goQuote(id)} not found in workspace kind ${goQuote(kindName)}${knownIds(id, kind, type)}`));
   }
   return out;
 }

@@ -245,7 +245,21 @@ function isDns1035Label(value: string): boolean {
  * DNS-1123 label (upstream accepts any DNS-1123 subdomain of up to 253 characters, and then cannot create the objects).
  */
 function nameRule(name: string): Violation[] {
-  if (isDns1123Subdomain(name).length > 0) return []; // reported by the metadata check
+  if (isDns1123Subdomain(name).length > 0) return []; // reported by the metadata check, with suggestWorkspaceName()
+  const reasons = nameReasons(name);
+  if (reasons.length === 0) return [];
+  return [
+    {
+      field: 'metadata.name',
+      type: ViolationType.INVALID,
+      value: name,
+      detail: `the controller would create ${reasons.join(', and ')}; expected a lowercase RFC 1123 label (a-z, 0-9 and '-', at most ${DNS1123_LABEL_MAX_LENGTH} characters), e.g. ${goQuote(suggestWorkspaceName(name))}`,
+    },
+  ];
+}
+
+/** Why the objects the controller names after the Workspace could not be created; empty when they can. */
+function nameReasons(name: string): string[] {
   const statefulSet = statefulSetNamePrefix(name);
   const service = serviceNamePrefix(name);
   const reasons: string[] = [];
@@ -258,16 +272,18 @@ function nameRule(name: string): Violation[] {
   if (isDns1123Label(workspacePodName(`${statefulSet}${RANDOM_SUFFIX}`)).length > 0) {
     reasons.push(`Pod ${goQuote(`${statefulSet}<random>-0`)} whose host name (its name) must be a DNS-1123 label (no '.')`);
   }
-  if (reasons.length === 0) return [];
-  const suggestion = name.replace(/[^a-z0-9-]/g, '-').slice(0, DNS1123_LABEL_MAX_LENGTH).replace(/^-+|-+$/g, '') || 'my-workspace';
-  return [
-    {
-      field: 'metadata.name',
-      type: ViolationType.INVALID,
-      value: name,
-      detail: `the controller would create ${reasons.join(', and ')}; expected a lowercase RFC 1123 label (a-z, 0-9 and '-', at most ${DNS1123_LABEL_MAX_LENGTH} characters), e.g. ${goQuote(suggestion)}`,
-    },
-  ];
+  return reasons;
+}
+
+/** A name close to the given one that passes the metadata check and this rule: lowercase, '-' for anything else. */
+export function suggestWorkspaceName(name: string): string {
+  let candidate = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').slice(0, DNS1123_LABEL_MAX_LENGTH);
+  for (;;) {
+    candidate = candidate.replace(/^-+|-+$/g, '');
+    if (candidate === '') return 'my-workspace';
+    if (isDns1123Subdomain(candidate).length === 0 && nameReasons(candidate).length === 0) return candidate;
+    candidate = candidate.slice(0, -1);
+  }
 }
 
 function byteLength(s: string): number {

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
 import { activityProbeError, ActivityTransport, JupyterTarget } from '../culling';
 import { KubeClient } from './client';
-import { PATHS } from './objects';
+import { PATHS } from '../../core/kube-objects';
 
 /** Exit code of a finished exec from its Status (`Success`, or `NonZeroExitCode` with an `ExitCode` cause). */
 export function exitCodeOf(status: V1Status): number {

@@ -5,7 +5,7 @@
  */
 import { Logger } from '../log';
 import { ApiError, isGone, KubeClient, WatchEventType } from './client';
-import { objectKey } from './objects';
+import { objectKey } from '../../core/kube-objects';
 
 interface HasMeta {
   readonly metadata: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string };

@@ -21,7 +21,7 @@ import {
 } from '../../core/validation';
 import { goQuote } from '../../core/validation/quote';
 import { ROOT_FIELD } from '../../core/validation/schema';
-import { AdmissionOperation, WebhookRegistration, WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from './contract';
+import { AdmissionOperation, WebhookRegistration, WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../core/contract/webhooks';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 

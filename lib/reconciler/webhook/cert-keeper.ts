@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { isConflict, KubeClient } from '../kube/client';
 import { Logger } from '../log';
 import { certificateFacts, issueCertificates, KeyPair } from './certificates';
-import { WEBHOOK_SECRET_KEYS, WEBHOOKS } from './contract';
+import { WEBHOOK_SECRET_KEYS, WEBHOOKS } from '../../core/contract/webhooks';
 
 export interface CertificateSource {
   /** Loads (or issues) the certificate; resolves with it. */

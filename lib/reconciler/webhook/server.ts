@@ -9,7 +9,7 @@ import { Logger } from '../log';
 import { ReconcilerMetrics } from '../metrics';
 import { AdmissionReviewError, AdmissionSource, admit, admissionReview, parseAdmissionReview, Verdict } from './admission';
 import { KeyPair } from './certificates';
-import { WEBHOOKS } from './contract';
+import { WEBHOOKS } from '../../core/contract/webhooks';
 
 /** AdmissionReviews carry the new and the old object, each up to etcd's 1.5 MiB limit. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -2,7 +2,7 @@
 import { WorkspaceKindObject } from '../../core/api';
 import { Caches } from '../caches';
 import { KubeClient } from '../kube/client';
-import { PATHS } from '../kube/objects';
+import { PATHS } from '../../core/kube-objects';
 import { AdmissionSource } from './admission';
 
 export function cacheAdmissionSource(caches: Caches, client: KubeClient): AdmissionSource {

@@ -8,11 +8,11 @@
  * Appendix A #2), `spec.replicas` and the whole `spec.template` of the StatefulSet; `spec.type`, `spec.selector`
  * and `spec.ports` of the Service. The patch carries `metadata.resourceVersion`, so a concurrent change is a 409.
  */
-import { JsonObject, LABEL_WORKSPACE_NAME } from '../core/api';
-import { parseQuantity } from '../core/quantity';
-import { RenderedService, RenderedStatefulSet } from '../core/render';
-import { deepEqual, semanticEqual } from '../core/validation/equality';
-import { ServiceObject, StatefulSetObject } from './kube/objects';
+import { JsonObject, LABEL_WORKSPACE_NAME } from './api';
+import { parseQuantity } from './quantity';
+import { RenderedService, RenderedStatefulSet } from './render';
+import { deepEqual, semanticEqual } from './validation/equality';
+import { ServiceObject, StatefulSetObject } from './kube-objects';
 
 type Obj = Record<string, unknown>;
 

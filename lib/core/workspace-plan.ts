@@ -1,6 +1,6 @@
 /**
  * The Workspace reconcile decision (upstream-behavior §1.2), as a pure function from cached objects to the writes
- * to make and the status to store. The I/O shell (workspace-controller.ts) executes the plan in order.
+ * to make and the status to store. The I/O shell (lib/reconciler/workspace-controller.ts) executes the plan in order.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -10,13 +10,13 @@ import {
   WorkspaceKindObject,
   WorkspaceObject,
   WorkspaceStatus,
-} from '../core/api';
-import { FinalizerChange, kindFinalizerChange } from '../core/kind-status';
-import { OptionResolutionError, OptionType, ResolvedOption, resolveOption } from '../core/options';
-import { RenderedService, RenderedStatefulSet, RenderError, renderService, renderStatefulSet } from '../core/render';
-import { computeStatus, decideState, EventLike, StateDecision, StateMessages, statusEquals } from '../core/state';
+} from './api';
+import { FinalizerChange, kindFinalizerChange } from './kind-status';
+import { OptionResolutionError, OptionType, ResolvedOption, resolveOption } from './options';
+import { RenderedService, RenderedStatefulSet, RenderError, renderService, renderStatefulSet } from './render';
+import { computeStatus, decideState, EventLike, StateDecision, StateMessages, statusEquals } from './state';
 import { servicePatch, statefulSetPatch } from './drift';
-import { PodObject, ServiceObject, StatefulSetObject } from './kube/objects';
+import { PodObject, ServiceObject, StatefulSetObject } from './kube-objects';
 
 export interface WorkspaceSnapshot {
   readonly ws: WorkspaceObject;

@@ -14,8 +14,8 @@ const PACKAGE_NAME = 'cdk8s-kubeflow-workspaces';
 declare const KFWS_BUNDLED_VERSION: string | undefined;
 
 /**
- * The version in this package's package.json, found by walking up from this file: lib/reconciler/ in a checkout,
- * build/lib/reconciler/ once compiled or installed (npm always ships package.json). Read at run time rather than
+ * The version in this package's package.json, found by walking up from this file: lib/core/contract/ in a checkout,
+ * build/lib/core/contract/ once compiled or installed (npm always ships package.json). Read at run time rather than
  * imported, because an import of a file outside the compiled folder is not part of the published package.
  */
 function installedPackageVersion(): string {

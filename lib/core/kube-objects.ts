@@ -12,8 +12,8 @@ import {
   WORKSPACE_KIND,
   WorkspaceKindObject,
   WorkspaceObject,
-} from '../../core/api';
-import { EventLike, PodLike } from '../../core/state';
+} from './api';
+import { EventLike, PodLike } from './state';
 
 /** Field manager name of every write the reconciler makes (visible in `managedFields`). */
 export const FIELD_MANAGER = 'kfws-reconciler';
