@@ -208,7 +208,20 @@ export class Manager {
       });
     }
     const certificate = await this.certificates.start();
-    this.webhook = new WebhookServer({ host: config.bindAddress, port: config.webhookPort, certificate, source: cacheAdmissionSource(this.caches, this.client), log, metrics: this.metrics });
+    this.webhook = new WebhookServer({
+      host: config.bindAddress,
+      port: config.webhookPort,
+      certificate,
+      source: cacheAdmissionSource(this.caches, this.client),
+      log,
+      metrics: this.metrics,
+      limits: {
+        maxRequestBytes: config.webhookMaxRequestBytes,
+        maxBufferedBytes: config.webhookMaxBufferedBytes,
+        maxConnections: config.webhookMaxConnections,
+        requestTimeoutMs: config.webhookRequestTimeoutMs,
+      },
+    });
     await this.webhook.listen();
     this.certificates.watch((pair) => this.webhook?.setCertificate(pair));
     log.info('webhook server listening', { port: this.webhook.port, certificates: config.webhookCertificates });

@@ -78,6 +78,7 @@ export class ReconcilerMetrics {
   readonly culled: prom.Counter;
   readonly admissionRequests: prom.Counter<'webhook' | 'operation' | 'verdict'>;
   readonly admissionDuration: prom.Histogram<'webhook'>;
+  readonly webhookRefusals: prom.Counter<'reason'>;
 
   constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
     const registry = this.registry;
@@ -127,6 +128,11 @@ export class ReconcilerMetrics {
       'Time to answer an admission webhook request, by webhook.',
       ['webhook'],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    );
+    this.webhookRefusals = registry.counter(
+      'kfws_webhook_refusals_total',
+      'Webhook connections and requests refused by the server limits before a decision: too-large (413), budget (503), incomplete (closed or timed out mid-body), connections (over the cap).',
+      ['reason'],
     );
   }
 }

@@ -384,6 +384,16 @@ describe('WorkspacesInstallChart, full install', () => {
       expect(vwc.webhooks.map((w: Manifest) => w.timeoutSeconds)).toEqual([5, 5]);
       expect(() => installChart({ controller: { webhookTimeoutSeconds: 31 } })).toThrow('webhookTimeoutSeconds is 31; expected a whole number from 1 to 30');
     });
+
+    test('the server\'s request timeout is half the registration\'s timeout (5 s at most), and may not reach it', () => {
+      const timeoutOf = (objects: Manifest[]) => parseConfig(only(objects, 'Deployment').spec.template.spec.containers[0].args, {}).webhookRequestTimeoutMs;
+      expect(timeoutOf(installChart({}))).toBe(5000);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 3 } }))).toBe(1500);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 30 } }))).toBe(5000);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 4, additionalArgs: ['--webhook-request-timeout=3s'] } }))).toBe(3000);
+      expect(() => installChart({ controller: { webhookTimeoutSeconds: 4, additionalArgs: ['--webhook-request-timeout=4s'] } }))
+        .toThrow('--webhook-request-timeout is 4000ms; expected under webhookTimeoutSeconds (4s), after which the API server has given up on the request');
+    });
   });
 
   test('synthesizes byte-identical output twice', () => {
