@@ -212,7 +212,7 @@ export class Manager {
       host: config.bindAddress,
       port: config.webhookPort,
       certificate,
-      source: cacheAdmissionSource(this.caches, this.client),
+      source: cacheAdmissionSource(this.caches, this.client, log, this.metrics),
       log,
       metrics: this.metrics,
       limits: {

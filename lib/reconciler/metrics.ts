@@ -79,6 +79,7 @@ export class ReconcilerMetrics {
   readonly admissionRequests: prom.Counter<'webhook' | 'operation' | 'verdict'>;
   readonly admissionDuration: prom.Histogram<'webhook'>;
   readonly webhookRefusals: prom.Counter<'reason'>;
+  readonly reservationWrites: prom.Counter<'result'>;
 
   constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
     const registry = this.registry;
@@ -133,6 +134,11 @@ export class ReconcilerMetrics {
       'kfws_webhook_refusals_total',
       'Webhook connections and requests refused by the server limits before a decision: too-large (413), budget (503), incomplete (closed or timed out mid-body), connections (over the cap).',
       ['reason'],
+    );
+    this.reservationWrites = registry.counter(
+      'kfws_webhook_reservation_writes_total',
+      'Writes of option reservations on WorkspaceKinds by result: written, conflict (kind changed; checked again), not-found, error, gave-up.',
+      ['result'],
     );
   }
 }

@@ -304,7 +304,7 @@ describe('WorkspacesInstallChart, full install', () => {
   });
 
   describe('admission webhooks', () => {
-    test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects None, v1, a timeout', () => {
+    test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects NoneOnDryRun, v1, a timeout', () => {
       const vwc = only(objects, 'ValidatingWebhookConfiguration', WEBHOOK_CONFIGURATION_NAME);
       expect(vwc.metadata.namespace).toBeUndefined();
       expect(vwc.webhooks).toEqual([
@@ -315,7 +315,7 @@ describe('WorkspacesInstallChart, full install', () => {
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE'], resources: ['workspaces'], scope: '*' }],
-          sideEffects: 'None',
+          sideEffects: 'NoneOnDryRun',
           timeoutSeconds: 10,
         },
         {
@@ -325,7 +325,7 @@ describe('WorkspacesInstallChart, full install', () => {
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['workspacekinds'], scope: '*' }],
-          sideEffects: 'None',
+          sideEffects: 'NoneOnDryRun',
           timeoutSeconds: 10,
         },
       ]);

@@ -18,6 +18,8 @@ import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
 import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK, WebhookServerLimits } from '../../lib/reconciler/webhook/contract';
 import { RefusalReason, WebhookServer } from '../../lib/reconciler/webhook/server';
+import { compareResourceVersions, readReservations, RESERVATION_TTL_MS, RESERVATIONS_ANNOTATION, writeReservations } from '../../lib/reconciler/webhook/reservations';
+import { ReservationRequest } from '../../lib/reconciler/webhook/reserver';
 import { kind, NS, workspace } from './helpers';
 
 function source(kinds: WorkspaceKindObject[], workspaces: WorkspaceObject[] = [], synced = true): AdmissionSource {
@@ -25,6 +27,10 @@ function source(kinds: WorkspaceKindObject[], workspaces: WorkspaceObject[] = []
     synced,
     kind: async (name) => kinds.find((k) => k.metadata.name === name),
     workspacesOfKind: (name) => workspaces.filter((w) => w.spec?.kind === name),
+    reserve: async (r) => r.check(kinds.find((k) => k.metadata.name === r.kindName)),
+    workspacesCaughtUp: async () => true,
+    identity: async () => 'system:serviceaccount:kfws:controller',
+    now: () => Date.now(),
   };
 }
 
@@ -113,6 +119,108 @@ describe('admission decisions', () => {
     expect(cachedOnly.response.status?.message).toContain('WorkspaceKind is used by 1 workspace(s)');
     expect((await admit(WORKSPACEKIND_WEBHOOK, request('DELETE', undefined, kind()), source([]))).verdict).toBe(Verdict.DENIED);
     expect((await admit(WORKSPACEKIND_WEBHOOK, request('DELETE', undefined, unprotected), source([]))).verdict).toBe(Verdict.ALLOWED);
+  });
+});
+
+describe('option reservations (the option-removal race)', () => {
+  const OWN = 'system:serviceaccount:kfws:controller';
+  const now = Date.now();
+  const withBook = (entries: object[], seen = '') => kind((x) => (x.metadata.annotations = { [RESERVATIONS_ANNOTATION]: writeReservations({ seen, entries: entries as any }) }));
+  const reservation = (over: object = {}) => ({ uid: 'ws-uid-1', workspace: `${NS}/racing`, podConfig: 'small_cpu', imageConfig: 'jupyterlab_scipy_180', expires: now + 60_000, ...over });
+  const withoutSmall = (base: any) => {
+    const copy = JSON.parse(JSON.stringify(base));
+    copy.spec.podTemplate.options.podConfig.values = copy.spec.podTemplate.options.podConfig.values.filter((v: any) => v.id !== 'small_cpu');
+    return copy;
+  };
+  const as = (username: string, req: AdmissionRequest): AdmissionRequest => ({ ...req, userInfo: { username } });
+
+  function recording(kinds: WorkspaceKindObject[], extra: Partial<AdmissionSource> = {}): { src: AdmissionSource; reserved: ReservationRequest[] } {
+    const reserved: ReservationRequest[] = [];
+    const src = { ...source(kinds), ...extra, reserve: async (r: ReservationRequest) => {
+      reserved.push(r);
+      return r.check(kinds.find((k) => k.metadata.name === r.kindName));
+    } };
+    return { src, reserved };
+  }
+
+  it('the annotation round-trips, and an unreadable one is an empty book', () => {
+    const book = { seen: '812', entries: [reservation(), reservation({ uid: 'u2', imageConfig: undefined })] };
+    expect(readReservations(withBook(book.entries, '812'))).toEqual(book);
+    expect(readReservations(kind((x) => (x.metadata.annotations = { [RESERVATIONS_ANNOTATION]: '{oops' })))).toEqual({ seen: '', entries: [] });
+    expect(readReservations(kind())).toEqual({ seen: '', entries: [] });
+    expect(compareResourceVersions('99', '100')).toBe(-1);
+    expect(compareResourceVersions('100', '100')).toBe(0);
+    expect(compareResourceVersions('12345678901234567890', '9')).toBe(1);
+    expect(compareResourceVersions('abc', '1')).toBeNaN();
+  });
+
+  it('a Workspace create is admitted only once its options are reserved on its kind; dry runs reserve nothing', async () => {
+    const k = kind();
+    const { src, reserved } = recording([k]);
+    expect((await admit(WORKSPACE_WEBHOOK, request('CREATE', workspace()), src)).verdict).toBe(Verdict.ALLOWED);
+    expect(reserved.map((r) => [r.kindName, r.reservation])).toEqual([[k.metadata.name, { uid: workspace().metadata.uid, workspace: `${NS}/jupyterlab-workspace`, imageConfig: 'jupyterlab_scipy_190', podConfig: 'tiny_cpu' }]]);
+    await admit(WORKSPACE_WEBHOOK, { ...request('CREATE', workspace()), dryRun: true }, src);
+    // refused on the cached kind: nothing to reserve
+    await admit(WORKSPACE_WEBHOOK, request('CREATE', workspace((w) => (w.spec.podTemplate.options.podConfig = 'gone'))), src);
+    expect(reserved).toHaveLength(1);
+  });
+
+  it('the reservation is checked against the kind it lands on: an option removed meanwhile refuses the Workspace', async () => {
+    const k = kind();
+    const src: AdmissionSource = { ...source([k]), reserve: async (r) => r.check(withoutSmall(k)) };
+    const r = await admit(WORKSPACE_WEBHOOK, request('CREATE', workspace((w) => (w.spec.podTemplate.options.podConfig = 'small_cpu'))), src);
+    expect(r.verdict).toBe(Verdict.DENIED);
+    expect(r.response.status?.message).toContain('podConfig with id "small_cpu" not found');
+  });
+
+  it('updates reserve only when they move the Workspace to other options (pausing, relabelling do not)', async () => {
+    const k = kind();
+    const { src, reserved } = recording([k]);
+    const old = workspace();
+    await admit(WORKSPACE_WEBHOOK, request('UPDATE', workspace((w) => (w.spec.paused = true)), old), src);
+    await admit(WORKSPACE_WEBHOOK, request('UPDATE', workspace((w) => (w.spec.podTemplate.podMetadata = { labels: { a: 'b' } })), old), src);
+    expect(reserved).toHaveLength(0);
+    await admit(WORKSPACE_WEBHOOK, request('UPDATE', workspace((w) => (w.spec.podTemplate.options.podConfig = 'small_cpu')), old), src);
+    expect(reserved.map((r) => r.reservation.podConfig)).toEqual(['small_cpu']);
+  });
+
+  it('a kind update cannot remove an option reserved by a Workspace being admitted; expired reservations do not count', async () => {
+    const k = withBook([reservation()]);
+    const r = await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', withoutSmall(k), k)), source([k]));
+    expect(r.verdict).toBe(Verdict.DENIED);
+    expect(r.response.status?.message).toContain('podConfig value "small_cpu" is in use and cannot be removed');
+    const expired = withBook([reservation({ expires: now - 1 })]);
+    expect((await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', withoutSmall(expired), expired)), source([expired]))).verdict).toBe(Verdict.ALLOWED);
+    expect(RESERVATION_TTL_MS).toBeGreaterThan(60_000);
+  });
+
+  it('only the webhook\'s own identity may drop live reservations; others get 409 naming the Workspaces', async () => {
+    const k = withBook([reservation()]);
+    const dropped = kind((x) => (x.spec.spawner.displayName = 'renamed'));
+    const r = await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', dropped, k)), source([k]));
+    expect(r.response.status).toMatchObject({ code: 409, reason: 'Conflict' });
+    expect(r.response.status?.message).toContain(`holds the options of Workspaces being admitted right now (${NS}/racing)`);
+    const cleared = withBook([], '900');
+    expect((await admit(WORKSPACEKIND_WEBHOOK, as(OWN, request('UPDATE', cleared, k)), source([k]))).verdict).toBe(Verdict.ALLOWED);
+    // keeping them (kubectl apply, a merge patch) is fine for anyone
+    const kept = withBook([reservation()]);
+    kept.spec.spawner.displayName = 'renamed';
+    expect((await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', kept, k)), source([k]))).verdict).toBe(Verdict.ALLOWED);
+  });
+
+  it('a kind update waits for the Workspace cache to catch up with cleared reservations, and fails closed if it does not', async () => {
+    const k = withBook([], '900');
+    const behind = { ...source([k]), workspacesCaughtUp: async (rv: string) => compareResourceVersions('850', rv) >= 0 };
+    const r = await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', withoutSmall(k), k)), behind);
+    expect(r.response.status).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
+    expect(r.response.status?.message).toContain('cache of Workspaces is behind');
+  });
+
+  it('a kind cannot be deleted while Workspaces are being admitted into it', async () => {
+    const k = withBook([reservation()]);
+    k.metadata.finalizers = [];
+    const r = await admit(WORKSPACEKIND_WEBHOOK, request('DELETE', undefined, k), source([k]));
+    expect(r.response.status).toMatchObject({ code: 409, message: expect.stringContaining('WorkspaceKind is used by 1 workspace(s)') });
   });
 });
 

@@ -109,7 +109,8 @@ export interface ValidatingWebhookOptions {
 /**
  * The `webhooks` of the ValidatingWebhookConfiguration (upstream-behavior §4.5): the main resources only (status
  * writes bypass them), `failurePolicy: Fail` (nothing is admitted unchecked while the webhook is down),
- * `sideEffects: None` (so dry-run requests are checked too), AdmissionReview v1.
+ * `sideEffects: NoneOnDryRun` (dry-run requests are checked too, and write no option reservation: reservations.ts),
+ * AdmissionReview v1.
  */
 export function validatingWebhooks(opts: ValidatingWebhookOptions): Record<string, unknown>[] {
   return WEBHOOKS.map((w) => ({
@@ -120,7 +121,7 @@ export function validatingWebhooks(opts: ValidatingWebhookOptions): Record<strin
     matchPolicy: 'Equivalent',
     ...(opts.objectSelector ? { objectSelector: opts.objectSelector } : {}),
     rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: [...w.operations], resources: [w.resource], scope: '*' }],
-    sideEffects: 'None',
+    sideEffects: 'NoneOnDryRun',
     timeoutSeconds: opts.timeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS,
   }));
 }
