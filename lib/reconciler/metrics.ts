@@ -73,6 +73,7 @@ export class ReconcilerMetrics {
   readonly apiRequests: prom.Counter<'verb' | 'resource' | 'code'>;
   readonly queueDepth: prom.Gauge<'controller'>;
   readonly workspacesByState: prom.Gauge<'state'>;
+  readonly workspacesOnMissingOptions: prom.Gauge<'kind' | 'type'>;
   readonly leader: prom.Gauge;
   readonly activityProbes: prom.Counter<'probe' | 'result'>;
   readonly culled: prom.Counter;
@@ -81,7 +82,11 @@ export class ReconcilerMetrics {
   readonly webhookRefusals: prom.Counter<'reason'>;
   readonly reservationWrites: prom.Counter<'result'>;
 
-  constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
+  constructor(collect: {
+    queueDepth: (g: prom.Gauge<'controller'>) => void;
+    workspacesByState: (g: prom.Gauge<'state'>) => void;
+    workspacesOnMissingOptions?: (g: prom.Gauge<'kind' | 'type'>) => void;
+  }) {
     const registry = this.registry;
     this.reconciles = registry.counter(
       'kfws_reconcile_total',
@@ -111,6 +116,12 @@ export class ReconcilerMetrics {
       'Workspaces in the informer cache by status.state (empty when no status was written yet).',
       ['state'],
       collect.workspacesByState,
+    );
+    this.workspacesOnMissingOptions = registry.gauge(
+      'kfws_workspaces_on_missing_options',
+      'Workspaces whose imageConfig or podConfig is not an option of their (existing) WorkspaceKind, by kind and option type: stored without the webhook (it was not registered, or bypassed). Alert when above 0.',
+      ['kind', 'type'],
+      collect.workspacesOnMissingOptions ?? (() => undefined),
     );
     this.leader = registry.gauge('kfws_leader', '1 while this replica holds the leader Lease.');
     this.activityProbes = registry.counter(

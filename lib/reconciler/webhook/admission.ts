@@ -259,9 +259,7 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
         }
       }
       // Workspaces whose reservations were cleared are counted from the cache: it must have caught up with them.
-      if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) {
-        return failure(req, 503, 'ServiceUnavailable', `the ${WORKSPACEKIND_WEBHOOK.name} webhook's cache of Workspaces is behind the Workspaces recorded on WorkspaceKind ${goQuote(name)}; retry shortly`);
-      }
+      if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
       const cached = countOptionUsage(name, source.workspacesOfKind(name));
       const counts = {
         imageConfig: sum(cached.imageConfig, reservedCounts(book, source.now(), OptionType.IMAGE_CONFIG)),
@@ -275,8 +273,11 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       const name = nameOf(req, old);
       if (!isPlainObject(old)) return allow(req);
       // The status count is the Kind controller's and may lag a Workspace created a moment ago; the cache does not.
-      // Workspaces being admitted right now (their reservations) count as well.
-      const cached = source.workspacesOfKind(name).length + liveReservations(readReservations(old), source.now()).length;
+      // Workspaces being admitted right now (their reservations) count as well, and those whose reservations were
+      // cleared must be in the cache.
+      const book = readReservations(old);
+      if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
+      const cached = source.workspacesOfKind(name).length + liveReservations(book, source.now()).length;
       const status = isPlainObject(old.status) ? old.status : {};
       const counted = typeof status.workspaces === 'number' ? status.workspaces : 0;
       const seen = { ...old, status: { ...status, workspaces: Math.max(counted, cached) } } as unknown as WorkspaceKindObject;
@@ -284,6 +285,10 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
     }
   }
+}
+
+function behind(req: AdmissionRequest, name: string): AdmissionResult {
+  return failure(req, 503, 'ServiceUnavailable', `the ${WORKSPACEKIND_WEBHOOK.name} webhook's cache of Workspaces is behind the Workspaces recorded on WorkspaceKind ${goQuote(name)}; retry shortly`);
 }
 
 function sum(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): Map<string, number> {

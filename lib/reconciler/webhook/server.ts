@@ -294,14 +294,12 @@ class BodyBudget {
         this.release(body);
         resolve(Buffer.concat(chunks));
       });
-      req.on('error', (err) => {
-        this.release(body);
-        reject(err);
-      });
-      // Closed before the end: by the client, or by the request timeout (Node has answered 408 then).
-      req.on('close', () => {
+      // Closed or reset before the end: by the client, or by the request timeout (Node has answered 408 then).
+      const incomplete = () => {
         if (this.bodies.has(body)) body.refuse(new BodyRefusedError(408, RefusalReason.TIMEOUT, 'connection closed before the body was complete'));
-      });
+      };
+      req.on('error', incomplete);
+      req.on('close', incomplete);
     });
   }
 
