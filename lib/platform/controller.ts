@@ -17,7 +17,7 @@ import {
   reconcilerWebhookSecretRules,
 } from '../core/contract/permissions';
 import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
-import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS } from '../core/contract/webhooks';
+import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
 import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { WorkspacesCrds } from './crds';
@@ -472,16 +472,18 @@ export class WorkspacesController extends Construct {
     });
   }
 
-  /** The reconciler flags of the webhook mode. */
-  private webhookArgs(): string[] {
+  /** The reconciler flags of the webhook mode; the request timeout follows the registration's. */
+  private webhookArgs(timeoutSeconds: number): string[] {
+    const timeout = `--webhook-request-timeout=${webhookRequestTimeoutMs(timeoutSeconds)}ms`;
     switch (this.webhookMode) {
       case AdmissionWebhookMode.DISABLED:
         return [];
       case AdmissionWebhookMode.CERT_MANAGER:
-        return [`--webhook-port=${WEBHOOK_PORT}`, `--webhook-certificates=${WebhookCertificates.FILES}`, `--webhook-cert-dir=${WEBHOOK_CERT_DIR}`];
+        return [`--webhook-port=${WEBHOOK_PORT}`, timeout, `--webhook-certificates=${WebhookCertificates.FILES}`, `--webhook-cert-dir=${WEBHOOK_CERT_DIR}`];
       default:
         return [
           `--webhook-port=${WEBHOOK_PORT}`,
+          timeout,
           `--webhook-certificates=${WebhookCertificates.SELF_MANAGED}`,
           `--webhook-secret=${CONTROLLER_WEBHOOK_SECRET_NAME}`,
           `--webhook-configuration=${WEBHOOK_CONFIGURATION_NAME}`,
@@ -493,10 +495,15 @@ export class WorkspacesController extends Construct {
   private addDeployment(props: WorkspacesControllerProps, replicas: number, resources: ResourceRequirements, labels: Record<string, string>): ApiObject {
     const selector = { matchLabels: { ...CONTROLLER_SELECTOR_LABELS } };
     const hostname = 'kubernetes.io/hostname';
-    const args = [...RECONCILER_CHART_ARGS, ...this.webhookArgs(), ...(props.additionalArgs ?? [])];
+    const timeoutSeconds = props.webhookTimeoutSeconds ?? WEBHOOK_TIMEOUT_SECONDS;
+    const args = [...RECONCILER_CHART_ARGS, ...this.webhookArgs(timeoutSeconds), ...(props.additionalArgs ?? [])];
     let shutdownTimeoutMs: number;
     try {
-      shutdownTimeoutMs = parseConfig(args, {}).shutdownTimeoutMs;
+      const config = parseConfig(args, {});
+      shutdownTimeoutMs = config.shutdownTimeoutMs;
+      if (config.webhookPort > 0 && config.webhookRequestTimeoutMs >= timeoutSeconds * 1000) {
+        throw new ConfigError(`--webhook-request-timeout is ${config.webhookRequestTimeoutMs}ms; expected under webhookTimeoutSeconds (${timeoutSeconds}s), after which the API server has given up on the request`);
+      }
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       throw new Error(`${this.node.path}: the reconciler would refuse its arguments ${JSON.stringify(args)}: ${err.message}`);

@@ -8,6 +8,7 @@
  */
 import * as http from 'node:http';
 import { LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { OptionType } from '../core/options';
 import { Caches } from './caches';
 import { ReconcilerConfig, WebhookCertificates } from '../core/contract/flags';
 import { Culler } from './culler';
@@ -91,6 +92,10 @@ export class Manager {
         }
         g.reset();
         for (const [state, count] of counts) g.set({ state }, count);
+      },
+      workspacesOnMissingOptions: (g) => {
+        g.reset();
+        for (const [labels, count] of workspacesOnMissingOptions(this.caches)) g.set(labels, count);
       },
     });
     this.client = new KubeClient(options.access, {
@@ -208,7 +213,20 @@ export class Manager {
       });
     }
     const certificate = await this.certificates.start();
-    this.webhook = new WebhookServer({ host: config.bindAddress, port: config.webhookPort, certificate, source: cacheAdmissionSource(this.caches, this.client), log, metrics: this.metrics });
+    this.webhook = new WebhookServer({
+      host: config.bindAddress,
+      port: config.webhookPort,
+      certificate,
+      source: cacheAdmissionSource(this.caches, this.client, log, this.metrics),
+      log,
+      metrics: this.metrics,
+      limits: {
+        maxRequestBytes: config.webhookMaxRequestBytes,
+        maxBufferedBytes: config.webhookMaxBufferedBytes,
+        maxConnections: config.webhookMaxConnections,
+        requestTimeoutMs: config.webhookRequestTimeoutMs,
+      },
+    });
     await this.webhook.listen();
     this.certificates.watch((pair) => this.webhook?.setCertificate(pair));
     log.info('webhook server listening', { port: this.webhook.port, certificates: config.webhookCertificates });
@@ -377,4 +395,25 @@ export class Manager {
     };
     this.caches.events.addHandlers({ onAdd: toStatefulSetOwner, onUpdate: (_old, e) => toStatefulSetOwner(e), onDelete: toStatefulSetOwner });
   }
+}
+
+/** Counts of cached Workspaces selecting an option id their cached kind lacks, by kind and option type. */
+export function workspacesOnMissingOptions(caches: Caches): [{ kind: string; type: OptionType }, number][] {
+  const counts = new Map<string, number>();
+  for (const ws of caches.workspaces.values()) {
+    const kind = ws.spec?.kind ? caches.kinds.get(ws.spec.kind) : undefined;
+    if (!kind) continue;
+    for (const type of [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG]) {
+      const id = ws.spec?.podTemplate?.options?.[type];
+      const values: readonly { id: string }[] = kind.spec?.podTemplate?.options?.[type]?.values ?? [];
+      if (typeof id === 'string' && !values.some((v) => v.id === id)) {
+        const key = JSON.stringify([kind.metadata.name, type]);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return [...counts].map(([key, count]) => {
+    const [kind, type] = JSON.parse(key) as [string, OptionType];
+    return [{ kind, type }, count];
+  });
 }

@@ -73,13 +73,20 @@ export class ReconcilerMetrics {
   readonly apiRequests: prom.Counter<'verb' | 'resource' | 'code'>;
   readonly queueDepth: prom.Gauge<'controller'>;
   readonly workspacesByState: prom.Gauge<'state'>;
+  readonly workspacesOnMissingOptions: prom.Gauge<'kind' | 'type'>;
   readonly leader: prom.Gauge;
   readonly activityProbes: prom.Counter<'probe' | 'result'>;
   readonly culled: prom.Counter;
   readonly admissionRequests: prom.Counter<'webhook' | 'operation' | 'verdict'>;
   readonly admissionDuration: prom.Histogram<'webhook'>;
+  readonly webhookRefusals: prom.Counter<'reason'>;
+  readonly reservationWrites: prom.Counter<'result'>;
 
-  constructor(collect: { queueDepth: (g: prom.Gauge<'controller'>) => void; workspacesByState: (g: prom.Gauge<'state'>) => void }) {
+  constructor(collect: {
+    queueDepth: (g: prom.Gauge<'controller'>) => void;
+    workspacesByState: (g: prom.Gauge<'state'>) => void;
+    workspacesOnMissingOptions?: (g: prom.Gauge<'kind' | 'type'>) => void;
+  }) {
     const registry = this.registry;
     this.reconciles = registry.counter(
       'kfws_reconcile_total',
@@ -110,6 +117,12 @@ export class ReconcilerMetrics {
       ['state'],
       collect.workspacesByState,
     );
+    this.workspacesOnMissingOptions = registry.gauge(
+      'kfws_workspaces_on_missing_options',
+      'Workspaces whose imageConfig or podConfig is not an option of their (existing) WorkspaceKind, by kind and option type: stored without the webhook (it was not registered, or bypassed). Alert when above 0.',
+      ['kind', 'type'],
+      collect.workspacesOnMissingOptions ?? (() => undefined),
+    );
     this.leader = registry.gauge('kfws_leader', '1 while this replica holds the leader Lease.');
     this.activityProbes = registry.counter(
       'kfws_activity_probes_total',
@@ -127,6 +140,16 @@ export class ReconcilerMetrics {
       'Time to answer an admission webhook request, by webhook.',
       ['webhook'],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    );
+    this.webhookRefusals = registry.counter(
+      'kfws_webhook_refusals_total',
+      'Webhook connections and requests refused by the server limits before a decision: too-large (413), budget (503), incomplete (closed or timed out mid-body), connections (over the cap).',
+      ['reason'],
+    );
+    this.reservationWrites = registry.counter(
+      'kfws_webhook_reservation_writes_total',
+      'Writes of option reservations on WorkspaceKinds by result: written, conflict (kind changed; checked again), not-found, error, gave-up.',
+      ['result'],
     );
   }
 }

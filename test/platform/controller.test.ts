@@ -304,7 +304,7 @@ describe('WorkspacesInstallChart, full install', () => {
   });
 
   describe('admission webhooks', () => {
-    test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects None, v1, a timeout', () => {
+    test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects NoneOnDryRun, v1, a timeout', () => {
       const vwc = only(objects, 'ValidatingWebhookConfiguration', WEBHOOK_CONFIGURATION_NAME);
       expect(vwc.metadata.namespace).toBeUndefined();
       expect(vwc.webhooks).toEqual([
@@ -315,7 +315,7 @@ describe('WorkspacesInstallChart, full install', () => {
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE'], resources: ['workspaces'], scope: '*' }],
-          sideEffects: 'None',
+          sideEffects: 'NoneOnDryRun',
           timeoutSeconds: 10,
         },
         {
@@ -325,7 +325,7 @@ describe('WorkspacesInstallChart, full install', () => {
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['workspacekinds'], scope: '*' }],
-          sideEffects: 'None',
+          sideEffects: 'NoneOnDryRun',
           timeoutSeconds: 10,
         },
       ]);
@@ -383,6 +383,16 @@ describe('WorkspacesInstallChart, full install', () => {
       const vwc = only(installChart({ controller: { webhookTimeoutSeconds: 5 } }), 'ValidatingWebhookConfiguration');
       expect(vwc.webhooks.map((w: Manifest) => w.timeoutSeconds)).toEqual([5, 5]);
       expect(() => installChart({ controller: { webhookTimeoutSeconds: 31 } })).toThrow('webhookTimeoutSeconds is 31; expected a whole number from 1 to 30');
+    });
+
+    test('the server\'s request timeout is half the registration\'s timeout (5 s at most), and may not reach it', () => {
+      const timeoutOf = (objects: Manifest[]) => parseConfig(only(objects, 'Deployment').spec.template.spec.containers[0].args, {}).webhookRequestTimeoutMs;
+      expect(timeoutOf(installChart({}))).toBe(5000);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 3 } }))).toBe(1500);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 30 } }))).toBe(5000);
+      expect(timeoutOf(installChart({ controller: { webhookTimeoutSeconds: 4, additionalArgs: ['--webhook-request-timeout=3s'] } }))).toBe(3000);
+      expect(() => installChart({ controller: { webhookTimeoutSeconds: 4, additionalArgs: ['--webhook-request-timeout=4s'] } }))
+        .toThrow('--webhook-request-timeout is 4000ms; expected under webhookTimeoutSeconds (4s), after which the API server has given up on the request');
     });
   });
 

@@ -200,7 +200,7 @@ export async function startWebhookOnly(cluster: ClusterConnection, token: string
     renewBeforeMs: RECONCILER_DEFAULTS.webhookCertRenewBeforeMs,
     checkIntervalMs: RECONCILER_DEFAULTS.webhookCertCheckIntervalMs,
   });
-  const server = new WebhookServer({ host: '127.0.0.1', port: o.port, certificate: await certificates.start(), source: cacheAdmissionSource(caches, client), log });
+  const server = new WebhookServer({ host: '127.0.0.1', port: o.port, certificate: await certificates.start(), source: cacheAdmissionSource(caches, client, log), log });
   await server.listen();
   await caches.start();
   return {

@@ -6,6 +6,7 @@
  * Pure data and parsing, importable by the platform chart without the Kubernetes client.
  */
 import { RECONCILER_HEALTH_PORT, RECONCILER_LEASE_NAME, RECONCILER_METRICS_PORT } from './permissions';
+import { DEFAULT_WEBHOOK_SERVER_LIMITS } from './webhooks';
 
 export interface ReconcilerConfig {
   /** Kubeconfig file; unset = `$KUBECONFIG`, `~/.kube/config`, then the in-cluster ServiceAccount. */
@@ -59,6 +60,14 @@ export interface ReconcilerConfig {
   readonly webhookCertRenewBeforeMs: number;
   /** How often the certificate (and with `self-managed`, the Secret and the CA bundle) is checked. */
   readonly webhookCertCheckIntervalMs: number;
+  /** Largest webhook request body; a larger one is refused with 413 (on its Content-Length, before reading). */
+  readonly webhookMaxRequestBytes: number;
+  /** Request body bytes all webhook requests together may hold; past it the largest is cut off with 503. */
+  readonly webhookMaxBufferedBytes: number;
+  /** Open webhook connections per replica; new ones past it are closed at once. */
+  readonly webhookMaxConnections: number;
+  /** Time for a webhook request's TLS handshake, headers and body; keep it under the registration's timeout. */
+  readonly webhookRequestTimeoutMs: number;
 }
 
 /** Where the webhook's serving certificate comes from. */
@@ -98,9 +107,13 @@ export const RECONCILER_DEFAULTS: ReconcilerConfig = {
   webhookCertValidityMs: 365 * 24 * 3600_000,
   webhookCertRenewBeforeMs: 90 * 24 * 3600_000,
   webhookCertCheckIntervalMs: 60_000,
+  webhookMaxRequestBytes: DEFAULT_WEBHOOK_SERVER_LIMITS.maxRequestBytes,
+  webhookMaxBufferedBytes: DEFAULT_WEBHOOK_SERVER_LIMITS.maxBufferedBytes,
+  webhookMaxConnections: DEFAULT_WEBHOOK_SERVER_LIMITS.maxConnections,
+  webhookRequestTimeoutMs: DEFAULT_WEBHOOK_SERVER_LIMITS.requestTimeoutMs,
 };
 
-type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level' | 'list' | 'certificates';
+type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level' | 'list' | 'certificates' | 'bytes';
 
 export interface FlagSpec {
   readonly flag: string;
@@ -146,6 +159,10 @@ export const RECONCILER_FLAGS: readonly FlagSpec[] = [
   { flag: 'webhook-cert-validity', env: 'RECONCILER_WEBHOOK_CERT_VALIDITY', key: 'webhookCertValidityMs', kind: 'duration', help: 'lifetime of self-managed certificates' },
   { flag: 'webhook-cert-renew-before', env: 'RECONCILER_WEBHOOK_CERT_RENEW_BEFORE', key: 'webhookCertRenewBeforeMs', kind: 'duration', help: 'issue new self-managed certificates when they expire within this' },
   { flag: 'webhook-cert-check-interval', env: 'RECONCILER_WEBHOOK_CERT_CHECK_INTERVAL', key: 'webhookCertCheckIntervalMs', kind: 'duration', help: 'how often the certificate and the CA bundle are checked' },
+  { flag: 'webhook-max-request-bytes', env: 'RECONCILER_WEBHOOK_MAX_REQUEST_BYTES', key: 'webhookMaxRequestBytes', kind: 'bytes', help: 'largest webhook request body (e.g. 3Mi); larger ones get 413 before they are read' },
+  { flag: 'webhook-max-buffered-bytes', env: 'RECONCILER_WEBHOOK_MAX_BUFFERED_BYTES', key: 'webhookMaxBufferedBytes', kind: 'bytes', help: 'request body bytes all webhook requests together may hold; past it the largest gets 503' },
+  { flag: 'webhook-max-connections', env: 'RECONCILER_WEBHOOK_MAX_CONNECTIONS', key: 'webhookMaxConnections', kind: 'int', help: 'open webhook connections per replica; new ones past it are closed at once' },
+  { flag: 'webhook-request-timeout', env: 'RECONCILER_WEBHOOK_REQUEST_TIMEOUT', key: 'webhookRequestTimeoutMs', kind: 'duration', help: 'time for a webhook request\'s handshake, headers and body (under the registration\'s timeoutSeconds)' },
 ];
 
 /**
@@ -163,6 +180,13 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+/** Bytes of `3145728`, `512Ki`, `3Mi`, `1Gi`. */
+export function parseBytes(value: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`invalid size ${JSON.stringify(value)}: use a number of bytes, or e.g. 512Ki, 3Mi, 1Gi`);
+  return Number(m[1]) * { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[m[2] ?? '']!;
 }
 
 /** Milliseconds of `300`, `300s`, `5m`, `10h`, `1500ms`. */
@@ -189,6 +213,12 @@ function convert(spec: FlagSpec, raw: string, source: string): unknown {
     case 'duration':
       try {
         return parseDuration(raw);
+      } catch (err) {
+        throw new ConfigError(`${source}: ${(err as Error).message}`);
+      }
+    case 'bytes':
+      try {
+        return parseBytes(raw);
       } catch (err) {
         throw new ConfigError(`${source}: ${(err as Error).message}`);
       }
@@ -240,6 +270,14 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 function webhookConfigErrors(config: ReconcilerConfig): void {
   if (config.webhookPort > 65535) throw new ConfigError(`--webhook-port is ${config.webhookPort}; expected a port up to 65535`);
   if (config.webhookCertCheckIntervalMs < 1000) throw new ConfigError('--webhook-cert-check-interval must be at least 1s');
+  if (config.webhookMaxRequestBytes < 64 * 1024) throw new ConfigError(`--webhook-max-request-bytes is ${config.webhookMaxRequestBytes}; expected at least 64Ki (a WorkspaceKind review is tens of KiB)`);
+  if (config.webhookMaxBufferedBytes < config.webhookMaxRequestBytes) {
+    throw new ConfigError(`--webhook-max-buffered-bytes (${config.webhookMaxBufferedBytes}) is under --webhook-max-request-bytes (${config.webhookMaxRequestBytes}); expected at least one largest body`);
+  }
+  if (config.webhookMaxConnections < 1) throw new ConfigError('--webhook-max-connections must be at least 1');
+  if (config.webhookRequestTimeoutMs < 100 || config.webhookRequestTimeoutMs > 30_000) {
+    throw new ConfigError(`--webhook-request-timeout is ${config.webhookRequestTimeoutMs}ms; expected 100ms to 30s (the API server waits 30 s at most)`);
+  }
   if (config.webhookCertificates === WebhookCertificates.FILES) {
     if (!config.webhookCertDir) throw new ConfigError('--webhook-certificates=files needs --webhook-cert-dir (the folder with tls.crt and tls.key)');
     return;

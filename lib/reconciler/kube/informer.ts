@@ -72,6 +72,11 @@ export class Informer<T extends HasMeta> {
     return this.synced;
   }
 
+  /** The resourceVersion the cache is current to: of the last list, watch event or bookmark. */
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
   waitForSync(): Promise<void> {
     if (this.synced) return Promise.resolve();
     return new Promise((resolve) => this.syncedWaiters.push(resolve));

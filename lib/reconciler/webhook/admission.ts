@@ -6,6 +6,7 @@
  */
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../../core/api';
 import { isPlainObject } from '../../core/json';
+import { OptionType } from '../../core/options';
 import {
   admitWorkspaceCreate,
   admitWorkspaceKindCreate,
@@ -19,9 +20,12 @@ import {
   ViolationType,
   workspaceUpdateNeedsKind,
 } from '../../core/validation';
+import { semanticEqual } from '../../core/validation/equality';
 import { goQuote } from '../../core/validation/quote';
 import { ROOT_FIELD } from '../../core/validation/schema';
 import { AdmissionOperation, WebhookRegistration, WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../core/contract/webhooks';
+import { liveReservations, readReservations, RESERVATIONS_ANNOTATION, reservedCounts } from './reservations';
+import { ReservationRequest } from './reserver';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -34,6 +38,7 @@ export interface AdmissionRequest {
   readonly object?: unknown;
   readonly oldObject?: unknown;
   readonly dryRun?: boolean;
+  readonly userInfo?: { readonly username?: string };
 }
 
 export interface StatusCause {
@@ -73,6 +78,17 @@ export interface AdmissionSource {
   kind(name: string): Promise<WorkspaceKindObject | undefined>;
   /** Every Workspace (any namespace) whose `spec.kind` is `name`. */
   workspacesOfKind(name: string): readonly WorkspaceObject[];
+  /**
+   * Records a Workspace's options on its kind before it is admitted (reservations.ts), checked against the kind the
+   * record lands on: resolves to the violations of that check, none when recorded.
+   */
+  reserve(request: ReservationRequest): Promise<Violation[]>;
+  /** Whether the Workspace cache has caught up with `resourceVersion` (waiting a little for it). */
+  workspacesCaughtUp(resourceVersion: string): Promise<boolean>;
+  /** The username the webhook's own writes come with (its ServiceAccount), if known. */
+  identity(): Promise<string | undefined>;
+  /** Milliseconds since the epoch. */
+  now(): number;
 }
 
 export interface AdmissionResult {
@@ -183,8 +199,37 @@ async function admitWorkspace(req: AdmissionRequest, source: AdmissionSource): P
       return refuse(req, WORKSPACE_KIND, name, [violation]);
     }
   }
-  const violations = update ? admitWorkspaceUpdate(req.oldObject, obj, kind) : admitWorkspaceCreate(obj, kind);
+  const check = (k: WorkspaceKindObject | undefined) => (update ? admitWorkspaceUpdate(req.oldObject, obj, k) : admitWorkspaceCreate(obj, k));
+  let violations = check(kind);
+  if (violations.length === 0 && kindName !== undefined && !req.dryRun && choosesOptions(req, update)) {
+    const options = isPlainObject(spec?.podTemplate) && isPlainObject(spec.podTemplate.options) ? spec.podTemplate.options : {};
+    const meta = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
+    const namespace = req.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
+    violations = await source.reserve({
+      kindName,
+      reservation: {
+        uid: typeof meta.uid === 'string' && meta.uid !== '' ? meta.uid : `${namespace}/${name}`,
+        workspace: `${namespace}/${name}`,
+        imageConfig: typeof options.imageConfig === 'string' ? options.imageConfig : undefined,
+        podConfig: typeof options.podConfig === 'string' ? options.podConfig : undefined,
+      },
+      check,
+    });
+  }
   return violations.length === 0 ? allow(req) : refuse(req, WORKSPACE_KIND, name, violations);
+}
+
+/** A create, or an update that moves the Workspace to other options: what a kind update could race with. */
+function choosesOptions(req: AdmissionRequest, update: boolean): boolean {
+  if (!update) return true;
+  const options = (o: unknown) => {
+    const spec = isPlainObject(o) && isPlainObject(o.spec) ? o.spec : undefined;
+    const p = isPlainObject(spec?.podTemplate) && isPlainObject(spec.podTemplate.options) ? spec.podTemplate.options : {};
+    return [p.imageConfig, p.podConfig];
+  };
+  const [oldImage, oldPod] = options(req.oldObject);
+  const [image, pod] = options(req.object);
+  return oldImage !== image || oldPod !== pod;
 }
 
 async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource): Promise<AdmissionResult> {
@@ -195,7 +240,31 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
     }
     case AdmissionOperation.UPDATE: {
       const name = nameOf(req, req.object);
-      const counts = countOptionUsage(name, source.workspacesOfKind(name));
+      const own = req.userInfo?.username !== undefined && req.userInfo.username === (await source.identity());
+      // The webhook's own reservation writes change nothing else: answered without counting.
+      if (own && onlyReservationsChanged(req.oldObject, req.object)) return allow(req);
+      const book = readReservations(req.oldObject);
+      const live = liveReservations(book, source.now());
+      if (!own) {
+        const kept = new Set(liveReservations(readReservations(req.object), 0).map((e) => e.uid));
+        const dropped = live.filter((e) => !kept.has(e.uid));
+        if (dropped.length > 0) {
+          return deny(req, {
+            status: 'Failure',
+            code: 409,
+            reason: 'Conflict',
+            message: `the annotation ${RESERVATIONS_ANNOTATION} of WorkspaceKind ${goQuote(name)} holds the options of Workspaces being admitted right now (${dropped.map((e) => e.workspace).join(', ')}); keep it as stored (kubectl apply and patch do) or retry in a few seconds`,
+            details: { name, group: API_GROUP, kind: WORKSPACEKIND_KIND },
+          });
+        }
+      }
+      // Workspaces whose reservations were cleared are counted from the cache: it must have caught up with them.
+      if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
+      const cached = countOptionUsage(name, source.workspacesOfKind(name));
+      const counts = {
+        imageConfig: sum(cached.imageConfig, reservedCounts(book, source.now(), OptionType.IMAGE_CONFIG)),
+        podConfig: sum(cached.podConfig, reservedCounts(book, source.now(), OptionType.POD_CONFIG)),
+      };
       const violations = admitWorkspaceKindUpdate(req.oldObject, req.object, usageLookup(counts));
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
     }
@@ -204,7 +273,11 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       const name = nameOf(req, old);
       if (!isPlainObject(old)) return allow(req);
       // The status count is the Kind controller's and may lag a Workspace created a moment ago; the cache does not.
-      const cached = source.workspacesOfKind(name).length;
+      // Workspaces being admitted right now (their reservations) count as well, and those whose reservations were
+      // cleared must be in the cache.
+      const book = readReservations(old);
+      if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
+      const cached = source.workspacesOfKind(name).length + liveReservations(book, source.now()).length;
       const status = isPlainObject(old.status) ? old.status : {};
       const counted = typeof status.workspaces === 'number' ? status.workspaces : 0;
       const seen = { ...old, status: { ...status, workspaces: Math.max(counted, cached) } } as unknown as WorkspaceKindObject;
@@ -212,4 +285,26 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
     }
   }
+}
+
+function behind(req: AdmissionRequest, name: string): AdmissionResult {
+  return failure(req, 503, 'ServiceUnavailable', `the ${WORKSPACEKIND_WEBHOOK.name} webhook's cache of Workspaces is behind the Workspaces recorded on WorkspaceKind ${goQuote(name)}; retry shortly`);
+}
+
+function sum(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [id, n] of b) out.set(id, (out.get(id) ?? 0) + n);
+  return out;
+}
+
+/** True when two kinds differ in nothing but the reservations annotation (and the server-set metadata). */
+function onlyReservationsChanged(oldObj: unknown, newObj: unknown): boolean {
+  const strip = (o: unknown) => {
+    if (!isPlainObject(o)) return o;
+    const meta = isPlainObject(o.metadata) ? o.metadata : {};
+    const { resourceVersion: _rv, managedFields: _mf, generation: _g, annotations, ...rest } = meta;
+    const others = isPlainObject(annotations) ? Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== RESERVATIONS_ANNOTATION)) : {};
+    return { ...o, metadata: { ...rest, annotations: others } };
+  };
+  return semanticEqual(strip(oldObj), strip(newObj));
 }
