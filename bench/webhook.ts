@@ -7,15 +7,23 @@
  * admits, and dry-run creates that it refuses), and once more with the webhook unregistered, as the baseline.
  * Each burst starts once the controllers are idle (work queues empty) after the previous one.
  * Reported per round: the API server's create latency p50/p99 as clients see it, creates per second, the webhook's
- * own answer time (p50/p99 from its histogram, as bucket bounds), and the reconciler's peak resident memory
- * (VmHWM) over the whole run, with the controllers reconciling every created Workspace at the same time.
+ * own answer time (p50/p99 from its histogram, as bucket bounds), the option reservations the admitted creates
+ * wrote on their (one) kind and how many of those writes conflicted, and the reconciler's peak resident memory
+ * (VmHWM) over the quiet rounds, with the controllers reconciling every created Workspace at the same time.
  *
- * Usage: npm run bench:webhook [-- --concurrency 200 --rounds 3]
+ * Then the same admitted burst under the slow-body attack of issue 19, from this process to 127.0.0.1 only: 60 TLS
+ * connections at a time, each declaring a body of 8 MiB (then, in a second attack, 3,000,000 bytes: under the
+ * limit) and trickling 64 KiB every 50 ms, reconnecting when cut off, for the burst and 10 s more. Reported: the
+ * burst's figures, the attack's connections and how they ended, and the reconciler's peak RSS during the attack
+ * (VmRSS sampled every 100 ms).
+ *
+ * Usage: npm run bench:webhook [-- --concurrency 200 --rounds 3 --attackers 60]
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { peakMiB, stopProcess } from './process';
 import { ClusterConnection } from '../test/cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../test/cluster/control-plane';
@@ -69,11 +77,66 @@ interface Round {
   readonly statuses: string;
   readonly webhookP50: string;
   readonly webhookP99: string;
+  readonly reservations: string;
+}
+
+/** Current resident set size of a process (Linux, VmRSS), in MiB. */
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** `kfws_webhook_reservation_writes_total` by result. */
+function reservationWrites(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^kfws_webhook_reservation_writes_total\{result="([^"]+)"\} (\S+)$/gm)) out.set(m[1], Number(m[2]));
+  return out;
+}
+
+interface AttackReport {
+  connections: number;
+  /** How the connections ended: the HTTP status seen, or `reset` when the server's close reached the client first. */
+  readonly endings: Map<string, number>;
+}
+
+/**
+ * `attackers` slow bodies at a time against 127.0.0.1:`port` until `stop` resolves: each declares `declared` bytes and
+ * sends 64 KiB every 50 ms; a connection the server ends is replaced at once.
+ */
+async function slowBodies(port: number, attackers: number, declared: number, stop: Promise<void>): Promise<AttackReport> {
+  const report: AttackReport = { connections: 0, endings: new Map() };
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      report.connections++;
+      const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      let received = '';
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.once('secureConnect', () => {
+        socket.write(`POST /validate-kubeflow-org-v1beta1-workspace HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
+        timer = setInterval(() => (stopped ? socket.destroy() : socket.write(chunk)), 50);
+      });
+      socket.once('close', () => {
+        clearInterval(timer);
+        const ending = stopped ? 'still open at the end' : (/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 'reset');
+        report.endings.set(ending, (report.endings.get(ending) ?? 0) + 1);
+        resolve();
+      });
+    });
+  await Promise.all(Array.from({ length: attackers }, async () => {
+    while (!stopped) await one();
+  }));
+  return report;
 }
 
 async function main(): Promise<void> {
   const concurrency = Number(option('concurrency', '200'));
   const rounds = Number(option('rounds', '3'));
+  const attackers = Number(option('attackers', '60'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-bench-webhook-'));
   const bundle = path.join(dir, 'reconciler.js');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-reconciler.mjs'), '--outfile', bundle], { stdio: 'inherit' });
@@ -82,6 +145,7 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   const results: Round[] = [];
   let peak = NaN;
+  const attacks: { name: string; report: AttackReport; peakRss: number }[] = [];
   try {
     const api = new Api(cluster);
     await ensureCrds(api);
@@ -121,7 +185,9 @@ async function main(): Promise<void> {
     };
     const burst = async (name: string, build: (i: number) => { path: string; body: unknown }): Promise<Round> => {
       await settle();
-      const before = admissionBuckets((await httpGet(metrics, '/metrics')).body);
+      const beforeText = (await httpGet(metrics, '/metrics')).body;
+      const before = admissionBuckets(beforeText);
+      const writesBefore = reservationWrites(beforeText);
       const latencies: number[] = [];
       const statuses = new Map<number, number>();
       const started = process.hrtime.bigint();
@@ -135,7 +201,10 @@ async function main(): Promise<void> {
         }),
       );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const after = admissionBuckets((await httpGet(metrics, '/metrics')).body);
+      const afterText = (await httpGet(metrics, '/metrics')).body;
+      const after = admissionBuckets(afterText);
+      const writesAfter = reservationWrites(afterText);
+      const delta = (result: string) => (writesAfter.get(result) ?? 0) - (writesBefore.get(result) ?? 0);
       latencies.sort((a, b) => a - b);
       return {
         name,
@@ -146,6 +215,7 @@ async function main(): Promise<void> {
         statuses: [...statuses].map(([s, n]) => `${n}×${s}`).join(' '),
         webhookP50: bucketQuantile(before, after, 0.5),
         webhookP99: bucketQuantile(before, after, 0.99),
+        reservations: `${delta('written')} (${delta('conflict')})`,
       };
     };
     const workspaces = `/apis/kubeflow.org/v1beta1/namespaces/${NAMESPACE}/workspaces`;
@@ -158,6 +228,22 @@ async function main(): Promise<void> {
       })));
     }
     peak = peakMiB(child.pid!);
+    for (const [name, declared] of [['8 MiB declared', 8 * 1024 * 1024], ['3,000,000 bytes declared (under the limit)', 3_000_000]] as const) {
+      await settle();
+      console.error(`bench: ${concurrency} creates under ${attackers} slow bodies, ${name}`);
+      let maxRss = rssMiB(child.pid!);
+      const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMiB(child!.pid!))), 100);
+      let stop!: () => void;
+      const stopping = new Promise<void>((r) => (stop = r));
+      const attack = slowBodies(webhookPort, attackers, declared, stopping);
+      await new Promise((r) => setTimeout(r, 2000));
+      results.push(await burst(`under attack (${attackers} slow bodies, ${name}): creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`attacked-${declared}-${i}`, KIND) })));
+      await new Promise((r) => setTimeout(r, 10_000));
+      stop();
+      const report = await attack;
+      clearInterval(sampler);
+      attacks.push({ name, report, peakRss: maxRss });
+    }
     expectOk(await cluster.request(`${VWC_PATH}/${VWC}`, { method: 'DELETE' }));
     // the API server drops the registration from its cache within a moment
     await new Promise((r) => setTimeout(r, 2000));
@@ -168,13 +254,19 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nadmission webhook benchmark: ${concurrency} concurrent creates per burst, Node ${process.version}, ${os.cpus().length} CPUs, kube-apiserver ${cp.version} (${ControlPlaneMode.API} mode)\n`);
-  const header = ['burst', 'statuses', 'API create p50 (ms)', 'API create p99 (ms)', 'creates/s', 'webhook answer p50 (ms)', 'webhook answer p99 (ms)'];
+  const header = ['burst', 'statuses', 'API create p50 (ms)', 'API create p99 (ms)', 'creates/s', 'webhook answer p50 (ms)', 'webhook answer p99 (ms)', 'reservation writes (conflicts)'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const r of results) {
-    console.log(`| ${[r.name, r.statuses, r.p50.toFixed(1), r.p99.toFixed(1), (r.requests / r.seconds).toFixed(0), r.webhookP50, r.webhookP99].join(' | ')} |`);
+    console.log(`| ${[r.name, r.statuses, r.p50.toFixed(1), r.p99.toFixed(1), (r.requests / r.seconds).toFixed(0), r.webhookP50, r.webhookP99, r.reservations].join(' | ')} |`);
   }
-  console.log(`\nreconciler peak RSS while serving (VmHWM, webhooks and controllers): ${peak.toFixed(0)} MiB`);
+  console.log(`\nreconciler peak RSS over the quiet rounds (VmHWM, webhooks and controllers): ${peak.toFixed(0)} MiB\n`);
+  console.log('| slow-body attack | attacker connections | how they ended | reconciler peak RSS during the attack (MiB) |');
+  console.log('|---|---|---|---|');
+  for (const a of attacks) {
+    const endings = [...a.report.endings].map(([e, n]) => `${n}× ${e}`).join(', ');
+    console.log(`| ${a.name} | ${a.report.connections} | ${endings} | ${a.peakRss.toFixed(0)} |`);
+  }
 }
 
 function expectOk(r: { status: number; body: string }): void {

@@ -550,10 +550,10 @@ describe('webhook flags', () => {
     expect(() => parseConfig(['--webhook-port=9443', '--webhook-secret=s', '--webhook-configuration=v', '--webhook-hosts=a', '--webhook-cert-validity=1h', '--webhook-cert-renew-before=2h'], {})).toThrow('--webhook-cert-renew-before must be shorter');
   });
 
-  it('server limits: sizes with Ki/Mi/Gi, defaults of 3 MiB per body, 32 MiB in all, 256 connections and 5 s', () => {
+  it('server limits: sizes with Ki/Mi/Gi, defaults of 3 MiB per body, 16 MiB in all, 256 connections and 5 s', () => {
     const files = ['--webhook-port=9443', '--webhook-certificates=files', '--webhook-cert-dir=/c'];
     const d = parseConfig(files, {});
-    expect([d.webhookMaxRequestBytes, d.webhookMaxBufferedBytes, d.webhookMaxConnections, d.webhookRequestTimeoutMs]).toEqual([3 * 1024 * 1024, 32 * 1024 * 1024, 256, 5000]);
+    expect([d.webhookMaxRequestBytes, d.webhookMaxBufferedBytes, d.webhookMaxConnections, d.webhookRequestTimeoutMs]).toEqual([3 * 1024 * 1024, 16 * 1024 * 1024, 256, 5000]);
     const c = parseConfig([...files, '--webhook-max-request-bytes=512Ki', '--webhook-max-buffered-bytes=1Gi', '--webhook-max-connections=10', '--webhook-request-timeout=2500ms'], {});
     expect([c.webhookMaxRequestBytes, c.webhookMaxBufferedBytes, c.webhookMaxConnections, c.webhookRequestTimeoutMs]).toEqual([512 * 1024, 1024 ** 3, 10, 2500]);
     expect(parseConfig(files, { RECONCILER_WEBHOOK_MAX_REQUEST_BYTES: '4194304' }).webhookMaxRequestBytes).toBe(4194304);

@@ -82,7 +82,7 @@ export interface WebhookServerLimits {
 
 export const DEFAULT_WEBHOOK_SERVER_LIMITS: WebhookServerLimits = {
   maxRequestBytes: 3 * 1024 * 1024,
-  maxBufferedBytes: 32 * 1024 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
   maxConnections: 256,
   requestTimeoutMs: 5_000,
 };

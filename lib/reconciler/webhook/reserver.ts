@@ -11,7 +11,7 @@ import { ROOT_FIELD } from '../../core/validation/schema';
 import { Caches } from '../caches';
 import { Logger } from '../log';
 import { ReconcilerMetrics } from '../metrics';
-import { ApiError, KubeClient } from '../kube/client';
+import { ApiError, KubeClient, MERGE_PATCH } from '../kube/client';
 import { PATHS, projectWorkspaceKind } from '../../core/kube-objects';
 import {
   compareResourceVersions,
@@ -154,14 +154,9 @@ export class KindReservations {
       for (const rv of clears.values()) {
         if (seen === '' || compareResourceVersions(rv, seen) > 0) seen = rv;
       }
-      const patch = {
-        metadata: {
-          resourceVersion: basis.metadata.resourceVersion,
-          annotations: { [RESERVATIONS_ANNOTATION]: writeReservations({ seen, entries: [...entries, ...added] }) },
-        },
-      };
+      const value = writeReservations({ seen, entries: [...entries, ...added] });
       try {
-        const written = await this.client.mergePatch<unknown>(PATHS.workspaceKind(kindName), patch);
+        const written = await this.client.request<unknown>('PATCH', PATHS.workspaceKind(kindName), preconditionedPatch(basis, value));
         this.metrics?.reservationWrites.inc({ result: 'written' });
         queue.basis = projectWorkspaceKind(written as Record<string, unknown>);
         for (const p of accepted) {
@@ -171,7 +166,7 @@ export class KindReservations {
         }
         return;
       } catch (err) {
-        const status = err instanceof ApiError ? err.status : 0;
+        const status = err instanceof ApiError ? (isFailedTest(err) ? 409 : err.status) : 0;
         if (status !== 409 && status !== 404) {
           this.metrics?.reservationWrites.inc({ result: 'error' });
           this.log.warn('reserving options on a kind failed', { workspaceKind: kindName, error: (err as Error).message });
@@ -197,6 +192,41 @@ export class KindReservations {
     const list = await this.client.get<{ items: Record<string, unknown>[] }>(PATHS.workspaceKinds, { query: { fieldSelector: `metadata.name=${kindName}` } });
     return list.items[0] ? projectWorkspaceKind(list.items[0]) : undefined;
   }
+}
+
+const JSON_PATCH = 'application/json-patch+json';
+
+/**
+ * The write of a new reservations value, valid only on the kind `basis` was: same spec (its generation) and same
+ * reservations (the annotation's value). Once the annotation exists this is a JSON patch that tests both, so that the
+ * kind controller's status writes, which change the resourceVersion and nothing the reservations depend on, do not
+ * make it conflict; the first write is a merge patch preconditioned on the resourceVersion.
+ */
+function preconditionedPatch(basis: WorkspaceKindObject, value: string): { body: unknown; contentType: string } {
+  const current = basis.metadata.annotations?.[RESERVATIONS_ANNOTATION];
+  if (current === undefined || basis.metadata.generation === undefined) {
+    return {
+      body: { metadata: { resourceVersion: basis.metadata.resourceVersion, annotations: { [RESERVATIONS_ANNOTATION]: value } } },
+      contentType: MERGE_PATCH,
+    };
+  }
+  const annotation = `/metadata/annotations/${RESERVATIONS_ANNOTATION.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return {
+    body: [
+      { op: 'test', path: '/metadata/generation', value: basis.metadata.generation },
+      { op: 'test', path: annotation, value: current },
+      { op: 'replace', path: annotation, value },
+    ],
+    contentType: JSON_PATCH,
+  };
+}
+
+/**
+ * A JSON patch whose `test` failed: the kind changed since the basis. The API server answers a bare 422 Invalid with
+ * this generic message (other 422s, e.g. an annotation over its size limit, name the field).
+ */
+function isFailedTest(err: ApiError): boolean {
+  return err.status === 422 && /the server rejected our request due to an error in our request/.test(err.message);
 }
 
 function internal(detail: string): Violation {
