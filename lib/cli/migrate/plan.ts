@@ -153,8 +153,9 @@ export function planMigration(input: MigrationInput): MigrationPlan {
   const errors: InputError[] = [];
   const migrated: Migrated[] = [];
   const seen = new Map<string, SourceRef>();
+  const claimsKnown = new Set(input.claims.map((c) => claimKey(c.value)));
   for (const nb of input.notebooks) {
-    const result = migrateNotebook(nb, input);
+    const result = migrateNotebook(nb, input, claimsKnown);
     if (typeof result === 'string') {
       errors.push({ source: nb.source, message: result });
       continue;
@@ -265,7 +266,7 @@ function stringMap(value: unknown): Record<string, string> {
 }
 
 /** One Notebook; a string is why it cannot be migrated. */
-function migrateNotebook(nb: InputObject, input: MigrationInput): Migrated | string {
+function migrateNotebook(nb: InputObject, input: MigrationInput, claimsKnown: ReadonlySet<string>): Migrated | string {
   const value = nb.value;
   const meta = record(value.metadata);
   const name = meta?.name;
@@ -403,9 +404,8 @@ function migrateNotebook(nb: InputObject, input: MigrationInput): Migrated | str
   const data: Json[] = [];
   const extraVolumeMounts: JsonObject[] = [];
   const extraVolumeNames: string[] = [];
-  const claimsKnown = new Set(input.claims.map((c) => claimKey(c.value)));
   const checkClaim = (claimName: string): void => {
-    if (input.claims.length > 0 && !claimsKnown.has(`${namespace ?? ''}/${claimName}`)) {
+    if (claimsKnown.size > 0 && !claimsKnown.has(`${namespace ?? ''}/${claimName}`)) {
       changed.push(`PersistentVolumeClaim ${claimName} is not among the inputs: it must exist in the namespace (the Workspace does not create it)`);
     }
   };
