@@ -228,3 +228,16 @@ test('exit status 2 and a clear message for a revision migrate cannot write, and
   expect(format.status).toBe(ExitCode.UNREADABLE);
   expect(format.stderr).toContain('--format must be yaml or typescript, not "json"');
 });
+
+test('bin/kfws runs migrate: help, and a migration with its files', () => {
+  const help = runCli(['migrate', '--help'], ROOT);
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain('Usage: kfws migrate [--api-revision R] [--out DIR] [--format yaml|typescript] PATH...');
+  expect(runCli(['--help'], ROOT).stdout).toContain('migrate PATH...');
+  const out = tempDir();
+  const r = runCli(['migrate', '--out', out, path.join(CORPUS, '05-kf-ghactions-test-notebook.yaml')], ROOT);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('1 Notebook migrated into 1 Workspace of 1 WorkspaceKind; 0 with facts not carried; 0 not migrated');
+  expect(fs.readdirSync(out).sort()).toEqual(['0000-workspacekinds.k8s.yaml', '0001-workspaces.k8s.yaml']);
+});

@@ -43,7 +43,7 @@ export function formatMigrationReport(plan: MigrationPlan, extra: readonly strin
   lines.push(...extra);
   const incomplete = plan.notebooks.filter((r) => r.notCarried.length > 0).length;
   lines.push(
-    `${plan.notebooks.length} Notebook${plan.notebooks.length === 1 ? '' : 's'} migrated into ${plan.workspaces.length} Workspaces of ` +
+    `${plan.notebooks.length} Notebook${plan.notebooks.length === 1 ? '' : 's'} migrated into ${plan.workspaces.length} Workspace${plan.workspaces.length === 1 ? '' : 's'} of ` +
       `${plan.kinds.length} WorkspaceKind${plan.kinds.length === 1 ? '' : 's'}; ${incomplete} with facts not carried; ${plan.errors.length} not migrated`,
   );
   return `${lines.join('\n')}\n`;
