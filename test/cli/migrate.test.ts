@@ -241,3 +241,18 @@ test('bin/kfws runs migrate: help, and a migration with its files', () => {
   expect(r.stdout).toContain('1 Notebook migrated into 1 Workspace of 1 WorkspaceKind; 0 with facts not carried; 0 not migrated');
   expect(fs.readdirSync(out).sort()).toEqual(['0000-workspacekinds.k8s.yaml', '0001-workspaces.k8s.yaml']);
 });
+
+test('a Notebook value the v2 API refuses is named as invalid output (exit 1), the rest still written', () => {
+  const dir = tempDir();
+  const nb = (name: string, cpu: string): Json => ({
+    apiVersion: 'kubeflow.org/v1', kind: 'Notebook', metadata: { name, namespace: 'team' },
+    spec: { template: { spec: { containers: [{ name, image: 'registry.local:5000/img', resources: { requests: { cpu } } }] } } },
+  });
+  writeFile(dir, 'nb.yaml', [nb('good', '1'), nb('bad', 'lots')].map((n) => JSON.stringify(n)).join('\n---\n'));
+  const m = migrate([dir]);
+  expect(m.status).toBe(ExitCode.FAILED);
+  expect(m.stdout).toMatch(/INVALID OUTPUT: WorkspaceKind notebook-[0-9a-f]{8}: spec\.podTemplate\.options\.podConfig\.values\[cpu-lots-[0-9a-f]{8}\]\.spec\.resources\.requests\.cpu: Invalid value: "lots"/);
+  expect(m.workspaces.map((w) => w.metadata.name)).toEqual(['bad', 'good']);
+  // An untagged image with a registry port: Kubernetes pulled it Always.
+  expect(m.kinds[0].spec!.podTemplate.options.imageConfig.values[0].spec.imagePullPolicy).toBe('Always');
+});
