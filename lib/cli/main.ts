@@ -7,6 +7,7 @@ import { diffManifests, validateManifests } from './check';
 import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
 import { DEFAULT_MAX_FILE_SIZE, parseSize, toPosix, unreadable } from './files';
 import { ManifestSet, parseManifests, readManifests, ReadOptions } from './manifests';
+import { runMigrate } from './migrate/command';
 import { formatRendered, renderWorkspaces } from './render';
 import { escapeLine, findingText, formatReport } from './report';
 import { Command, ExitCode, exitCodeOf, Finding, FindingCategory, OutputFormat, Report, Severity } from './types';
@@ -22,6 +23,7 @@ Commands:
                                  fields, options in use, defaults and redirect targets, removed WorkspaceKinds;
                                  and what the change does to Workspaces (restarts, redirects, pause)
   render PATH...                 the StatefulSet and Service the reconciler creates for each Workspace
+  migrate PATH...                Kubeflow v1 Notebooks into Workspaces and WorkspaceKinds (kfws migrate --help)
 
 Options:
   --kinds PATH              more WorkspaceKinds to check Workspaces against (file or folder; repeatable)
@@ -136,6 +138,8 @@ function packageVersion(): string {
 /** Runs `kfws` with `argv` (without the program name) and returns the exit status. */
 export function run(argv: readonly string[], io: CliIo = processIo()): ExitCode {
   try {
+    // migrate has options of its own (lib/cli/migrate/command.ts).
+    if (argv[0] === 'migrate') return runMigrate(argv.slice(1), io);
     const args = parseArguments(argv);
     if (args.version) {
       io.stdout(`${packageVersion()}\n`);

@@ -95,6 +95,8 @@ export interface ReadOptions {
   readonly annotationRoot?: string;
   /** Largest file read, in bytes; also the most a file's aliases may expand to. Default {@link DEFAULT_MAX_FILE_SIZE}. */
   readonly maxFileSize?: number;
+  /** Which objects to pick out; Workspaces and WorkspaceKinds by default (`kfws migrate` picks Notebooks). */
+  readonly select?: (value: Record<string, unknown>) => boolean;
 }
 
 /** Reads the files and folders `paths` (see {@link listManifestFiles}). */
@@ -111,13 +113,15 @@ export function readManifests(paths: readonly string[], opts: ReadOptions): Mani
       sources.push({ display, annotationPath: toPosix(path.relative(opts.annotationRoot ?? opts.cwd, file.full)), source: bytes, location: file.full });
     }
   }
-  const set = parseManifests(sources, { maxFileSize });
+  const set = parseManifests(sources, { maxFileSize, select: opts.select });
   return { ...set, findings: [...findings, ...set.findings] };
 }
 
 export interface ParseOptions {
   /** The most characters the documents of one file may expand to through aliases. Default {@link DEFAULT_MAX_FILE_SIZE}. */
   readonly maxFileSize?: number;
+  /** Which objects to pick out; Workspaces and WorkspaceKinds by default. */
+  readonly select?: (value: Record<string, unknown>) => boolean;
 }
 
 /** How deep `List` documents may nest in each other (kubectl flattens them recursively). */
@@ -149,7 +153,8 @@ export function parseManifests(sources: readonly SourceText[], opts: ParseOption
     }
     const file = new SourceFile(text.display, text.annotationPath, decoded, offsets, text.location);
     files.push(file);
-    values.forEach((value, i) => collect(file, i + 1, undefined, value, 0, objects, findings));
+    const select = opts.select ?? isWorkspaceObject;
+    values.forEach((value, i) => collect(file, i + 1, undefined, value, 0, objects, findings, select));
   }
   return { files, objects, findings };
 }
@@ -167,6 +172,7 @@ function collect(
   nesting: number,
   objects: ManifestObject[],
   findings: Finding[],
+  select: (value: Record<string, unknown>) => boolean,
 ): void {
   if (value === undefined || (value === null && item === undefined)) return;
   // the line of the document, or of the List item, that cannot be read as an object
@@ -185,11 +191,11 @@ function collect(
       return;
     }
     (value.items as unknown[]).forEach((entry, i) => {
-      collect(file, document, `${item === undefined ? '' : `${item}.`}items[${i}]`, entry, nesting + 1, objects, findings);
+      collect(file, document, `${item === undefined ? '' : `${item}.`}items[${i}]`, entry, nesting + 1, objects, findings, select);
     });
     return;
   }
-  if (!isWorkspaceObject(value)) return;
+  if (!select(value)) return;
   const ref = objectRef(value);
   objects.push({ file, document, item, value, ref, identity: identityOf(ref) });
 }

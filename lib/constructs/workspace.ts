@@ -177,6 +177,11 @@ export interface WorkspaceProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Annotations of the Workspace object itself (not of its Pod: see `podAnnotations`).
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
 }
 
 interface BoundDataVolume {
@@ -209,7 +214,13 @@ export class Workspace extends Construct {
   constructor(scope: Construct, id: string, props: WorkspaceProps) {
     super(scope, id);
     // Copies, so that changing the maps passed in cannot change the output after it was validated.
-    this.props = { ...props, podLabels: copyJson(props.podLabels), podAnnotations: copyJson(props.podAnnotations), labels: copyJson(props.labels) };
+    this.props = {
+      ...props,
+      podLabels: copyJson(props.podLabels),
+      podAnnotations: copyJson(props.podAnnotations),
+      labels: copyJson(props.labels),
+      annotations: copyJson(props.annotations),
+    };
     this.name = props.name;
     this.kind = props.kind;
     // Reported at synth time with every other problem of the app, not thrown here.
@@ -218,7 +229,7 @@ export class Workspace extends Construct {
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: API_VERSION,
       kind: WORKSPACE_KIND,
-      metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels) },
+      metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels), annotations: sortedMap(props.annotations) },
       spec: Lazy.any({ produce: () => this.toManifest().spec }),
     });
     // A kind of this app is applied before its Workspaces (the webhook would reject them otherwise). Across charts a
@@ -274,7 +285,7 @@ export class Workspace extends Construct {
     return {
       apiVersion: API_VERSION,
       kind: WORKSPACE_KIND,
-      metadata: { name: this.name, namespace: this.namespace, labels: sortedMap(p.labels) },
+      metadata: { name: this.name, namespace: this.namespace, labels: sortedMap(p.labels), annotations: sortedMap(p.annotations) },
       spec: {
         paused: p.paused ?? false,
         deferUpdates: p.deferUpdates ?? false,

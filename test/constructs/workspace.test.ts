@@ -33,6 +33,24 @@ describe('Workspace', () => {
     });
   });
 
+  test('annotations of the Workspace object, sorted, apart from those of its Pod', () => {
+    const { team, kind } = setup();
+    const annotations = { 'z.example.com/b': '2', 'a.example.com/a': '1' };
+    new Workspace(team, 'Ws', { name: 'carol', kind, annotations, podAnnotations: { pod: 'yes' } });
+    annotations['z.example.com/b'] = 'changed after construction';
+    synthApp(team);
+    const [ws] = objectsOf(team);
+    expect(ws.metadata.annotations).toEqual({ 'a.example.com/a': '1', 'z.example.com/b': '2' });
+    expect(Object.keys(ws.metadata.annotations)).toEqual(['a.example.com/a', 'z.example.com/b']);
+    expect(ws.spec.podTemplate.podMetadata).toEqual({ annotations: { pod: 'yes' } });
+  });
+
+  test('bad Workspace annotations are reported at synth time', () => {
+    const { team, kind } = setup();
+    new Workspace(team, 'Ws', { name: 'w', kind, annotations: { '!bad-key!': 'v' } });
+    expect(synthError(team)).toContain('[team/Ws] metadata.annotations: Invalid value: "!bad-key!"');
+  });
+
   test('new claims are synthesized with documented defaults, before the Workspace', () => {
     const { team, kind, images, pods } = setup();
     new Workspace(team, 'Ws', {
