@@ -54,7 +54,7 @@ export function addJupyterLabKind(scope: Construct, id: string): WorkspaceKind {
     ports: [{ port: jupyterlab, number: 8888 }],
   });
   scipy180.redirectTo(scipy190, { level: RedirectLevel.INFO, text: 'This update will change...' });
-  kind.setDefaultImageConfig(scipy190);
+  kind.useDefaultImageConfig(scipy190);
 
   kind.addPodConfig({
     id: 'tiny_cpu',

@@ -170,7 +170,12 @@ export interface CsiVolumeSource {
   readonly readOnly?: boolean;
   readonly fsType?: string;
   readonly volumeAttributes?: Record<string, string>;
-  readonly nodePublishSecretRef?: { readonly name: string };
+  readonly nodePublishSecretRef?: LocalObjectReference;
+}
+
+/** A reference to an object by name, in the same namespace. */
+export interface LocalObjectReference {
+  readonly name: string;
 }
 
 /** A pod volume. Set exactly one source. */
@@ -275,9 +280,20 @@ export interface NodeSelectorTerm {
   readonly matchFields?: NodeSelectorRequirement[];
 }
 
+/** Node selector terms, of which a node must match at least one. */
+export interface NodeSelector {
+  readonly nodeSelectorTerms: NodeSelectorTerm[];
+}
+
+/** A node selector term with the weight it adds to the nodes that match it. */
+export interface PreferredSchedulingTerm {
+  readonly weight: number;
+  readonly preference: NodeSelectorTerm;
+}
+
 export interface NodeAffinity {
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms: NodeSelectorTerm[] };
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: { readonly weight: number; readonly preference: NodeSelectorTerm }[];
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
 }
 
 export interface PodAffinityTerm {
@@ -287,9 +303,15 @@ export interface PodAffinityTerm {
   readonly namespaces?: string[];
 }
 
+/** A pod affinity term with the weight it adds to the nodes that match it. */
+export interface WeightedPodAffinityTerm {
+  readonly weight: number;
+  readonly podAffinityTerm: PodAffinityTerm;
+}
+
 export interface PodAffinity {
   readonly requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: { readonly weight: number; readonly podAffinityTerm: PodAffinityTerm }[];
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
 /** Scheduling constraints of the Workspace pod. */

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -55,7 +55,7 @@ export class ActivityProbe {
   }
 
   /** Run `command` in the Workspace container; exit status 0 means the Workspace is active. */
-  public static exec(command: readonly string[]): ActivityProbe {
+  public static exec(command: string[]): ActivityProbe {
     return new ActivityProbe({ exec: { command: [...command] } });
   }
 
@@ -115,7 +115,7 @@ export interface RequestHeaders {
    * Header names to remove.
    * @default - none
    */
-  readonly remove?: readonly string[];
+  readonly remove?: string[];
 }
 
 /** A port that the images of a kind may expose. */
@@ -195,7 +195,7 @@ export interface OptionSpawnerOptions {
    * Labels shown in the spawner UI, in this order (keys unique, at most 32).
    * @default - none
    */
-  readonly labels?: readonly SpawnerLabel[];
+  readonly labels?: SpawnerLabel[];
   /**
    * Hide the option from the spawner UI (Workspaces may still select it).
    * @default false
@@ -234,7 +234,7 @@ export interface ImageConfigOptions extends OptionSpawnerOptions {
    */
   readonly imagePullPolicy?: ImagePullPolicy;
   /** Ports the image serves on (at least one). */
-  readonly ports: readonly ImagePortOptions[];
+  readonly ports: ImagePortOptions[];
 }
 
 /** A pod-size option. */
@@ -258,7 +258,7 @@ export interface PodConfigOptions extends OptionSpawnerOptions {
    * Taints the pod tolerates.
    * @default - none
    */
-  readonly tolerations?: readonly Toleration[];
+  readonly tolerations?: Toleration[];
 }
 
 /** The two kinds of options of a WorkspaceKind. */
@@ -303,7 +303,8 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
     return this.options.id;
   }
 
-  protected setRedirect(target: KindOption<O, S>, message?: RedirectMessage): void {
+  /** @internal */
+  protected _setRedirect(target: KindOption<O, S>, message?: RedirectMessage): void {
     if (target.kind !== this.kind) {
       this.kind._reportMisuse(`${this.valuePath()}.redirect.to: Invalid value: "${target.id}": an option of another WorkspaceKind (${target.kind.node.path}); expected an option of this kind`);
       return;
@@ -315,7 +316,8 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
   /** Where the option is in the kind's manifest. */
   protected abstract valuePath(): string;
 
-  protected abstract specJson(): S;
+  /** @internal */
+  protected abstract _specJson(): S;
 
   /** @internal */
   public _toJson(): OptionValue<S> {
@@ -333,7 +335,7 @@ abstract class KindOption<O extends OptionSpawnerOptions, S> {
       redirect: this.redirectTarget
         ? { to: this.redirectTarget.option.id, message: this.redirectTarget.message ? { ...this.redirectTarget.message } : undefined }
         : undefined,
-      spec: this.specJson(),
+      spec: this._specJson(),
     };
   }
 }
@@ -357,14 +359,15 @@ export class ImageConfig extends KindOption<ImageConfigOptions, ImageConfigValue
    * it defers updates).
    */
   public redirectTo(target: ImageConfig, message?: RedirectMessage): void {
-    this.setRedirect(target, message);
+    this._setRedirect(target, message);
   }
 
   protected valuePath(): string {
     return `spec.podTemplate.options.imageConfig.values[${this.id}]`;
   }
 
-  protected specJson(): ImageConfigValue['spec'] {
+  /** @internal */
+  protected _specJson(): ImageConfigValue['spec'] {
     return {
       image: this.options.image,
       imagePullPolicy: this.options.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
@@ -385,14 +388,15 @@ export class PodConfig extends KindOption<PodConfigOptions, PodConfigValue['spec
 
   /** Sends Workspaces of this size to `target` on their next restart (see `ImageConfig.redirectTo`). */
   public redirectTo(target: PodConfig, message?: RedirectMessage): void {
-    this.setRedirect(target, message);
+    this._setRedirect(target, message);
   }
 
   protected valuePath(): string {
     return `spec.podTemplate.options.podConfig.values[${this.id}]`;
   }
 
-  protected specJson(): PodConfigValue['spec'] {
+  /** @internal */
+  protected _specJson(): PodConfigValue['spec'] {
     return {
       resources: this.options.resources as JsonObject | undefined,
       affinity: this.options.affinity as JsonObject | undefined,
@@ -460,13 +464,13 @@ export class ManifestWorkspaceKind extends ImportedWorkspaceKind {
   private readonly manifest: WorkspaceKindObject;
 
   /** @internal */
-  constructor(scope: Construct, id: string, manifest: WorkspaceKindObject, source: string) {
+  constructor(scope: Construct, id: string, manifest: any, source: string) {
     const name = manifest?.metadata?.name;
     if (!isPlainObject(manifest) || typeof name !== 'string' || name === '') {
       throw new Error(`${scope.node.path}/${id}: the WorkspaceKind manifest from ${source} has no metadata.name; expected a kubeflow.org/v1beta1 WorkspaceKind`);
     }
     super(scope, id, name);
-    this.manifest = copyJson(manifest);
+    this.manifest = copyJson(manifest as unknown as WorkspaceKindObject);
     this.node.addValidation(memoizedValidation(() => [this.manifest], () => toValidationMessages([
       ...validateWorkspaceKind(this.manifest),
       ...validateWorkspaceKindRendering(this.manifest),
@@ -474,8 +478,8 @@ export class ManifestWorkspaceKind extends ImportedWorkspaceKind {
   }
 
   /** The option ids of the manifest, in its order. */
-  public optionIds(type: OptionKind): string[] {
-    return optionIdsOf(this.manifest, type);
+  public optionIds(optionKind: OptionKind): string[] {
+    return optionIdsOf(this.manifest, optionKind);
   }
 
   /** @internal */
@@ -584,17 +588,17 @@ export interface WorkspaceKindProps {
    * Environment of the Workspace container; values may use `{{ httpPathPrefix "<port id>" }}`.
    * @default - none
    */
-  readonly extraEnv?: readonly EnvVar[];
+  readonly extraEnv?: EnvVar[];
   /**
    * Extra pod volumes.
    * @default - none
    */
-  readonly extraVolumes?: readonly Volume[];
+  readonly extraVolumes?: Volume[];
   /**
    * Extra mounts of the Workspace container (may mount `home-volume` or `data-volume-<i>` too).
    * @default - none
    */
-  readonly extraVolumeMounts?: readonly VolumeMount[];
+  readonly extraVolumeMounts?: VolumeMount[];
   /**
    * Security context of the Workspace pod.
    * @default - none
@@ -611,7 +615,7 @@ export interface WorkspaceKindProps {
  * A WorkspaceKind (cluster-scoped): the template of a family of Workspaces, with its image and pod-size options.
  *
  * Add ports with `addPort()`, options with `addImageConfig()` / `addPodConfig()`; the first option of each type is
- * the default unless `setDefaultImageConfig()` / `setDefaultPodConfig()` says otherwise. Everything is checked at
+ * the default unless `useDefaultImageConfig()` / `useDefaultPodConfig()` says otherwise. Everything is checked at
  * synth time with the same rules as the API server and the upstream admission webhook.
  */
 export class WorkspaceKind extends Construct implements IWorkspaceKind {
@@ -627,8 +631,8 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
    * Refers to a WorkspaceKind that is defined outside this app, from its manifest (a parsed `kubeflow.org/v1beta1`
    * WorkspaceKind object): Workspaces of it are checked at synth time against its options, defaults and redirects.
    */
-  public static fromManifest(scope: Construct, id: string, manifest: WorkspaceKindObject): ManifestWorkspaceKind {
-    return new ManifestWorkspaceKind(scope, id, manifest, 'manifest');
+  public static fromManifest(scope: Construct, id: string, manifest: any): ManifestWorkspaceKind {
+    return new ManifestWorkspaceKind(scope, id, manifest as WorkspaceKindObject, 'manifest');
   }
 
   /**
@@ -642,7 +646,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   /** The kind's name. */
   public readonly name: string;
   /** The underlying API object. */
-  public readonly apiObject: ClusterScopedApiObject;
+  public readonly apiObject: ApiObject;
 
   private readonly props: WorkspaceKindProps;
   private readonly portList: WorkspaceKindPort[] = [];
@@ -692,7 +696,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     return port;
   }
 
-  /** Adds an image option; the first one added is the default unless `setDefaultImageConfig()` is called. */
+  /** Adds an image option; the first one added is the default unless `useDefaultImageConfig()` is called. */
   public addImageConfig(options: ImageConfigOptions): ImageConfig {
     const option = new ImageConfig(this, options);
     this.imageConfigList.push(option);
@@ -700,7 +704,7 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     return option;
   }
 
-  /** Adds a pod-size option; the first one added is the default unless `setDefaultPodConfig()` is called. */
+  /** Adds a pod-size option; the first one added is the default unless `useDefaultPodConfig()` is called. */
   public addPodConfig(options: PodConfigOptions): PodConfig {
     const option = new PodConfig(this, options);
     this.podConfigList.push(option);
@@ -709,14 +713,14 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   }
 
   /** Makes `option` the image option preselected by the spawner and used by Workspaces that name none. */
-  public setDefaultImageConfig(option: ImageConfig): void {
+  public useDefaultImageConfig(option: ImageConfig): void {
     if (!this.isOwn(option, 'spec.podTemplate.options.imageConfig.spawner.default')) return;
     this.defaultImage = option;
     this._invalidate();
   }
 
   /** Makes `option` the pod-size option preselected by the spawner and used by Workspaces that name none. */
-  public setDefaultPodConfig(option: PodConfig): void {
+  public useDefaultPodConfig(option: PodConfig): void {
     if (!this.isOwn(option, 'spec.podTemplate.options.podConfig.spawner.default')) return;
     this.defaultPod = option;
     this._invalidate();

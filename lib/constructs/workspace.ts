@@ -14,15 +14,10 @@ export enum ClaimAccessMode {
   READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
 }
 
-/** Properties of a new PersistentVolumeClaim for Workspaces. */
-export interface WorkspaceClaimProps {
+/** Properties of a claim created together with a Workspace (its namespace is the Workspace's). */
+export interface NewClaimProps {
   /** The claim's name (2–63 chars of `a-z0-9-`, as the Workspace API requires). */
   readonly name: string;
-  /**
-   * Namespace of the claim; it must be the namespace of the Workspaces that mount it.
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
   /**
    * Requested storage.
    * @default Size.gibibytes(10)
@@ -37,12 +32,21 @@ export interface WorkspaceClaimProps {
    * Access modes.
    * @default [ClaimAccessMode.READ_WRITE_ONCE]
    */
-  readonly accessModes?: readonly ClaimAccessMode[];
+  readonly accessModes?: ClaimAccessMode[];
   /**
    * Labels of the claim.
    * @default - none
    */
   readonly labels?: Record<string, string>;
+}
+
+/** Properties of a new PersistentVolumeClaim for Workspaces. */
+export interface WorkspaceClaimProps extends NewClaimProps {
+  /**
+   * Namespace of the claim; it must be the namespace of the Workspaces that mount it.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
 }
 
 /**
@@ -76,9 +80,6 @@ export class WorkspaceClaim extends Construct {
     return this.apiObject.metadata.namespace;
   }
 }
-
-/** Props of a claim created together with a Workspace (its namespace is the Workspace's). */
-export type NewClaimProps = Omit<WorkspaceClaimProps, 'namespace'>;
 
 /** Where a Workspace volume comes from: an existing claim, a claim of this app, or a new claim. */
 export class WorkspaceVolume {
@@ -171,7 +172,7 @@ export interface WorkspaceProps {
    * Data volumes.
    * @default - none
    */
-  readonly dataVolumes?: readonly DataVolumeOptions[];
+  readonly dataVolumes?: DataVolumeOptions[];
   /**
    * Labels of the Workspace object itself.
    * @default - none
@@ -230,7 +231,7 @@ export class Workspace extends Construct {
       apiVersion: API_VERSION,
       kind: WORKSPACE_KIND,
       metadata: { name: props.name, namespace: props.namespace, labels: sortedMap(props.labels), annotations: sortedMap(props.annotations) },
-      spec: Lazy.any({ produce: () => this.toManifest().spec }),
+      spec: Lazy.any({ produce: () => this._manifest().spec }),
     });
     // A kind of this app is applied before its Workspaces (the webhook would reject them otherwise). Across charts a
     // chart-level dependency says the same thing once, instead of once per Workspace, which keeps synth fast.
@@ -250,7 +251,7 @@ export class Workspace extends Construct {
     for (const volume of props.dataVolumes ?? []) {
       this.addDataVolume(volume);
     }
-    this.node.addValidation(memoizedValidation(() => [this.toManifest(), this.kind._manifest()], () => this.validate()));
+    this.node.addValidation(memoizedValidation(() => [this._manifest(), this.kind._manifest()], () => this.validate()));
     registerForCollisionCheck(this.apiObject);
   }
 
@@ -268,8 +269,9 @@ export class Workspace extends Construct {
   /**
    * The Workspace manifest as it will be synthesized: built once for validation and output, and again only after a
    * change (to its volumes, or to its kind, whose default options it may use).
+   * @internal
    */
-  public toManifest(): WorkspaceObject {
+  public _manifest(): WorkspaceObject {
     const kindManifest = this.kind._manifest();
     if (!this.cachedManifest || this.cachedForKind !== kindManifest) {
       this.cachedManifest = this.renderManifest();
@@ -313,7 +315,7 @@ export class Workspace extends Construct {
     if (imported && !this.props.podConfig) {
       messages.push(`spec.podTemplate.options.podConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected a podConfig from kind.podConfig('<id>')`);
     }
-    const manifest = this.toManifest();
+    const manifest = this._manifest();
     const kind = this.kind._manifest();
     // The kind's own render-time problems are reported once, at the kind.
     const violations = [...validateWorkspace(manifest, { kind }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];

@@ -24,8 +24,7 @@ export enum ApplyStage {
   WORKSPACES = 'workspaces',
 }
 
-/** Annotation with which Argo CD orders a sync: lower waves are applied, and must be healthy, before higher ones. */
-export const ARGO_CD_SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+const ARGO_CD_SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 const STAGE_RANK: Readonly<Record<ApplyStage, number>> = {
   [ApplyStage.FOUNDATION]: 0,
@@ -88,6 +87,9 @@ export interface ApplyOrderOptions {
  * prerequisite before the object that needs it. Works on any charts and objects, by their apiVersion and kind.
  */
 export class ApplyOrder {
+  /** Annotation with which Argo CD orders a sync: lower waves are applied, and must be healthy, before higher ones. */
+  public static readonly ARGO_CD_SYNC_WAVE_ANNOTATION = ARGO_CD_SYNC_WAVE_ANNOTATION;
+
   /**
    * Sets the stage of the objects under `scope` whose kind does not decide it (the nearest assignment wins).
    */
@@ -123,8 +125,9 @@ export class ApplyOrder {
    * chain of dependencies needs more).
    *
    * @param charts the charts, each after the charts it depends on (as `App.charts` lists them)
+   * @returns the prefix of each chart, in the order of `charts`
    */
-  public static chartFilePrefixes(charts: readonly Chart[]): Map<Chart, string> {
+  public static chartFilePrefixes(charts: Chart[]): string[] {
     const keys = new Map<Chart, number>();
     for (const chart of charts) {
       let key = 0;
@@ -146,7 +149,7 @@ export class ApplyOrder {
       keys.set(chart, key);
     }
     const width = Math.max(2, ...[...keys.values()].map(key => String(key).length));
-    return new Map([...keys].map(([chart, key]) => [chart, String(key).padStart(width, '0')]));
+    return charts.map(chart => String(keys.get(chart)).padStart(width, '0'));
   }
 
   /**
@@ -242,7 +245,7 @@ class ObjectCatalog {
       // The construct's manifest is built once and kept; toJson() would resolve the whole object again.
       const owner = object.node.scope;
       const spec = owner instanceof Workspace && owner.apiObject === object
-        ? owner.toManifest().spec
+        ? owner._manifest().spec
         : (object.toJson() as WorkspaceObject).spec;
       if (spec) {
         add(this.workspaceKinds.get(spec.kind), `its kind "${spec.kind}"`);

@@ -44,8 +44,7 @@ import { mebibytes, quantityErrors, requestAboveLimitErrors, toKubeQuantities } 
 import { renderPolicyRules } from './rbac';
 import { addClusterRole, WorkspacesUserRoles } from './user-roles';
 
-/** Requests and limits of the reconciler container, unless overridden. */
-export const DEFAULT_CONTROLLER_RESOURCES: ResourceRequirements = {
+const DEFAULT_CONTROLLER_RESOURCES: ResourceRequirements = {
   // The reconciler stays under 150 MB with 2,000 Workspaces; the limit leaves room for bursts during a full resync.
   requests: { cpu: '50m', memory: '128Mi' },
   limits: { cpu: '500m', memory: '256Mi' },
@@ -91,8 +90,7 @@ export interface DnsPeer {
   readonly cidr?: string;
 }
 
-/** Cluster DNS as most distributions run it: the `kube-dns`-labelled Pods (CoreDNS) in `kube-system`. */
-export const DEFAULT_DNS_PEERS: readonly DnsPeer[] = [
+const DEFAULT_DNS_PEERS: readonly DnsPeer[] = [
   { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } },
 ];
 
@@ -148,7 +146,7 @@ export interface WorkspacesControllerProps {
   readonly replicas?: number;
   /**
    * Requests and limits of the reconciler container; each value given replaces the default one of the same name.
-   * @default DEFAULT_CONTROLLER_RESOURCES
+   * @default WorkspacesController.DEFAULT_RESOURCES
    */
   readonly resources?: ResourceRequirements;
   /**
@@ -184,7 +182,7 @@ export interface WorkspacesControllerProps {
   readonly apiServerCidrs?: string[];
   /**
    * Where the controller may send DNS queries (port 53): nowhere else.
-   * @default DEFAULT_DNS_PEERS (CoreDNS / kube-dns Pods in kube-system)
+   * @default WorkspacesController.DEFAULT_DNS_PEERS (CoreDNS / kube-dns Pods in kube-system)
    */
   readonly dnsPeers?: DnsPeer[];
   /**
@@ -217,6 +215,11 @@ const WEBHOOK_CERT_DIR = '/etc/kfws/webhook-certs';
  * certificate plumbing), and the aggregated ClusterRoles for people.
  */
 export class WorkspacesController extends Construct {
+  /** Requests and limits of the reconciler container, unless overridden. */
+  public static readonly DEFAULT_RESOURCES: ResourceRequirements = structuredClone(DEFAULT_CONTROLLER_RESOURCES);
+  /** Cluster DNS as most distributions run it: the `kube-dns`-labelled Pods (CoreDNS) in `kube-system`. */
+  public static readonly DEFAULT_DNS_PEERS: DnsPeer[] = [...DEFAULT_DNS_PEERS];
+
   /** The namespace the controller runs in. */
   public readonly namespace: string;
   /** The name of the controller's ServiceAccount (in `namespace`). */

@@ -6,8 +6,7 @@ import { ClusterScopedApiObject, registerAllForCollisionCheck } from '../constru
 
 let parsedCrds: readonly JsonObject[] | undefined;
 
-/** The CustomResourceDefinitions of the package's CRD files, as parsed JSON (a fresh copy on every call). */
-export function loadCrdManifests(): JsonObject[] {
+function loadCrdManifests(): JsonObject[] {
   if (!parsedCrds) {
     parsedCrds = readCrdFiles();
     for (const crd of parsedCrds) {
@@ -24,8 +23,13 @@ export function loadCrdManifests(): JsonObject[] {
  * sorts the keys).
  */
 export class WorkspacesCrds extends Construct {
+  /** The CustomResourceDefinitions of the package's CRD files, as parsed JSON (a fresh copy on every call). */
+  public static manifests(): { [key: string]: any }[] {
+    return loadCrdManifests();
+  }
+
   /** One API object per CRD, in file order (WorkspaceKind first). */
-  public readonly apiObjects: readonly ApiObject[];
+  public readonly apiObjects: ApiObject[];
 
   constructor(scope: Construct, id: string) {
     super(scope, id);

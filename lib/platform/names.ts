@@ -48,6 +48,51 @@ export const WORKSPACES_VIEW_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-view';
 /** ClusterRole that only reads WorkspaceKinds; tenants bind their members to it cluster-wide. */
 export const KIND_READER_CLUSTER_ROLE_NAME = 'kubeflow-workspaces-kind-reader';
 
+/**
+ * The names of the objects the install chart and tenants synthesize, for apps and scripts that refer to them (a
+ * NetworkPolicy admitting the controller, a monitoring selector, `kubectl` in a runbook).
+ */
+export class PlatformNames {
+  /** Namespace the controller runs in, unless `WorkspacesControllerProps.namespace` says otherwise (the upstream name). */
+  public static readonly DEFAULT_CONTROLLER_NAMESPACE = DEFAULT_CONTROLLER_NAMESPACE;
+  /** The controller's ServiceAccount, Deployment, PodDisruptionBudget and NetworkPolicy (the upstream name). */
+  public static readonly CONTROLLER = CONTROLLER_NAME;
+  /** The controller's ClusterRole and ClusterRoleBinding. */
+  public static readonly CONTROLLER_CLUSTER_ROLE = CONTROLLER_CLUSTER_ROLE_NAME;
+  /**
+   * The ClusterRole of the controller's culling probes (exec into Workspace Pods, proxy to their Services): created
+   * by the install chart without a binding; each tenant binds it in its namespace with a RoleBinding of this name.
+   */
+  public static readonly CONTROLLER_CULLING_CLUSTER_ROLE = CONTROLLER_CULLING_CLUSTER_ROLE_NAME;
+  /**
+   * The ClusterRole that lets the controller create and patch StatefulSets and Services: bound in each tenant
+   * namespace by the tenant (a RoleBinding of this name), or cluster-wide with `ControllerWriteScope.CLUSTER`.
+   */
+  public static readonly CONTROLLER_WRITER_CLUSTER_ROLE = CONTROLLER_WRITER_CLUSTER_ROLE_NAME;
+  /** The controller's leader-election Role and RoleBinding. */
+  public static readonly CONTROLLER_LEADER_ELECTION_ROLE = CONTROLLER_LEADER_ELECTION_ROLE_NAME;
+  /** The Service in front of the controller's metrics port. */
+  public static readonly CONTROLLER_METRICS_SERVICE = CONTROLLER_METRICS_SERVICE_NAME;
+  /** The Service in front of the controller's admission webhook port. */
+  public static readonly CONTROLLER_WEBHOOK_SERVICE = CONTROLLER_WEBHOOK_SERVICE_NAME;
+  /** The Secret of the webhook's certificates (filled by the controller, or written by cert-manager). */
+  public static readonly CONTROLLER_WEBHOOK_SECRET = CONTROLLER_WEBHOOK_SECRET_NAME;
+  /** The cert-manager Issuer of the webhook, with `AdmissionWebhookMode.CERT_MANAGER`. */
+  public static readonly CONTROLLER_WEBHOOK_ISSUER = CONTROLLER_WEBHOOK_ISSUER_NAME;
+  /** The cert-manager Certificate of the webhook, with `AdmissionWebhookMode.CERT_MANAGER`. */
+  public static readonly CONTROLLER_WEBHOOK_CERTIFICATE = CONTROLLER_WEBHOOK_CERTIFICATE_NAME;
+  /** The ValidatingWebhookConfiguration of the two webhooks (and the controller's ClusterRole that keeps its CA bundle). */
+  public static readonly WEBHOOK_CONFIGURATION = WEBHOOK_CONFIGURATION_NAME;
+  /** ClusterRole aggregated into the built-in `admin` and `edit` roles: manage Workspaces. */
+  public static readonly WORKSPACES_EDIT_CLUSTER_ROLE = WORKSPACES_EDIT_CLUSTER_ROLE_NAME;
+  /** ClusterRole aggregated into the built-in `admin`, `edit` and `view` roles: read Workspaces and kinds. */
+  public static readonly WORKSPACES_VIEW_CLUSTER_ROLE = WORKSPACES_VIEW_CLUSTER_ROLE_NAME;
+  /** ClusterRole that only reads WorkspaceKinds; tenants bind their members to it cluster-wide. */
+  public static readonly KIND_READER_CLUSTER_ROLE = KIND_READER_CLUSTER_ROLE_NAME;
+
+  private constructor() {}
+}
+
 /** Value of `app.kubernetes.io/part-of` on every object of the product. */
 export const PART_OF = 'kubeflow-workspaces';
 

@@ -71,3 +71,23 @@ export const WORKSPACES_VIEW_RULES: readonly PolicyRule[] = [
 export const WORKSPACES_EDIT_RULES: readonly PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: ['workspaces'], verbs: ['create', 'delete', 'deletecollection', 'patch', 'update'] },
 ];
+
+/** The RBAC rules of the roles for people, and how the platform renders rules into Roles and ClusterRoles. */
+export class PolicyRules {
+  /** Reading WorkspaceKinds (the kind-reader ClusterRole, which tenants bind their members to cluster-wide). */
+  public static readonly KIND_READER: PolicyRule[] = [...KIND_READER_RULES];
+  /** Reading Workspaces and kinds (the ClusterRole aggregated into the built-in `admin`, `edit` and `view`). */
+  public static readonly WORKSPACES_VIEW: PolicyRule[] = [...WORKSPACES_VIEW_RULES];
+  /** Managing Workspaces (the ClusterRole aggregated into the built-in `admin` and `edit`). */
+  public static readonly WORKSPACES_EDIT: PolicyRule[] = [...WORKSPACES_EDIT_RULES];
+
+  /**
+   * Renders rules as the platform synthesizes them: every field of every rule kept, each list sorted and the rules
+   * sorted, so the output does not change when the source is reordered.
+   */
+  public static render(rules: PolicyRule[]): PolicyRule[] {
+    return renderPolicyRules(rules) as unknown as PolicyRule[];
+  }
+
+  private constructor() {}
+}

@@ -148,7 +148,8 @@ export class WorkspacesApp extends App {
   /** Names chart files or folders, called once per chart in `charts` order (cdk8s counts them). */
   private chartNamer(hasDependantCharts: boolean, charts: readonly Chart[]): (chart: Chart) => string {
     if (this.chartFileNames === ChartFileNames.APPLY_STAGE) {
-      const prefixes = ApplyOrder.chartFilePrefixes(charts);
+      const prefixList = ApplyOrder.chartFilePrefixes([...charts]);
+      const prefixes = new Map(charts.map((chart, i) => [chart, prefixList[i]]));
       return chart => `${prefixes.get(chart)}-${Names.toDnsLabel(chart)}`;
     }
     if (!hasDependantCharts) {

@@ -27,8 +27,8 @@ describe('WorkspaceKind', () => {
   test('default options and redirects are written from handles', () => {
     const chart = new Chart(Testing.app(), 'kinds');
     const { kind, images, pods } = addSmallKind(chart);
-    kind.setDefaultImageConfig(images[1]);
-    kind.setDefaultPodConfig(pods[1]);
+    kind.useDefaultImageConfig(images[1]);
+    kind.useDefaultPodConfig(pods[1]);
     images[0].redirectTo(images[1], { level: RedirectLevel.WARNING, text: 'Moving to image B' });
     const [json] = synthApp(chart);
     const options = json.spec.podTemplate.options;
@@ -75,7 +75,7 @@ describe('WorkspaceKind', () => {
     const a = addSmallKind(chart, 'A');
     const b = addSmallKind(chart, 'B', { name: 'other' });
     a.images[0].redirectTo(b.images[0]);
-    a.kind.setDefaultPodConfig(b.pods[0]);
+    a.kind.useDefaultPodConfig(b.pods[0]);
     a.kind.addImageConfig({ id: 'x', displayName: 'X', image: 'x:1', ports: [{ port: b.port, number: 80 }, { port: a.port, number: 80 }] });
     const message = synthError(chart);
     expect(message).toContain('[kinds/A] spec.podTemplate.options.imageConfig.values[img_a].redirect.to: Invalid value: "img_a": an option of another WorkspaceKind (kinds/B); expected an option of this kind');

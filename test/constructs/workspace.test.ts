@@ -100,7 +100,7 @@ describe('Workspace', () => {
     const { app, team, kind, images } = setup();
     new Workspace(team, 'Ws', { name: 'w', kind });
     app.synthYaml();
-    kind.setDefaultImageConfig(images[1]);
+    kind.useDefaultImageConfig(images[1]);
     const [ws] = objectsOf(team);
     expect(ws.spec.podTemplate.options.imageConfig).toBe('img_b');
   });

@@ -108,7 +108,7 @@ function fullKind(scope: Chart): WorkspaceKind {
     ports: [{ port: lab, number: 8888 }, { port: api, number: 9000, displayName: 'The API' }],
   });
   old.redirectTo(current, { level: RedirectLevel.WARNING, text: 'Moves to the current image on the next restart' });
-  kind.setDefaultImageConfig(current);
+  kind.useDefaultImageConfig(current);
   const small = kind.addPodConfig({ id: 'small', displayName: 'Small', resources: { requests: { cpu: '0.5', memory: '1Gi' } } });
   const big = kind.addPodConfig({
     id: 'big',
@@ -133,7 +133,7 @@ function fullKind(scope: Chart): WorkspaceKind {
     ],
   });
   small.redirectTo(big);
-  kind.setDefaultPodConfig(big);
+  kind.useDefaultPodConfig(big);
   return kind;
 }
 

@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { buildExampleApp } from '../../apps/main';
-import { AdmissionWebhookMode, CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
+import { AdmissionWebhookMode, PlatformNames, WorkspacesInstallChart } from '../../lib/platform';
 import { canonicalQuantity } from '../../lib/platform/quantity';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
@@ -165,7 +165,7 @@ const APPS: readonly AppCase[] = [
 
 /** The Deployment's `--webhook-*` flags, on a free local port: the reconciler keeps the certificates as in the cluster. */
 async function webhookArgs(written: readonly KubeObject[]): Promise<string[]> {
-  const deployment: any = written.find((o) => o.kind === 'Deployment' && o.metadata.name === CONTROLLER_NAME);
+  const deployment: any = written.find((o) => o.kind === 'Deployment' && o.metadata.name === PlatformNames.CONTROLLER);
   const args: string[] = deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [];
   const port = await freePort();
   return args.filter((a) => a.startsWith('--webhook-')).map((a) => (a.startsWith('--webhook-port=') ? `--webhook-port=${port}` : a));
@@ -374,15 +374,15 @@ describeCluster('GitOps convergence: applying the synthesized output again chang
           fs.mkdirSync(bundleDir);
           const bundle = process.env.KFWS_E2E_RECONCILER_BUNDLE || buildBundle(bundleDir);
           // the reconciler under the install chart's ServiceAccount, as its Deployment runs it
-          const tr = await cp.request(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
+          const tr = await cp.request(`/api/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${PlatformNames.CONTROLLER}/token`, {
             method: 'POST',
             body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
           });
-          if (tr.status !== 201) throw new Error(`TokenRequest for ${CONTROLLER_NAME}: HTTP ${tr.status} ${tr.body.slice(0, 300)}`);
+          if (tr.status !== 201) throw new Error(`TokenRequest for ${PlatformNames.CONTROLLER}: HTTP ${tr.status} ${tr.body.slice(0, 300)}`);
           reconciler = await ReconcilerProcess.start(bundle, {
             name: 'convergence',
-            kubeconfig: cp.kubeconfigFor(tr.json.status.token, CONTROLLER_NAME),
-            namespace: DEFAULT_CONTROLLER_NAMESPACE,
+            kubeconfig: cp.kubeconfigFor(tr.json.status.token, PlatformNames.CONTROLLER),
+            namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE,
             args: appCase.webhook ? await webhookArgs(written) : [],
           });
           const usedKinds = new Set(written.filter((o) => o.kind === 'Workspace').map((w) => (w.spec as any).kind as string));

@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
-import { CONTROLLER_NAME, ControllerWriteScope, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart } from '../../lib/platform';
+import { ControllerWriteScope, PlatformNames, WorkspacesInstallChart } from '../../lib/platform';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode, writeKubeconfig } from '../cluster/control-plane';
 import { TcpProxy } from '../cluster/proxy';
@@ -33,7 +33,7 @@ import { applyControllerAccess, buildBundle, eventually, KubeObject, metricSum, 
 
 const CASE_TIMEOUT_MS = 90_000;
 const CONVERGE_MS = 60_000;
-const LEASES = `/apis/coordination.k8s.io/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/leases`;
+const LEASES = `/apis/coordination.k8s.io/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/leases`;
 
 /** What the reconciler has made of the Workspaces of a namespace, checked for the invariants of every case. */
 interface Convergence {
@@ -74,13 +74,13 @@ describeCluster(
       const app = Testing.app();
       const install = new WorkspacesInstallChart(app, 'install', { controller: { writeScope: ControllerWriteScope.CLUSTER } });
       await applyControllerAccess(cluster, Testing.synth(install) as KubeObject[], 'kfws-e2e-faults');
-      const tr = await api.create(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
+      const tr = await api.create(`/api/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${PlatformNames.CONTROLLER}/token`, {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
         spec: { expirationSeconds: 3600 },
       });
       token = tr.status.token;
-      kubeconfig = cp.kubeconfigFor(token, CONTROLLER_NAME);
+      kubeconfig = cp.kubeconfigFor(token, PlatformNames.CONTROLLER);
     }, CASE_TIMEOUT_MS);
 
     // every reconciler watches all namespaces: only the current case's replicas may run
@@ -107,7 +107,7 @@ describeCluster(
       const p = await ReconcilerProcess.start(bundle, {
         name,
         kubeconfig: config,
-        namespace: DEFAULT_CONTROLLER_NAMESPACE,
+        namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE,
         args: [
           '--leader-elect=true',
           `--leader-election-id=${leaseId}`,
@@ -364,7 +364,7 @@ describeCluster(
         // this reconciler reaches the apiserver through a proxy that the test can cut
         const proxy = await TcpProxy.start(Number(new URL(cp.server).port));
         try {
-          const viaProxy = writeKubeconfig(cp.workDir, proxy.url, cp.caData, token, `${CONTROLLER_NAME}-via-proxy`);
+          const viaProxy = writeKubeconfig(cp.workDir, proxy.url, cp.caData, token, `${PlatformNames.CONTROLLER}-via-proxy`);
           const r = await startReconciler('expiry', 'faults-expiry', { lease: 60, renew: 50, retry: 2 }, viaProxy);
           await eventually('expiry leading', async () => (await leaseHolder('faults-expiry')) === r.identity());
           for (const n of ['ws-0', 'ws-1']) await api.create(paths.workspaces(ns), workspace(n, kind));

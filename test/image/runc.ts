@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
-import { CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
+import { PlatformNames, WorkspacesInstallChart, WorkspacesTenant } from '../../lib/platform';
 import { ClusterConnection } from '../cluster/connection';
 import { renderKubeconfig } from '../cluster/control-plane';
 import { applyControllerAccess, eventually, freePort, httpGet, KubeObject, LoggedChild } from '../e2e/helpers';
@@ -188,13 +188,13 @@ export async function installControllerAccess(cluster: ClusterConnection, dir: s
   const tenants = new Chart(app, 'tenants');
   for (const namespace of tenantNamespaces) new WorkspacesTenant(tenants, namespace, { namespace });
   await applyControllerAccess(cluster, [...Testing.synth(install), ...Testing.synth(tenants)] as KubeObject[], 'kfws-image-test');
-  const tr = await api.create(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
+  const tr = await api.create(`/api/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${PlatformNames.CONTROLLER}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
     spec: { expirationSeconds: 3600 },
   });
   const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-  fs.writeFileSync(kubeconfig, renderKubeconfig(cluster.server, cluster.caData, tr.status.token, CONTROLLER_NAME), { mode: 0o600 });
+  fs.writeFileSync(kubeconfig, renderKubeconfig(cluster.server, cluster.caData, tr.status.token, PlatformNames.CONTROLLER), { mode: 0o600 });
   return kubeconfig;
 }
 
@@ -223,7 +223,7 @@ export async function startReconcilerContainer(image: UnpackedImage, kubeconfig:
       `--health-port=${healthPort}`,
       `--metrics-port=${metricsPort}`,
     ],
-    env: { POD_NAME: 'reconciler-image', POD_NAMESPACE: DEFAULT_CONTROLLER_NAMESPACE },
+    env: { POD_NAME: 'reconciler-image', POD_NAMESPACE: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE },
     files: { '/etc/kfws/kubeconfig': kubeconfig },
   });
   try {

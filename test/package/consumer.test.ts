@@ -19,6 +19,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
+  bundledDependencies: string[];
   repository: { url: string };
 };
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -101,16 +102,46 @@ const STRICT_TSCONFIG = {
 };
 
 /**
+ * Gives the stage the checkout's node_modules: links, except real copies of the bundled dependencies and the
+ * packages they load from the top level, which npm packs from their path (through a link it would write `../` paths).
+ */
+function linkNodeModules(stage: string): void {
+  const modules = path.join(ROOT, 'node_modules');
+  const bundled = new Set<string>();
+  const visit = (name: string): void => {
+    if (bundled.has(name)) return;
+    bundled.add(name);
+    const dependencies = JSON.parse(fs.readFileSync(path.join(modules, name, 'package.json'), 'utf8')).dependencies ?? {};
+    for (const dependency of Object.keys(dependencies)) {
+      if (!fs.existsSync(path.join(modules, name, 'node_modules', dependency)) && fs.existsSync(path.join(modules, dependency))) visit(dependency);
+    }
+  };
+  manifest.bundledDependencies.forEach(visit);
+  fs.mkdirSync(path.join(stage, 'node_modules'));
+  for (const entry of fs.readdirSync(modules)) {
+    if (bundled.has(entry)) {
+      fs.cpSync(path.join(modules, entry), path.join(stage, 'node_modules', entry), { recursive: true });
+    } else {
+      fs.symlinkSync(path.join(modules, entry), path.join(stage, 'node_modules', entry));
+    }
+  }
+}
+
+/**
  * Packs a copy of the checkout, so that `prepack`'s build writes into the copy and never under the feet of other
  * suites that load build/ of the checkout.
  */
 function pack(into: string): string {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-pack-stage-'));
-  const sources = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'imports', ...manifest.files.filter((f) => !f.startsWith('build'))];
+  // What the build needs; its outputs (build/, the .jsii assembly) are made by prepack.
+  const sources = [
+    'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'lib', 'imports',
+    ...manifest.files.filter((f) => !f.startsWith('build') && f !== '.jsii'),
+  ];
   for (const entry of new Set(sources)) {
     fs.cpSync(path.join(ROOT, entry), path.join(stage, entry), { recursive: true });
   }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+  linkNodeModules(stage);
   const out = run(NPM, ['pack', '--json', '--pack-destination', into], stage).stdout;
   // `--json` prints the packed files as JSON; prepack's own output may precede it.
   const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
@@ -153,9 +184,9 @@ describe('the packed package in a fresh project', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships the compiled library, the CLI, the CRDs, the docs and the license, and no sources, tests or reconciler', () => {
+  it('ships the compiled library, the CLI, the CRDs, the docs and the license, the jsii assembly, and no sources, tests or reconciler', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => f.startsWith('crds/')).length).toBe(2);

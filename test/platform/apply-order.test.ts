@@ -7,7 +7,6 @@ import { parseAllDocuments } from 'yaml';
 import {
   ApplyOrder,
   ApplyStage,
-  ARGO_CD_SYNC_WAVE_ANNOTATION,
   InstallMode,
   MemberKind,
   WorkspacesInstallChart,
@@ -55,7 +54,7 @@ function buildPlatformApp(app: App, mode = InstallMode.FULL): void {
 }
 
 function waveOf(object: Manifest): string | undefined {
-  return object.metadata.annotations?.[ARGO_CD_SYNC_WAVE_ANNOTATION];
+  return object.metadata.annotations?.[ApplyOrder.ARGO_CD_SYNC_WAVE_ANNOTATION];
 }
 
 describe('ApplyOrder', () => {
@@ -202,7 +201,9 @@ describe('ApplyOrder', () => {
       chain.push(chart);
     }
     const prefixes = ApplyOrder.chartFilePrefixes(app.charts);
-    expect([prefixes.get(chain[0]), prefixes.get(chain[1]), prefixes.get(chain[119])]).toEqual(['020', '021', '139']);
+    const prefixOf = (chart: Chart) => prefixes[app.charts.indexOf(chart)];
+    expect(prefixes).toHaveLength(app.charts.length);
+    expect([prefixOf(chain[0]), prefixOf(chain[1]), prefixOf(chain[119])]).toEqual(['020', '021', '139']);
   });
 
   test('chartFilePrefixes: refuses charts listed before a chart they depend on', () => {

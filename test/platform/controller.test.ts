@@ -5,20 +5,10 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   AdmissionWebhookMode,
-  CONTROLLER_CLUSTER_ROLE_NAME,
-  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
-  CONTROLLER_NAME,
-  CONTROLLER_WEBHOOK_SECRET_NAME,
-  CONTROLLER_WEBHOOK_SERVICE_NAME,
-  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
   ControllerWriteScope,
-  WEBHOOK_CONFIGURATION_NAME,
-  DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
-  KIND_READER_CLUSTER_ROLE_NAME,
-  renderPolicyRules,
-  WORKSPACES_EDIT_CLUSTER_ROLE_NAME,
-  WORKSPACES_VIEW_CLUSTER_ROLE_NAME,
+  PlatformNames,
+  PolicyRules,
   WorkspacesController,
   WorkspacesCrds,
   WorkspacesInstallChart,
@@ -55,10 +45,10 @@ describe('WorkspacesInstallChart, full install', () => {
     // Stand-ins for what other tests compare with its source, so that a release (the image tag) or a change of the
     // reconciler's API calls (its rules) does not change this snapshot.
     const snapshot = withoutCrdBodies(objects).map(o => {
-      if (o.metadata.name === CONTROLLER_CLUSTER_ROLE_NAME && o.kind === 'ClusterRole') {
+      if (o.metadata.name === PlatformNames.CONTROLLER_CLUSTER_ROLE && o.kind === 'ClusterRole') {
         return { ...o, rules: '<RECONCILER_CLUSTER_RULES>' };
       }
-      if (o.metadata.name === CONTROLLER_CULLING_CLUSTER_ROLE_NAME && o.kind === 'ClusterRole') {
+      if (o.metadata.name === PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE && o.kind === 'ClusterRole') {
         return { ...o, rules: '<RECONCILER_CULLING_RULES>' };
       }
       return o.kind === 'Role' && o.metadata.name === 'workspaces-controller-leader-election' ? { ...o, rules: '<RECONCILER_NAMESPACE_RULES>' } : o;
@@ -68,7 +58,7 @@ describe('WorkspacesInstallChart, full install', () => {
 
   test('puts the namespace and the CRDs before every other object', () => {
     expect(identities(objects).slice(0, 3)).toEqual([
-      `Namespace/${DEFAULT_CONTROLLER_NAMESPACE}`,
+      `Namespace/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}`,
       'CustomResourceDefinition/workspacekinds.kubeflow.org',
       'CustomResourceDefinition/workspaces.kubeflow.org',
     ]);
@@ -93,74 +83,74 @@ describe('WorkspacesInstallChart, full install', () => {
     const namespaced = objects.filter(o => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingWebhookConfiguration'].includes(o.kind));
     expect(namespaced.length).toBeGreaterThan(0);
     for (const object of namespaced) {
-      expect(`${object.kind}/${object.metadata.name}: ${object.metadata.namespace}`).toBe(`${object.kind}/${object.metadata.name}: ${DEFAULT_CONTROLLER_NAMESPACE}`);
+      expect(`${object.kind}/${object.metadata.name}: ${object.metadata.namespace}`).toBe(`${object.kind}/${object.metadata.name}: ${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}`);
     }
   });
 
   describe('RBAC', () => {
     test('the ClusterRole is exactly the reconciler\'s cluster rules, sorted', () => {
-      const role = only(objects, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME);
-      expect(role.rules).toEqual(renderPolicyRules(RECONCILER_CLUSTER_RULES));
+      const role = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE);
+      expect(role.rules).toEqual(PolicyRules.render([...RECONCILER_CLUSTER_RULES]));
       expect(sortedGrants(role.rules)).toEqual(sortedGrants(RECONCILER_CLUSTER_RULES));
     });
 
     test('the cluster-wide ClusterRole reaches into no Pod and no Service: no exec, attach, port-forward or proxy', () => {
-      const role = only(objects, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME);
+      const role = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE);
       const resources: string[] = role.rules.flatMap((rule: Manifest) => rule.resources);
       expect(resources.filter(r => /\/(exec|attach|portforward|proxy)$/.test(r) || r === 'nodes')).toEqual([]);
     });
 
     test('the culling ClusterRole is exactly the reconciler\'s culling rules, and nothing binds it cluster-wide', () => {
-      const role = only(objects, 'ClusterRole', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
-      expect(role.rules).toEqual(renderPolicyRules(RECONCILER_CULLING_RULES));
+      const role = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
+      expect(role.rules).toEqual(PolicyRules.render([...RECONCILER_CULLING_RULES]));
       expect(sortedGrants(role.rules)).toEqual(['/pods/exec:create', '/pods/exec:get', '/services/proxy:get']);
       // Tenants bind it per namespace (tenant.test.ts), as they bind the writer role; the install chart binds only
       // the cluster-wide role, the Lease role and the by-name access of the self-managed webhook certificates.
       const bindings = objects.filter(o => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding');
       expect(bindings.map(o => `${o.kind}/${o.metadata.name} -> ${o.roleRef.kind}/${o.roleRef.name}`).sort()).toEqual([
-        `ClusterRoleBinding/${CONTROLLER_CLUSTER_ROLE_NAME} -> ClusterRole/${CONTROLLER_CLUSTER_ROLE_NAME}`,
-        `ClusterRoleBinding/${WEBHOOK_CONFIGURATION_NAME} -> ClusterRole/${WEBHOOK_CONFIGURATION_NAME}`,
+        `ClusterRoleBinding/${PlatformNames.CONTROLLER_CLUSTER_ROLE} -> ClusterRole/${PlatformNames.CONTROLLER_CLUSTER_ROLE}`,
+        `ClusterRoleBinding/${PlatformNames.WEBHOOK_CONFIGURATION} -> ClusterRole/${PlatformNames.WEBHOOK_CONFIGURATION}`,
         'RoleBinding/workspaces-controller-leader-election -> Role/workspaces-controller-leader-election',
         'RoleBinding/workspaces-controller-webhook-cert -> Role/workspaces-controller-webhook-cert',
       ]);
     });
 
     test('StatefulSet and Service writes are a ClusterRole that only tenants bind, unless cluster-wide writes are chosen', () => {
-      const writer = only(objects, 'ClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME);
-      expect(writer.rules).toEqual(renderPolicyRules(RECONCILER_WORKLOAD_WRITE_RULES));
+      const writer = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE);
+      expect(writer.rules).toEqual(PolicyRules.render([...RECONCILER_WORKLOAD_WRITE_RULES]));
       expect(sortedGrants(writer.rules)).toEqual(['/services:create', '/services:patch', 'apps/statefulsets:create', 'apps/statefulsets:patch']);
-      const clusterRole = only(objects, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME);
+      const clusterRole = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE);
       expect(sortedGrants(clusterRole.rules).filter(g => /(statefulsets|\/services):(create|patch|update|delete)/.test(g))).toEqual([]);
       const cluster = installChart({ controller: { writeScope: ControllerWriteScope.CLUSTER } });
-      expect(only(cluster, 'ClusterRoleBinding', CONTROLLER_WRITER_CLUSTER_ROLE_NAME)).toMatchObject({
-        roleRef: { kind: 'ClusterRole', name: CONTROLLER_WRITER_CLUSTER_ROLE_NAME },
-        subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }],
+      expect(only(cluster, 'ClusterRoleBinding', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE)).toMatchObject({
+        roleRef: { kind: 'ClusterRole', name: PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE },
+        subjects: [{ kind: 'ServiceAccount', name: PlatformNames.CONTROLLER, namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE }],
       });
     });
 
     test('self-managed webhook certificates: get and update on the one Secret, get and update on the one webhook configuration, by name', () => {
       const role = only(objects, 'Role', 'workspaces-controller-webhook-cert');
-      expect(role.rules).toEqual([{ apiGroups: [''], resourceNames: [CONTROLLER_WEBHOOK_SECRET_NAME], resources: ['secrets'], verbs: ['get', 'update'] }]);
-      expect(only(objects, 'ClusterRole', WEBHOOK_CONFIGURATION_NAME).rules).toEqual([
-        { apiGroups: ['admissionregistration.k8s.io'], resourceNames: [WEBHOOK_CONFIGURATION_NAME], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] },
+      expect(role.rules).toEqual([{ apiGroups: [''], resourceNames: [PlatformNames.CONTROLLER_WEBHOOK_SECRET], resources: ['secrets'], verbs: ['get', 'update'] }]);
+      expect(only(objects, 'ClusterRole', PlatformNames.WEBHOOK_CONFIGURATION).rules).toEqual([
+        { apiGroups: ['admissionregistration.k8s.io'], resourceNames: [PlatformNames.WEBHOOK_CONFIGURATION], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] },
       ]);
     });
 
     test('the leader-election Role is exactly the reconciler\'s namespace rules', () => {
       const role = only(objects, 'Role', 'workspaces-controller-leader-election');
-      expect(role.metadata.namespace).toBe(DEFAULT_CONTROLLER_NAMESPACE);
+      expect(role.metadata.namespace).toBe(PlatformNames.DEFAULT_CONTROLLER_NAMESPACE);
       expect(sortedGrants(role.rules)).toEqual(sortedGrants(RECONCILER_NAMESPACE_RULES));
     });
 
     test('binds both roles to the controller ServiceAccount only', () => {
-      const subject = [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }];
-      const clusterBinding = only(objects, 'ClusterRoleBinding', CONTROLLER_CLUSTER_ROLE_NAME);
-      expect(clusterBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CLUSTER_ROLE_NAME });
+      const subject = [{ kind: 'ServiceAccount', name: PlatformNames.CONTROLLER, namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE }];
+      const clusterBinding = only(objects, 'ClusterRoleBinding', PlatformNames.CONTROLLER_CLUSTER_ROLE);
+      expect(clusterBinding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PlatformNames.CONTROLLER_CLUSTER_ROLE });
       expect(clusterBinding.subjects).toEqual(subject);
       const binding = only(objects, 'RoleBinding', 'workspaces-controller-leader-election');
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'workspaces-controller-leader-election' });
       expect(binding.subjects).toEqual(subject);
-      expect(pod.serviceAccountName).toBe(CONTROLLER_NAME);
+      expect(pod.serviceAccountName).toBe(PlatformNames.CONTROLLER);
     });
 
     test('no Role or ClusterRole has a wildcard, and Secrets only by the webhook certificate\'s name', () => {
@@ -171,14 +161,14 @@ describe('WorkspacesInstallChart, full install', () => {
           expect(value).not.toContain('*');
         }
         if (rule.resources.includes('secrets')) {
-          expect(rule).toEqual({ apiGroups: [''], resourceNames: [CONTROLLER_WEBHOOK_SECRET_NAME], resources: ['secrets'], verbs: ['get', 'update'] });
+          expect(rule).toEqual({ apiGroups: [''], resourceNames: [PlatformNames.CONTROLLER_WEBHOOK_SECRET], resources: ['secrets'], verbs: ['get', 'update'] });
         }
       }
     });
 
     test('aggregates Workspace management into admin and edit, and reading into admin, edit and view', () => {
-      const edit = only(objects, 'ClusterRole', WORKSPACES_EDIT_CLUSTER_ROLE_NAME);
-      const view = only(objects, 'ClusterRole', WORKSPACES_VIEW_CLUSTER_ROLE_NAME);
+      const edit = only(objects, 'ClusterRole', PlatformNames.WORKSPACES_EDIT_CLUSTER_ROLE);
+      const view = only(objects, 'ClusterRole', PlatformNames.WORKSPACES_VIEW_CLUSTER_ROLE);
       expect(aggregatedInto(edit)).toEqual(['admin', 'edit']);
       expect(aggregatedInto(view)).toEqual(['admin', 'edit', 'view']);
       expect(sortedGrants(edit.rules)).toEqual(['kubeflow.org/workspaces:create', 'kubeflow.org/workspaces:delete',
@@ -190,12 +180,12 @@ describe('WorkspacesInstallChart, full install', () => {
 
     test('only cluster admins write kinds: no role for people grants more than reading them', () => {
       const forPeople = objects.filter(o => o.kind === 'ClusterRole'
-        && ![CONTROLLER_CLUSTER_ROLE_NAME, CONTROLLER_CULLING_CLUSTER_ROLE_NAME, CONTROLLER_WRITER_CLUSTER_ROLE_NAME, WEBHOOK_CONFIGURATION_NAME].includes(o.metadata.name));
+        && ![PlatformNames.CONTROLLER_CLUSTER_ROLE, PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE, PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE, PlatformNames.WEBHOOK_CONFIGURATION].includes(o.metadata.name));
       expect(forPeople.map(o => o.metadata.name).sort()).toEqual(
-        [KIND_READER_CLUSTER_ROLE_NAME, WORKSPACES_EDIT_CLUSTER_ROLE_NAME, WORKSPACES_VIEW_CLUSTER_ROLE_NAME].sort());
+        [PlatformNames.KIND_READER_CLUSTER_ROLE, PlatformNames.WORKSPACES_EDIT_CLUSTER_ROLE, PlatformNames.WORKSPACES_VIEW_CLUSTER_ROLE].sort());
       const kindVerbs = forPeople.flatMap(o => sortedGrants(o.rules)).filter(g => g.startsWith('kubeflow.org/workspacekinds'));
       expect([...new Set(kindVerbs)].sort()).toEqual(['kubeflow.org/workspacekinds:get', 'kubeflow.org/workspacekinds:list', 'kubeflow.org/workspacekinds:watch']);
-      expect(aggregatedInto(only(objects, 'ClusterRole', KIND_READER_CLUSTER_ROLE_NAME))).toEqual([]);
+      expect(aggregatedInto(only(objects, 'ClusterRole', PlatformNames.KIND_READER_CLUSTER_ROLE))).toEqual([]);
     });
   });
 
@@ -305,13 +295,13 @@ describe('WorkspacesInstallChart, full install', () => {
 
   describe('admission webhooks', () => {
     test('registers upstream\'s two webhooks on the webhook Service: paths, rules, failurePolicy Fail, sideEffects NoneOnDryRun, v1, a timeout', () => {
-      const vwc = only(objects, 'ValidatingWebhookConfiguration', WEBHOOK_CONFIGURATION_NAME);
+      const vwc = only(objects, 'ValidatingWebhookConfiguration', PlatformNames.WEBHOOK_CONFIGURATION);
       expect(vwc.metadata.namespace).toBeUndefined();
       expect(vwc.webhooks).toEqual([
         {
           name: 'vworkspace.kb.io',
           admissionReviewVersions: ['v1'],
-          clientConfig: { service: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspace', port: 443 } },
+          clientConfig: { service: { name: PlatformNames.CONTROLLER_WEBHOOK_SERVICE, namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspace', port: 443 } },
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE'], resources: ['workspaces'], scope: '*' }],
@@ -321,7 +311,7 @@ describe('WorkspacesInstallChart, full install', () => {
         {
           name: 'vworkspacekind.kb.io',
           admissionReviewVersions: ['v1'],
-          clientConfig: { service: { name: CONTROLLER_WEBHOOK_SERVICE_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspacekind', port: 443 } },
+          clientConfig: { service: { name: PlatformNames.CONTROLLER_WEBHOOK_SERVICE, namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE, path: '/validate-kubeflow-org-v1beta1-workspacekind', port: 443 } },
           failurePolicy: 'Fail',
           matchPolicy: 'Equivalent',
           rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1beta1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['workspacekinds'], scope: '*' }],
@@ -333,22 +323,22 @@ describe('WorkspacesInstallChart, full install', () => {
     });
 
     test('the webhook Service sends port 443 to the container\'s webhook port, on every replica', () => {
-      const service = only(objects, 'Service', CONTROLLER_WEBHOOK_SERVICE_NAME);
+      const service = only(objects, 'Service', PlatformNames.CONTROLLER_WEBHOOK_SERVICE);
       expect(service.spec).toEqual({ selector: deployment.spec.selector.matchLabels, ports: [{ name: 'webhook', port: 443, protocol: 'TCP', targetPort: 'webhook' }] });
       expect(container.ports).toContainEqual({ name: 'webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' });
     });
 
     test('self-managed (default): an empty Secret, and the flags that name it, the configuration and the Service\'s DNS names', () => {
-      const secret = only(objects, 'Secret', CONTROLLER_WEBHOOK_SECRET_NAME);
+      const secret = only(objects, 'Secret', PlatformNames.CONTROLLER_WEBHOOK_SECRET);
       expect(secret.data).toBeUndefined();
       expect(secret.type).toBe('Opaque');
       const config = parseConfig(container.args, {});
       expect(config).toMatchObject({
         webhookPort: WEBHOOK_PORT,
         webhookCertificates: WebhookCertificates.SELF_MANAGED,
-        webhookSecret: CONTROLLER_WEBHOOK_SECRET_NAME,
-        webhookConfiguration: WEBHOOK_CONFIGURATION_NAME,
-        webhookHosts: [`${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
+        webhookSecret: PlatformNames.CONTROLLER_WEBHOOK_SECRET,
+        webhookConfiguration: PlatformNames.WEBHOOK_CONFIGURATION,
+        webhookHosts: [`${PlatformNames.CONTROLLER_WEBHOOK_SERVICE}.${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${PlatformNames.CONTROLLER_WEBHOOK_SERVICE}.${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
       });
       expect(only(objects, 'ValidatingWebhookConfiguration').metadata.annotations).toBeUndefined();
     });
@@ -357,15 +347,15 @@ describe('WorkspacesInstallChart, full install', () => {
       const cm = installChart({ controller: { webhook: AdmissionWebhookMode.CERT_MANAGER } });
       expect(only(cm, 'Issuer').spec).toEqual({ selfSigned: {} });
       expect(only(cm, 'Certificate').spec).toEqual({
-        dnsNames: [`${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${CONTROLLER_WEBHOOK_SERVICE_NAME}.${DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
+        dnsNames: [`${PlatformNames.CONTROLLER_WEBHOOK_SERVICE}.${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}.svc`, `${PlatformNames.CONTROLLER_WEBHOOK_SERVICE}.${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}.svc.cluster.local`],
         issuerRef: { kind: 'Issuer', name: 'workspaces-controller-selfsigned' },
-        secretName: CONTROLLER_WEBHOOK_SECRET_NAME,
+        secretName: PlatformNames.CONTROLLER_WEBHOOK_SECRET,
       });
-      expect(only(cm, 'ValidatingWebhookConfiguration').metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${DEFAULT_CONTROLLER_NAMESPACE}/workspaces-controller-webhook` });
+      expect(only(cm, 'ValidatingWebhookConfiguration').metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': `${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/workspaces-controller-webhook` });
       expect(cm.filter(o => o.kind === 'Secret')).toEqual([]);
       expect(cm.filter(o => RBAC_KINDS.includes(o.kind)).flatMap(o => o.rules).filter((r: Manifest) => r.resources.includes('secrets'))).toEqual([]);
       const podSpec = only(cm, 'Deployment').spec.template.spec;
-      expect(podSpec.volumes).toContainEqual({ name: 'webhook-certs', secret: { secretName: CONTROLLER_WEBHOOK_SECRET_NAME, defaultMode: 0o440 } });
+      expect(podSpec.volumes).toContainEqual({ name: 'webhook-certs', secret: { secretName: PlatformNames.CONTROLLER_WEBHOOK_SECRET, defaultMode: 0o440 } });
       expect(podSpec.containers[0].volumeMounts).toContainEqual({ name: 'webhook-certs', mountPath: '/etc/kfws/webhook-certs', readOnly: true });
       expect(parseConfig(podSpec.containers[0].args, {})).toMatchObject({ webhookCertificates: WebhookCertificates.FILES, webhookCertDir: '/etc/kfws/webhook-certs' });
     });
@@ -436,7 +426,7 @@ describe('WorkspacesController settings', () => {
     const objects = controllerObjects({ namespace: 'platform-notebooks' });
     expect(only(objects, 'Namespace').metadata.name).toBe('platform-notebooks');
     expect(only(objects, 'Deployment').metadata.namespace).toBe('platform-notebooks');
-    expect(only(objects, 'ClusterRoleBinding', CONTROLLER_CLUSTER_ROLE_NAME).subjects[0].namespace).toBe('platform-notebooks');
+    expect(only(objects, 'ClusterRoleBinding', PlatformNames.CONTROLLER_CLUSTER_ROLE).subjects[0].namespace).toBe('platform-notebooks');
     expect(only(objects, 'ValidatingWebhookConfiguration').webhooks[0].clientConfig.service.namespace).toBe('platform-notebooks');
     expect(parseConfig(only(objects, 'Deployment').spec.template.spec.containers[0].args, {}).webhookHosts).toEqual([
       'workspaces-controller-webhook.platform-notebooks.svc', 'workspaces-controller-webhook.platform-notebooks.svc.cluster.local',
@@ -452,7 +442,7 @@ describe('WorkspacesController settings', () => {
         expect(object.metadata.namespace).toBeUndefined();
       }
     }
-    expect(only(objects, 'Deployment').metadata.namespace).toBe(DEFAULT_CONTROLLER_NAMESPACE);
+    expect(only(objects, 'Deployment').metadata.namespace).toBe(PlatformNames.DEFAULT_CONTROLLER_NAMESPACE);
   });
 
   test('overrides single resource values and keeps the other defaults', () => {

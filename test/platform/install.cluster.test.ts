@@ -20,10 +20,8 @@ import {
   AdmissionWebhookMode,
   ApplyOrder,
   BuiltInRole,
-  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
-  CONTROLLER_NAME,
-  DEFAULT_CONTROLLER_NAMESPACE,
   MemberKind,
+  PlatformNames,
   WorkspacesInstallChart,
   WorkspacesTenant,
 } from '../../lib/platform';
@@ -34,8 +32,8 @@ import { ControlPlaneMode } from '../cluster/control-plane';
 const TIMEOUT_MS = 90_000;
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 const ROOT = path.join(__dirname, '..', '..');
-const CONTROLLER_USER = `system:serviceaccount:${DEFAULT_CONTROLLER_NAMESPACE}:${CONTROLLER_NAME}`;
-const CONTROLLER_GROUPS = ['system:serviceaccounts', `system:serviceaccounts:${DEFAULT_CONTROLLER_NAMESPACE}`, 'system:authenticated'];
+const CONTROLLER_USER = `system:serviceaccount:${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}:${PlatformNames.CONTROLLER}`;
+const CONTROLLER_GROUPS = ['system:serviceaccounts', `system:serviceaccounts:${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}`, 'system:authenticated'];
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -254,7 +252,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
     }
     for (const rule of RECONCILER_NAMESPACE_RULES) {
       for (const verb of rule.verbs) {
-        expect(await canI(CONTROLLER_USER, CONTROLLER_GROUPS, verb, rule.apiGroups[0], rule.resources[0], DEFAULT_CONTROLLER_NAMESPACE)).toBe(true);
+        expect(await canI(CONTROLLER_USER, CONTROLLER_GROUPS, verb, rule.apiGroups[0], rule.resources[0], PlatformNames.DEFAULT_CONTROLLER_NAMESPACE)).toBe(true);
       }
     }
   });
@@ -262,7 +260,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
   it('grants the controller nothing else: no Secrets, no Leases elsewhere, no kind deletion', async () => {
     const denied: [string, string, string, string | undefined][] = [
       ['get', '', 'secrets', namespace],
-      ['list', '', 'secrets', DEFAULT_CONTROLLER_NAMESPACE],
+      ['list', '', 'secrets', PlatformNames.DEFAULT_CONTROLLER_NAMESPACE],
       ['list', '', 'configmaps', namespace],
       ['create', 'coordination.k8s.io', 'leases', namespace],
       ['delete', 'kubeflow.org', 'workspacekinds', undefined],
@@ -277,7 +275,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       ['create', '', 'pods/exec', 'kube-system'],
       ['get', '', 'pods/exec', 'kube-system'],
       ['get', '', 'services/proxy', 'kube-system'],
-      ['get', '', 'pods/exec', DEFAULT_CONTROLLER_NAMESPACE],
+      ['get', '', 'pods/exec', PlatformNames.DEFAULT_CONTROLLER_NAMESPACE],
       ['get', '', 'services/proxy', 'default'],
       ['create', '', 'pods/attach', namespace],
       ['create', '', 'pods/portforward', namespace],
@@ -309,13 +307,13 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
   });
 
   it('admits the controller Pods under the restricted Pod Security level', async () => {
-    const selector = encodeURIComponent(`app.kubernetes.io/name=${CONTROLLER_NAME}`);
+    const selector = encodeURIComponent(`app.kubernetes.io/name=${PlatformNames.CONTROLLER}`);
     const pods = await eventually('two controller Pods', async () => {
-      const r = await cluster.request(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/pods?labelSelector=${selector}`);
+      const r = await cluster.request(`/api/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/pods?labelSelector=${selector}`);
       return r.json.items.length === 2 ? r.json.items : undefined;
     });
     for (const pod of pods) {
-      expect(pod.spec.serviceAccountName).toBe(CONTROLLER_NAME);
+      expect(pod.spec.serviceAccountName).toBe(PlatformNames.CONTROLLER);
     }
   });
 
@@ -324,12 +322,12 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
     let kubeconfig = '';
 
     beforeAll(async () => {
-      const token = await cluster.request(`/api/v1/namespaces/${DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${CONTROLLER_NAME}/token`, {
+      const token = await cluster.request(`/api/v1/namespaces/${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}/serviceaccounts/${PlatformNames.CONTROLLER}/token`, {
         method: 'POST',
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
       });
       expect(token.status).toBe(201);
-      kubeconfig = cluster.kubeconfigFor(token.json.status.token, CONTROLLER_NAME);
+      kubeconfig = cluster.kubeconfigFor(token.json.status.token, PlatformNames.CONTROLLER);
       const build = await run(process.execPath, [path.join(ROOT, 'scripts', 'build-reconciler.mjs'), '--outfile', bundle]);
       expect(`${build.status} ${build.stderr}`).toBe('0 ');
     }, TIMEOUT_MS);
@@ -343,7 +341,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       const started = Date.now();
       const reconciler: ChildProcess = spawn(process.execPath, [bundle,
         `--kubeconfig=${kubeconfig}`, '--bind-address=127.0.0.1', `--health-port=${await freePort()}`, '--metrics-port=0',
-        '--leader-elect=true', `--leader-election-namespace=${DEFAULT_CONTROLLER_NAMESPACE}`, '--log-level=debug',
+        '--leader-elect=true', `--leader-election-namespace=${PlatformNames.DEFAULT_CONTROLLER_NAMESPACE}`, '--log-level=debug',
         '--culling-interval=1s', '--culling-probe-timeout=3s',
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
       reconciler.stdout!.on('data', chunk => { output += chunk; });
@@ -397,7 +395,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       const unboundDist = path.join(workDir, 'unbound');
       synthUnboundNamespace(unboundDist, unbound, kindName);
       for (const file of fs.readdirSync(unboundDist)) {
-        expect(fs.readFileSync(path.join(unboundDist, file), 'utf8')).not.toContain(CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+        expect(fs.readFileSync(path.join(unboundDist, file), 'utf8')).not.toContain(PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
       }
       expectSuccess(await kubectl('apply', '-f', unboundDist));
 
@@ -410,7 +408,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       expect(refusals.length).toBeGreaterThan(0);
       for (const line of refusals) {
         expect({ msg: line.msg, workspace: line.workspace }).toEqual({ msg: 'activity probe failed', workspace: expect.stringMatching(new RegExp(`^${unbound}/(erin|frank)$`)) });
-        expect(line.error).toContain(CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+        expect(line.error).toContain(PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
       }
       expect(probeFailures(lines, `${unbound}/erin`)[0].error).toContain(`refused pods/exec in namespace "${unbound}" (403 Forbidden`);
       expect(probeFailures(lines, `${unbound}/frank`)[0].error).toContain('cannot get resource "services/proxy"');
@@ -427,7 +425,7 @@ describeCluster('platform install', (cluster: ClusterConnection) => {
       // The user sees why on the Workspace.
       const events = await cluster.request(`/api/v1/namespaces/${unbound}/events?fieldSelector=${encodeURIComponent('involvedObject.name=erin,reason=ActivityProbeFailed')}`);
       expect(events.json.items.length).toBeGreaterThan(0);
-      expect(events.json.items[0].message).toContain(CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+      expect(events.json.items[0].message).toContain(PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
     }, 2 * TIMEOUT_MS);
   });
 }, ControlPlaneMode.FULL);

@@ -1,15 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   BuiltInRole,
-  CONTROLLER_CULLING_CLUSTER_ROLE_NAME,
-  CONTROLLER_WRITER_CLUSTER_ROLE_NAME,
-  renderPolicyRules,
-  CONTROLLER_NAME,
-  DEFAULT_CONTROLLER_NAMESPACE,
   InstallMode,
-  KIND_READER_CLUSTER_ROLE_NAME,
   MemberKind,
+  PlatformNames,
   PodSecurityLevel,
+  PolicyRules,
   WorkspacesInstallChart,
   WorkspacesTenant,
   WorkspacesTenantProps,
@@ -46,8 +42,8 @@ describe('WorkspacesTenant', () => {
     expect(identities(objects)).toEqual([
       'Namespace/team-ml',
       'ServiceAccount/default-editor',
-      `RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`,
-      `RoleBinding/${CONTROLLER_CULLING_CLUSTER_ROLE_NAME}`,
+      `RoleBinding/${PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE}`,
+      `RoleBinding/${PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE}`,
     ]);
     const labels = only(objects, 'Namespace').metadata.labels;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
@@ -62,7 +58,7 @@ describe('WorkspacesTenant', () => {
 
   test('leaves an existing namespace and its platform-made accounts alone', () => {
     const objects = tenantObjects({ namespace: 'kubeflow-user-alice', createNamespace: false, workspaceServiceAccounts: [], allowCulling: false });
-    expect(identities(objects)).toEqual([`RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`]);
+    expect(identities(objects)).toEqual([`RoleBinding/${PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE}`]);
   });
 
   test('lets the controller write the Workspaces\' StatefulSets and Services in this namespace only (full install)', () => {
@@ -70,21 +66,21 @@ describe('WorkspacesTenant', () => {
     const install = new WorkspacesInstallChart(app, 'install', { controller: { namespace: 'platform-notebooks' } });
     new WorkspacesTenant(new Chart(app, 'tenants'), 'TeamMl', { namespace: 'team-ml', controllerNamespace: install.controller!.namespace, allowCulling: false });
     const objects = synthObjects(app);
-    const binding = only(objects, 'RoleBinding', CONTROLLER_WRITER_CLUSTER_ROLE_NAME);
+    const binding = only(objects, 'RoleBinding', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE);
     expect(binding.metadata.namespace).toBe('team-ml');
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: 'platform-notebooks' }]);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: PlatformNames.CONTROLLER, namespace: 'platform-notebooks' }]);
     const role = only(objects, 'ClusterRole', binding.roleRef.name);
-    expect(role.rules).toEqual(renderPolicyRules(RECONCILER_WORKLOAD_WRITE_RULES));
-    expect(objects.filter(o => o.kind === 'ClusterRoleBinding' && o.roleRef.name === CONTROLLER_WRITER_CLUSTER_ROLE_NAME)).toEqual([]);
+    expect(role.rules).toEqual(PolicyRules.render([...RECONCILER_WORKLOAD_WRITE_RULES]));
+    expect(objects.filter(o => o.kind === 'ClusterRoleBinding' && o.roleRef.name === PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE)).toEqual([]);
   });
 
   describe('the controller\'s culling probes (full install)', () => {
     test('are allowed in the tenant namespace only: a RoleBinding, never a ClusterRoleBinding, of the controller\'s ServiceAccount', () => {
       const objects = tenantObjects({ namespace: 'team-ml' });
-      const binding = only(objects, 'RoleBinding', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
+      const binding = only(objects, 'RoleBinding', PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
       expect(binding.metadata.namespace).toBe('team-ml');
-      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CONTROLLER_CULLING_CLUSTER_ROLE_NAME });
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: DEFAULT_CONTROLLER_NAMESPACE }]);
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: PlatformNames.CONTROLLER, namespace: PlatformNames.DEFAULT_CONTROLLER_NAMESPACE }]);
       expect(objects.filter(o => o.kind === 'ClusterRoleBinding')).toEqual([]);
     });
 
@@ -93,8 +89,8 @@ describe('WorkspacesTenant', () => {
       const install = new WorkspacesInstallChart(app, 'install', { controller: { namespace: 'platform-notebooks' } });
       new WorkspacesTenant(new Chart(app, 'tenants'), 'TeamMl', { namespace: 'team-ml', controllerNamespace: install.controller!.namespace });
       const objects = synthObjects(app);
-      const binding = only(objects, 'RoleBinding', CONTROLLER_CULLING_CLUSTER_ROLE_NAME);
-      const account = only(objects, 'ServiceAccount', CONTROLLER_NAME);
+      const binding = only(objects, 'RoleBinding', PlatformNames.CONTROLLER_CULLING_CLUSTER_ROLE);
+      const account = only(objects, 'ServiceAccount', PlatformNames.CONTROLLER);
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
       expect(account.metadata.namespace).toBe('platform-notebooks');
       const role = only(objects, 'ClusterRole', binding.roleRef.name);
@@ -103,7 +99,7 @@ describe('WorkspacesTenant', () => {
 
     test('can be left out: the namespace\'s Workspaces are then never culled', () => {
       const objects = tenantObjects({ namespace: 'team-ml', allowCulling: false });
-      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor', `RoleBinding/${CONTROLLER_WRITER_CLUSTER_ROLE_NAME}`]);
+      expect(identities(objects)).toEqual(['Namespace/team-ml', 'ServiceAccount/default-editor', `RoleBinding/${PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE}`]);
     });
 
     test('are the platform\'s business when it runs the controller', () => {
@@ -133,9 +129,9 @@ describe('WorkspacesTenant', () => {
     const objects = tenantObjects({ namespace: 'team-ml', members: [{ kind: MemberKind.GROUP, name: 'ml' }] }, tenant =>
       tenant.addMember({ kind: MemberKind.USER, name: 'adam', role: BuiltInRole.VIEW }));
     const binding = only(objects, 'ClusterRoleBinding');
-    expect(binding.metadata).toMatchObject({ name: `${KIND_READER_CLUSTER_ROLE_NAME}-team-ml` });
+    expect(binding.metadata).toMatchObject({ name: `${PlatformNames.KIND_READER_CLUSTER_ROLE}-team-ml` });
     expect(binding.metadata.namespace).toBeUndefined();
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: KIND_READER_CLUSTER_ROLE_NAME });
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PlatformNames.KIND_READER_CLUSTER_ROLE });
     expect(binding.subjects.map((s: Manifest) => `${s.kind}/${s.name}`)).toEqual(['Group/ml', 'User/adam']);
   });
 
