@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 module.exports = {
+  // In CI (CI=true, which .ci/run sets) jest runs as with --ci: a missing snapshot fails instead of being written.
+  ci: process.env.CI === 'true',
   // A global option (jest ignores it inside projects): generous for the cluster suites, harmless for unit tests.
   testTimeout: 90000,
   projects: [

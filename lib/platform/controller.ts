@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
 import { ClusterScopedApiObject, registerForCollisionCheck, sortedMap } from '../constructs/internal';
 import { ImagePullPolicy, ResourceRequirements, Toleration } from '../constructs/kube-types';

@@ -1,7 +1,7 @@
 /**
  * Checks of the resource quantities in platform props, on top of the core's exact quantity arithmetic.
  */
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from '../../imports/k8s';
 import { compareQuantities, parseQuantity } from '../core/quantity';
 
 /**

@@ -1,5 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
 import { API_GROUP } from '../core/api';
 import { ClusterScopedApiObject, registerForCollisionCheck } from '../constructs/internal';

@@ -12,8 +12,10 @@ import {
   kubeRequest,
   KubeRequestOptions,
   KubeResponse,
+  selectedK8sVersion,
   writeKubeconfig,
 } from './control-plane';
+import { ExpectedSkip, skipSuite } from './skips';
 
 export const CLUSTER_ENV = 'KFWS_TEST_CLUSTER';
 export const CLUSTER_FILE_ENV = 'KFWS_TEST_CLUSTER_FILE';
@@ -95,11 +97,9 @@ export function describeCluster(
   const reason = clusterUnavailableReason(mode);
   const cluster = getClusterConnection();
   if (reason || !cluster) {
-    // eslint-disable-next-line no-console
-    console.warn(`skipping "${name}": ${reason}`);
-    describe.skip(name, () => {
-      it('needs a control plane', () => undefined);
-    });
+    const published = readPublishedCluster();
+    const olderApiOnly = mode === ControlPlaneMode.FULL && published?.available === true && published.mode === ControlPlaneMode.API && selectedK8sVersion() !== undefined;
+    skipSuite(name, reason ?? 'no control plane', olderApiOnly ? ExpectedSkip.FULL_SUITE_ON_OLDER_API_SERVER : undefined);
     return;
   }
   describe(name, () => fn(cluster));

@@ -4,13 +4,14 @@
  *   KFWS_TEST_CLUSTER_MODE   `full` (default) or `api`
  *   KFWS_TEST_K8S_VERSION    an older Kubernetes (`1.32`: test/cluster/bin-src-1.32/, API mode only, the default mode then)
  *   KFWS_TEST_CLUSTER / KFWS_TEST_CLUSTER_FILE  already set: reuse that control plane, start nothing
- *   KFWS_TEST_CLUSTER_DISABLE=1  start nothing, cluster suites skip
- *   CI=true                  missing binaries are an error instead of a skip
+ *   KFWS_TEST_CLUSTER_DISABLE=1  start nothing, cluster suites skip (refused under CI=true)
+ *   CI=true                  missing binaries are an error instead of a skip; so is any skip not in skips.ts's list
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLUSTER_ENV, CLUSTER_FILE_ENV, PublishedCluster, readPublishedCluster } from './connection';
+import { EXPECTED_SKIPS, SKIP_LOG_ENV } from './skips';
 import {
   ControlPlane,
   ControlPlaneMode,
@@ -34,6 +35,14 @@ function publish(p: PublishedCluster): void {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // The workers record their skips here; globalTeardown prints them.
+  const skipLog = path.join(os.tmpdir(), `kfws-test-skips-${process.pid}.jsonl`);
+  fs.rmSync(skipLog, { force: true });
+  process.env[SKIP_LOG_ENV] = skipLog;
+  (globalThis as any)[GLOBAL_KEY] = { ...((globalThis as any)[GLOBAL_KEY] ?? {}), skipLog };
+  if (process.env.CI === 'true') {
+    console.log(`\n[tests] CI=true: a suite that cannot run fails, except: ${EXPECTED_SKIPS.join('; ')}`);
+  }
   const existing = readPublishedCluster();
   if (existing) {
     if (existing.available) {
@@ -52,6 +61,9 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   if (process.env.KFWS_TEST_CLUSTER_DISABLE === '1') {
+    if (process.env.CI === 'true') {
+      throw new Error('[cluster] KFWS_TEST_CLUSTER_DISABLE=1 would skip every cluster suite, which CI=true does not allow');
+    }
     publish({ available: false, reason: 'KFWS_TEST_CLUSTER_DISABLE=1' });
     return;
   }
@@ -79,7 +91,7 @@ export default async function globalSetup(): Promise<void> {
     await cp.stop();
     throw new Error(`[cluster] ${K8S_VERSION_ENV}=${selected}, but the kube-apiserver reports ${cp.version}`);
   }
-  (globalThis as any)[GLOBAL_KEY] = { controlPlane: cp };
+  (globalThis as any)[GLOBAL_KEY] = { ...((globalThis as any)[GLOBAL_KEY] ?? {}), controlPlane: cp };
   publish({ available: true, ...cp.info });
   console.log(`\n[cluster] ${mode} control plane ${cp.version} at ${cp.server} up in ${Date.now() - started} ms (run dir ${cp.workDir})`);
 }

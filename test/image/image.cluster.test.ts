@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
 import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/core/contract/permissions';
 import { describeCluster } from '../cluster/connection';
+import { skipSuite } from '../cluster/skips';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { eventually, httpGet, metricSum } from '../e2e/helpers';
 import { Api, controllerKind, controllerWorkspace, paths } from '../reconciler/cluster-helpers';
@@ -36,15 +37,7 @@ const unavailable = imageRuntimeUnavailable();
 
 describeCluster('the reconciler image under runc', () => {
   if (unavailable) {
-    if (process.env.CI === 'true') {
-      it('has an OCI runtime and the built image (CI=true)', () => {
-        throw new Error(`cannot run the reconciler image: ${unavailable}`);
-      });
-    } else {
-      // eslint-disable-next-line no-console
-      console.warn(`skipping "the reconciler image under runc": ${unavailable}`);
-      it.skip('needs runc, umoci, root and build/image', () => undefined);
-    }
+    skipSuite('with runc, umoci, root and build/image', unavailable);
     return;
   }
 

@@ -286,3 +286,110 @@ describe('the packed package in a fresh project', () => {
     expect(pkg.bugs.url).toMatch(/^https:\/\//);
   });
 });
+
+/** Apparent size of a folder's files, in bytes (what the install adds to a project, independent of the file system). */
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += folderBytes(file);
+    else if (entry.isFile()) total += fs.statSync(file).size;
+  }
+  return total;
+}
+
+/** The fenced blocks of one README section, by language. */
+function readmeSection(title: string): { sh: string[]; ts: string[] } {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`README.md has no section "## ${title}"`);
+  const end = readme.indexOf('\n## ', start + 1);
+  const text = readme.slice(start, end < 0 ? undefined : end);
+  const blocks = (lang: string) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+  return { sh: blocks('sh'), ts: blocks('ts') };
+}
+
+/**
+ * The files `cdk8s init typescript-app` writes, rendered as its init command does, with the versions of the cdk8s-cli
+ * this repository installs. Its post-init hook is not run: it would run `cdk8s import k8s`, which downloads a schema
+ * from the internet (the README says so), and the template's own tests.
+ */
+function cdk8sInitTypescriptApp(project: string): void {
+  const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json'));
+  const cli = JSON.parse(fs.readFileSync(path.join(cliDir, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  const versionOf = (name: string): string =>
+    (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [cliDir] }), 'utf8')) as { version: string }).version;
+  const vars: Record<string, string> = {
+    $base: path.basename(project),
+    cdk8s_core_version: versionOf('cdk8s'),
+    cdk8s_plus_version: versionOf('cdk8s-plus-33'),
+    constructs_version: cli.dependencies.constructs.replace('^', ''),
+    cdk8s_cli_spec: `^${cli.version}`,
+  };
+  const template = path.join(cliDir, 'templates', 'typescript-app');
+  for (const file of ['package.json', 'cdk8s.yaml', 'tsconfig.json', 'main.ts']) {
+    const text = fs.readFileSync(path.join(template, file), 'utf8').replace(/\{\{\s*([$\w]+)\s*\}\}/g, (m, name: string) => {
+      if (!(name in vars)) throw new Error(`template variable ${m} of ${file} unknown to this test`);
+      return vars[name];
+    });
+    fs.writeFileSync(path.join(project, file), text);
+  }
+}
+
+/** Ceiling of what installing the package adds to a fresh cdk8s project (node_modules, apparent size). */
+const MAX_ADDED_BYTES = 8 * 1024 * 1024;
+
+describe('the README\'s "Use it in your project", in a fresh cdk8s project', () => {
+  let work: string;
+  let project: string;
+  let added: number;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-readme-'));
+    const tarball = pack(work);
+    project = path.join(work, 'my-platform');
+    fs.mkdirSync(project);
+    cdk8sInitTypescriptApp(project);
+    run(NPM, ['install'], project);
+    const before = folderBytes(path.join(project, 'node_modules'));
+    // The README's `npm install cdk8s-kubeflow-workspaces`, from the packed tarball instead of the registry.
+    run(NPM, ['install', tarball], project);
+    added = folderBytes(path.join(project, 'node_modules')) - before;
+    process.stdout.write(`size added to a fresh cdk8s project by installing ${manifest.name}: ${(added / 1024 / 1024).toFixed(2)} MiB\n`);
+  });
+
+  afterAll(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('tells the two commands: cdk8s init with the install line, then cdk8s synth', () => {
+    const [commands] = readmeSection('Use it in your project').sh;
+    expect(commands.trim().split('\n')).toEqual([`npx cdk8s-cli init typescript-app && npm install ${manifest.name}`, 'npx cdk8s synth']);
+  });
+
+  it(`adds at most ${MAX_ADDED_BYTES / 1024 / 1024} MiB to the project`, () => {
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThanOrEqual(MAX_ADDED_BYTES);
+  });
+
+  it('synthesizes the README\'s main.ts with the template\'s cdk8s.yaml and tsconfig (type-checked by ts-node)', () => {
+    const [main] = readmeSection('Use it in your project').ts;
+    fs.writeFileSync(path.join(project, 'main.ts'), main);
+    run('npx', ['--no', 'cdk8s', 'synth'], project);
+    const dist = path.join(project, 'dist');
+    expect(fs.readdirSync(dist).sort()).toEqual(['10-install.k8s.yaml', '20-tenants.k8s.yaml', '30-kinds.k8s.yaml', '50-team-ml.k8s.yaml']);
+    const objects = fs
+      .readdirSync(dist)
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJS() as { kind: string; spec?: any }));
+    const count = (kind: string): number => objects.filter((o) => o.kind === kind).length;
+    expect([count('CustomResourceDefinition'), count('WorkspaceKind'), count('Workspace'), count('PersistentVolumeClaim'), count('Deployment')]).toEqual([2, 1, 1, 1, 1]);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-kubeflow-workspaces/reconciler:${manifest.version}`);
+  });
+
+  it('reviews dist/ with the kfws the package installs, as "Reviewing changes in CI" shows', () => {
+    const validate = run('npx', ['--no', 'kfws', 'validate', 'dist/'], project);
+    expect(validate.stdout).toMatch(/1 Workspace, 1 WorkspaceKind/);
+  });
+});
+

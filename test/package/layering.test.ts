@@ -16,13 +16,16 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
   devDependencies: Record<string, string>;
 };
 
-/** Which rooms each room may import. The platform charts are made of the constructs, so they may use them. */
+/**
+ * Which rooms each room may import. The platform charts are made of the constructs, so they may use them; `imports`
+ * is the generated L1 classes (imports/k8s.ts), for what synthesizes Kubernetes objects.
+ */
 const ALLOWED: Record<string, readonly string[]> = {
   core: ['core'],
-  constructs: ['core'],
+  constructs: ['core', 'imports'],
   cli: ['core'],
   reconciler: ['core'],
-  platform: ['core', 'constructs'],
+  platform: ['core', 'constructs', 'imports'],
   'index.ts': ['constructs', 'platform'],
 };
 
@@ -40,7 +43,11 @@ function imports(file: string): string[] {
   return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
 }
 
-const roomOf = (file: string): string => path.relative(LIB, file).split(path.sep)[0];
+/** The folder of lib/ a file is in (or `imports` for the generated classes next to lib/). */
+const roomOf = (file: string): string => {
+  const rel = path.relative(LIB, file).split(path.sep);
+  return rel[0] === '..' ? rel[1] : rel[0];
+};
 const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || builtinModules.includes(packageOf(spec));
 
