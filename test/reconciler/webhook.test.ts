@@ -194,6 +194,22 @@ describe('option reservations (the option-removal race)', () => {
     expect(RESERVATION_TTL_MS).toBeGreaterThan(60_000);
   });
 
+  it('a Workspace in the cache whose reservation is still live is counted once, on delete and on update', async () => {
+    const ws = workspace();
+    const own = reservation({ uid: ws.metadata.uid, workspace: `${NS}/${ws.metadata.name}`, imageConfig: ws.spec.podTemplate.options.imageConfig, podConfig: ws.spec.podTemplate.options.podConfig });
+    const k = withBook([own, reservation({ uid: 'other-uid', workspace: `${NS}/racing` })]);
+    const del = await admit(WORKSPACEKIND_WEBHOOK, request('DELETE', undefined, k), source([k], [ws]));
+    expect(del.response.status?.code).toBe(409);
+    expect(del.response.status?.message).toContain('WorkspaceKind is used by 2 workspace(s)');
+    const onlyOwn = withBook([own]);
+    const del1 = await admit(WORKSPACEKIND_WEBHOOK, request('DELETE', undefined, onlyOwn), source([onlyOwn], [ws]));
+    expect(del1.response.status?.message).toContain('WorkspaceKind is used by 1 workspace(s)');
+    // an option change in flight: the cached Workspace still has its old options, so the reserved one counts too
+    const moving = withBook([{ ...own, podConfig: 'small_cpu' }]);
+    const upd = await admit(WORKSPACEKIND_WEBHOOK, as('admin', request('UPDATE', withoutSmall(moving), moving)), source([moving], [ws]));
+    expect(upd.verdict).toBe(Verdict.DENIED);
+  });
+
   it('only the webhook\'s own identity may drop live reservations; others get 409 naming the Workspaces', async () => {
     const k = withBook([reservation()]);
     const dropped = kind((x) => (x.spec.spawner.displayName = 'renamed'));

@@ -5,7 +5,7 @@
  * API-server-shaped Status of a refusal (422 Invalid with causes, 409 Conflict, 500 internal error).
  */
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../../core/api';
-import { isPlainObject } from '../../core/json';
+import { isPlainObject, objectAt } from '../../core/json';
 import { OptionType } from '../../core/options';
 import {
   admitWorkspaceCreate,
@@ -24,7 +24,7 @@ import { semanticEqual } from '../../core/validation/equality';
 import { goQuote } from '../../core/validation/quote';
 import { ROOT_FIELD } from '../../core/validation/schema';
 import { AdmissionOperation, WebhookRegistration, WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../core/contract/webhooks';
-import { liveReservations, readReservations, RESERVATIONS_ANNOTATION, reservedCounts } from './reservations';
+import { liveReservations, readReservations, Reservation, RESERVATIONS_ANNOTATION, reservedCounts } from './reservations';
 import { ReservationRequest } from './reserver';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -260,10 +260,12 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       }
       // Workspaces whose reservations were cleared are counted from the cache: it must have caught up with them.
       if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
-      const cached = countOptionUsage(name, source.workspacesOfKind(name));
+      const workspaces = source.workspacesOfKind(name);
+      const cached = countOptionUsage(name, workspaces);
+      const pending = { seen: book.seen, entries: notYetCached(live, workspaces, true) };
       const counts = {
-        imageConfig: sum(cached.imageConfig, reservedCounts(book, source.now(), OptionType.IMAGE_CONFIG)),
-        podConfig: sum(cached.podConfig, reservedCounts(book, source.now(), OptionType.POD_CONFIG)),
+        imageConfig: sum(cached.imageConfig, reservedCounts(pending, source.now(), OptionType.IMAGE_CONFIG)),
+        podConfig: sum(cached.podConfig, reservedCounts(pending, source.now(), OptionType.POD_CONFIG)),
       };
       const violations = admitWorkspaceKindUpdate(req.oldObject, req.object, usageLookup(counts));
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
@@ -277,7 +279,8 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       // cleared must be in the cache.
       const book = readReservations(old);
       if (book.seen !== '' && !(await source.workspacesCaughtUp(book.seen))) return behind(req, name);
-      const cached = source.workspacesOfKind(name).length + liveReservations(book, source.now()).length;
+      const workspaces = source.workspacesOfKind(name);
+      const cached = workspaces.length + notYetCached(liveReservations(book, source.now()), workspaces, false).length;
       const status = isPlainObject(old.status) ? old.status : {};
       const counted = typeof status.workspaces === 'number' ? status.workspaces : 0;
       const seen = { ...old, status: { ...status, workspaces: Math.max(counted, cached) } } as unknown as WorkspaceKindObject;
@@ -285,6 +288,22 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
     }
   }
+}
+
+/**
+ * Reservations not yet represented by a cached Workspace, so that a Workspace whose reservation is still live once the
+ * cache has it is counted once. With `sameOptions`, a cached Workspace represents its reservation only when it already
+ * has the reserved options (an option change in flight counts both the old and the new options).
+ */
+function notYetCached(live: readonly Reservation[], workspaces: readonly WorkspaceObject[], sameOptions: boolean): Reservation[] {
+  const cached = new Map(workspaces.map((ws) => [ws.metadata?.uid, objectAt(ws, 'spec', 'podTemplate', 'options')]));
+  return live.filter((e) => {
+    if (!cached.has(e.uid)) return true;
+    if (!sameOptions) return false;
+    const options = cached.get(e.uid);
+    return (e.imageConfig !== undefined && options?.imageConfig !== e.imageConfig)
+      || (e.podConfig !== undefined && options?.podConfig !== e.podConfig);
+  });
 }
 
 function behind(req: AdmissionRequest, name: string): AdmissionResult {
