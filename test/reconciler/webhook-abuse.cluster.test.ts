@@ -15,13 +15,12 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
-import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
-import { freePort } from '../e2e/helpers';
+import { ControlPlane } from '../cluster/control-plane';
 import { metricValue } from '../../lib/reconciler/metrics';
 import { RESERVATIONS_ANNOTATION } from '../../lib/reconciler/webhook/reservations';
 import { RefusalReason } from '../../lib/reconciler/webhook/server';
-import { Api, controllerKind, controllerWorkspace, createNamespace, ensureCrds, eventually, paths, reconcilerToken, suffix } from './cluster-helpers';
-import { grantWebhookCertificates, registerWebhooks, RoundRobinBalancer, startWebhookReplica, WebhookReplica } from './webhook-helpers';
+import { Api, controllerKind, controllerWorkspace, eventually, paths, suffix } from './cluster-helpers';
+import { RoundRobinBalancer, startTwoReplicaPlane, startWebhookReplica, WebhookReplica } from './webhook-helpers';
 
 const TIMEOUT_MS = 180_000;
 const CONTROLLER_NS = 'kfws-abuse';
@@ -85,17 +84,11 @@ describeCluster('the webhook under attack: the option-removal race with two repl
   }
 
   beforeAll(async () => {
-    cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
+    const plane = await startTwoReplicaPlane({ controllerNamespace: CONTROLLER_NS, namespace: NS, secretName: SECRET, configurationName: VWC, objectSelector: { matchExpressions: [{ key: UNCHECKED, operator: 'DoesNotExist' }] } });
+    ({ cp, api, balancer } = plane);
+    const { token } = plane;
+    ports.push(...plane.ports);
     const cluster: ClusterConnection = cp;
-    api = new Api(cluster);
-    await ensureCrds(api);
-    await createNamespace(api, CONTROLLER_NS);
-    await createNamespace(api, NS);
-    const token = await reconcilerToken(api, CONTROLLER_NS, [NS]);
-    await grantWebhookCertificates(api, CONTROLLER_NS, SECRET, VWC);
-    ports.push(await freePort(), await freePort());
-    balancer = await RoundRobinBalancer.start(ports);
-    await registerWebhooks(api, VWC, balancer.port, { matchExpressions: [{ key: UNCHECKED, operator: 'DoesNotExist' }] });
     const overrides = { webhookRequestTimeoutMs: REQUEST_TIMEOUT_MS, webhookMaxConnections: MAX_CONNECTIONS };
     for (const port of ports) {
       replicas.push(await startWebhookReplica(cluster, token, { namespace: CONTROLLER_NS, secretName: SECRET, configurationName: VWC, port, leaseName: 'kfws-abuse', overrides }));

@@ -6,6 +6,8 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ClusterConnection } from '../cluster/connection';
+import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
+import { freePort } from '../e2e/helpers';
 import { RECONCILER_DEFAULTS, ReconcilerConfig, WebhookCertificates } from '../../lib/core/contract/flags';
 import { Caches } from '../../lib/reconciler/caches';
 import { KubeClient } from '../../lib/reconciler/kube/client';
@@ -16,7 +18,7 @@ import { SelfManagedCertificates } from '../../lib/reconciler/webhook/cert-keepe
 import { validatingWebhooks, WEBHOOK_SECRET_KEYS } from '../../lib/core/contract/webhooks';
 import { WebhookServer } from '../../lib/reconciler/webhook/server';
 import { cacheAdmissionSource } from '../../lib/reconciler/webhook/source';
-import { accessFor, Api, suffix } from './cluster-helpers';
+import { accessFor, Api, createNamespace, ensureCrds, reconcilerToken, suffix } from './cluster-helpers';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -213,4 +215,41 @@ export async function startWebhookOnly(cluster: ClusterConnection, token: string
       client.close();
     },
   };
+}
+
+export interface TwoReplicaPlaneOptions {
+  readonly controllerNamespace: string;
+  /** The namespace the controller's token may write in (its tenant). */
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly configurationName: string;
+  /** Registers the webhooks only for Workspaces and kinds this selector matches. */
+  readonly objectSelector?: Record<string, unknown>;
+}
+
+export interface TwoReplicaPlane {
+  readonly cp: ControlPlane;
+  readonly api: Api;
+  readonly token: string;
+  readonly balancer: RoundRobinBalancer;
+  /** The two ports the replicas are to serve on, behind the balancer. */
+  readonly ports: readonly number[];
+}
+
+/**
+ * An API-mode control plane with the CRDs, the controller's and the tenant namespace, the controller's token, the
+ * webhook certificates' access, and the webhooks registered on a balancer over two free ports (replicas not started).
+ */
+export async function startTwoReplicaPlane(o: TwoReplicaPlaneOptions): Promise<TwoReplicaPlane> {
+  const cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
+  const api = new Api(cp);
+  await ensureCrds(api);
+  await createNamespace(api, o.controllerNamespace);
+  await createNamespace(api, o.namespace);
+  const token = await reconcilerToken(api, o.controllerNamespace, [o.namespace]);
+  await grantWebhookCertificates(api, o.controllerNamespace, o.secretName, o.configurationName);
+  const ports = [await freePort(), await freePort()];
+  const balancer = await RoundRobinBalancer.start(ports);
+  await registerWebhooks(api, o.configurationName, balancer.port, o.objectSelector);
+  return { cp, api, token, balancer, ports };
 }

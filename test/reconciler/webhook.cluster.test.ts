@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterConnection, describeCluster } from '../cluster/connection';
-import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
+import { ControlPlane } from '../cluster/control-plane';
 import { freePort } from '../e2e/helpers';
 import { WebhookCertificates } from '../../lib/core/contract/flags';
 import { metricValue } from '../../lib/reconciler/metrics';
@@ -33,7 +33,6 @@ import {
   controllerKind,
   controllerWorkspace,
   createNamespace,
-  ensureCrds,
   eventually,
   paths,
   reconcilerToken,
@@ -47,6 +46,7 @@ import {
   RoundRobinBalancer,
   secretCertificates,
   servedFingerprint,
+  startTwoReplicaPlane,
   startWebhookReplica,
   VWC_PATH,
   WebhookReplica,
@@ -118,17 +118,10 @@ describeCluster('admission webhooks on the API server: two replicas, self-manage
   }
 
   beforeAll(async () => {
-    cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
+    const plane = await startTwoReplicaPlane({ controllerNamespace: CONTROLLER_NS, namespace: NS, secretName: SECRET, configurationName: VWC });
+    ({ cp, api, token, balancer } = plane);
+    ports.push(...plane.ports);
     const cluster: ClusterConnection = cp;
-    api = new Api(cluster);
-    await ensureCrds(api);
-    await createNamespace(api, CONTROLLER_NS);
-    await createNamespace(api, NS);
-    token = await reconcilerToken(api, CONTROLLER_NS, [NS]);
-    await grantWebhookCertificates(api, CONTROLLER_NS, SECRET, VWC);
-    ports.push(await freePort(), await freePort());
-    balancer = await RoundRobinBalancer.start(ports);
-    await registerWebhooks(api, VWC, balancer.port);
     const overrides = { webhookCertValidityMs: 90_000, webhookCertRenewBeforeMs: 60_000, webhookCertCheckIntervalMs: 1_000 };
     for (const port of ports) {
       replicas.push(await startWebhookReplica(cluster, token, { namespace: CONTROLLER_NS, secretName: SECRET, configurationName: VWC, port, leaseName: 'kfws-webhook-test', overrides }));
