@@ -16,8 +16,8 @@
  * defaults and list keys resolved); validating does no parsing.
  */
 
-import type { CrdSchemas } from '../crds';
-import generatedSchemas from '../generated/crd-schemas.json';
+import { crdSchemas } from '../crds';
+import { DEFAULT_API_REVISION } from '../revision';
 import { cloneJson, emptyRecord, isPlainObject } from '../json';
 import { deepEqual } from './equality';
 import { goQuote } from './quote';
@@ -50,7 +50,7 @@ function exactlyOne(self: unknown, a: string, b: string): boolean {
   return !(has(self, a) && has(self, b)) && (has(self, a) || has(self, b));
 }
 
-/** TypeScript implementations of the exact CEL rule strings that appear in `crds/`. */
+/** TypeScript implementations of the exact CEL rule strings that appear in the CRDs (`crds/`). */
 export const CEL_RULES: ReadonlyMap<string, CelRuleImpl> = new Map<string, CelRuleImpl>([
   ['self == oldSelf', { transition: true, check: (self, oldSelf) => deepEqual(self, oldSelf) }],
   [
@@ -709,7 +709,7 @@ const compiled = new Map<CrdKind, CompiledSchema>();
 export function crdSchema(kind: CrdKind): CompiledSchema {
   let schema = compiled.get(kind);
   if (!schema) {
-    const source = (generatedSchemas as CrdSchemas)[kind];
+    const source = crdSchemas(DEFAULT_API_REVISION)[kind];
     if (!source) throw new SchemaCompileError(`no generated schema for ${kind}; run \`npm run import\``);
     schema = new CompiledSchema(source, { kubernetesObject: true });
     compiled.set(kind, schema);
