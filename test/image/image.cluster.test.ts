@@ -1,22 +1,27 @@
 /**
- * The built reconciler image (`npm run build:image`) under runc, as the install chart runs it: read-only root, uid
- * 65532 from the image config, no capabilities, against a real control plane, authenticated as the synthesized
- * controller ServiceAccount under the synthesized RBAC. It creates the StatefulSet, Service and status of
- * Workspaces, pauses one, and answers /healthz, /readyz and /metrics.
+ * The built reconciler image (`npm run build:image`) taken the way a cluster gets a release: pushed with skopeo to a
+ * real OCI registry started here (the CNCF Distribution server, Debian's `docker-registry`), pulled back by digest,
+ * its digest unchanged, and run under runc as the install chart runs it: read-only root, uid 65532 from the image
+ * config, no capabilities, against a real control plane, authenticated as the synthesized controller ServiceAccount
+ * under the synthesized RBAC. It creates the StatefulSet, Service and status of Workspaces, pauses one, and answers
+ * /healthz, /readyz and /metrics.
  *
  * A reconciler watches all namespaces, so this suite starts an API-mode control plane of its own rather than sharing
- * the run's with the in-process reconcilers of other suites. Without runc, umoci, root or the built image it is
- * skipped with a notice, and fails under CI=true.
+ * the run's with the in-process reconcilers of other suites. Without runc, umoci, skopeo, docker-registry, root or
+ * the built image it is skipped with a notice, and fails under CI=true.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
+import { RECONCILER_IMAGE_REPOSITORY } from '../../lib/core/contract/image';
 import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/core/contract/permissions';
 import { describeCluster } from '../cluster/connection';
 import { skipSuite } from '../cluster/skips';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { eventually, httpGet, metricSum } from '../e2e/helpers';
 import { Api, controllerKind, controllerWorkspace, paths } from '../reconciler/cluster-helpers';
-import { imageRuntimeUnavailable, installControllerAccess, ociImageConfig, ReconcilerContainer, ROOT, startReconcilerContainer, UnpackedImage } from './runc';
+import { layoutDigest, LocalRegistry, registryUnavailable } from './registry';
+import { IMAGE_LAYOUT, imageRuntimeUnavailable, installControllerAccess, ociImageConfig, ReconcilerContainer, ROOT, startReconcilerContainer, UnpackedImage } from './runc';
 
 const VERSION = (JSON.parse(fs.readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const NS = 'image-test';
@@ -33,22 +38,31 @@ function procStatus(pid: number): Record<string, string> {
   );
 }
 
-const unavailable = imageRuntimeUnavailable();
+const unavailable = imageRuntimeUnavailable() ?? registryUnavailable();
+/** The repository path of the default reference, in the local registry. */
+const REPOSITORY = RECONCILER_IMAGE_REPOSITORY.slice(RECONCILER_IMAGE_REPOSITORY.indexOf('/') + 1);
 
-describeCluster('the reconciler image under runc', () => {
+describeCluster('the reconciler image, pushed to a registry, pulled by digest, under runc', () => {
   if (unavailable) {
-    skipSuite('with runc, umoci, root and build/image', unavailable);
+    skipSuite('with runc, umoci, skopeo, docker-registry, root and build/image', unavailable);
     return;
   }
 
   let cp: ControlPlane;
   let api: Api;
+  let registry: LocalRegistry;
+  let pushed: string;
+  let pulled: string;
   let image: UnpackedImage;
   let reconciler: ReconcilerContainer;
   const get = (port: 'health' | 'metrics', p: string) => httpGet(port === 'health' ? reconciler.healthPort : reconciler.metricsPort, p);
 
   beforeAll(async () => {
-    image = UnpackedImage.unpack();
+    registry = await LocalRegistry.start();
+    pushed = registry.push(IMAGE_LAYOUT, VERSION, REPOSITORY);
+    pulled = fs.mkdtempSync(path.join(registry.dir, 'pulled-'));
+    registry.pullByDigest(REPOSITORY, pushed, pulled, VERSION);
+    image = UnpackedImage.unpack(pulled, VERSION);
     cp = await ControlPlane.start({ mode: ControlPlaneMode.API });
     api = new Api(cp);
     // NS is a tenant: the install's default tenant-scoped writes are granted there, as a WorkspacesTenant does
@@ -64,7 +78,19 @@ describeCluster('the reconciler image under runc', () => {
     await reconciler?.container.stop();
     await cp?.stop();
     image?.remove();
+    await registry?.stop();
   }, 60_000);
+
+  it('keeps its digest through the registry: the build, the push, the served manifest and the pull name one digest', async () => {
+    const built = fs.readFileSync(path.join(ROOT, 'build', 'image-digest'), 'utf8').trim();
+    expect(built).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(layoutDigest(IMAGE_LAYOUT, VERSION)).toBe(built);
+    expect(pushed).toBe(built);
+    for (const reference of [VERSION, built]) {
+      expect(await registry.manifest(REPOSITORY, reference)).toEqual({ status: 200, digest: built, bodyDigest: built });
+    }
+    expect(layoutDigest(pulled, VERSION)).toBe(built);
+  });
 
   it('runs as the image config says, locked down: uid/gid 65532, no capabilities, no new privileges, read-only root', () => {
     const config = image.imageConfig();
