@@ -92,6 +92,14 @@ describeCluster('the reconciler image, pushed to a registry, pulled by digest, u
     expect(layoutDigest(pulled, VERSION)).toBe(built);
   });
 
+  it('comes with its SBOM (build/image.spdx.json), which describes this digest', () => {
+    const built = fs.readFileSync(path.join(ROOT, 'build', 'image-digest'), 'utf8').trim();
+    const sbom = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'image.spdx.json'), 'utf8'));
+    expect(sbom.spdxVersion).toBe('SPDX-2.3');
+    expect(sbom.name).toBe(`${RECONCILER_IMAGE_REPOSITORY}:${VERSION}@${built}`);
+    expect(sbom.packages[0].checksums).toEqual([{ algorithm: 'SHA256', checksumValue: built.slice('sha256:'.length) }]);
+  });
+
   it('runs as the image config says, locked down: uid/gid 65532, no capabilities, no new privileges, read-only root', () => {
     const config = image.imageConfig();
     expect(config.process.user).toMatchObject({ uid: 65532, gid: 65532 });
