@@ -1,7 +1,7 @@
 /**
  * The built reconciler image (`npm run build:image`) taken the way a cluster gets a release: pushed with skopeo to a
  * real OCI registry started here (the CNCF Distribution server, Debian's `docker-registry`), pulled back by digest,
- * its digest unchanged, and run under runc as the install chart runs it: read-only root, uid 65532 from the image
+ * its digest unchanged (scripts/push-image.sh, as the release pushes), and run under runc as the install chart runs it: read-only root, uid 65532 from the image
  * config, no capabilities, against a real control plane, authenticated as the synthesized controller ServiceAccount
  * under the synthesized RBAC. It creates the StatefulSet, Service and status of Workspaces, pauses one, and answers
  * /healthz, /readyz and /metrics.
@@ -10,10 +10,11 @@
  * the run's with the in-process reconcilers of other suites. Without runc, umoci, skopeo, docker-registry, root or
  * the built image it is skipped with a notice, and fails under CI=true.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LABEL_WORKSPACE_NAME } from '../../lib/core/api';
-import { RECONCILER_IMAGE_REPOSITORY } from '../../lib/core/contract/image';
+import { defaultImageOf, RECONCILER_IMAGE_REPOSITORY } from '../../lib/core/contract/image';
 import { RECONCILER_HEALTH_PORT, RECONCILER_METRICS_PORT } from '../../lib/core/contract/permissions';
 import { describeCluster } from '../cluster/connection';
 import { skipSuite } from '../cluster/skips';
@@ -51,6 +52,7 @@ describeCluster('the reconciler image, pushed to a registry, pulled by digest, u
   let cp: ControlPlane;
   let api: Api;
   let registry: LocalRegistry;
+  let pushedReference: string;
   let pushed: string;
   let pulled: string;
   let image: UnpackedImage;
@@ -59,7 +61,8 @@ describeCluster('the reconciler image, pushed to a registry, pulled by digest, u
 
   beforeAll(async () => {
     registry = await LocalRegistry.start();
-    pushed = registry.push(IMAGE_LAYOUT, VERSION, REPOSITORY);
+    pushedReference = registry.pushBuiltImage(REPOSITORY);
+    pushed = pushedReference.slice(pushedReference.indexOf('@') + 1);
     pulled = fs.mkdtempSync(path.join(registry.dir, 'pulled-'));
     registry.pullByDigest(REPOSITORY, pushed, pulled, VERSION);
     image = UnpackedImage.unpack(pulled, VERSION);
@@ -85,11 +88,25 @@ describeCluster('the reconciler image, pushed to a registry, pulled by digest, u
     const built = fs.readFileSync(path.join(ROOT, 'build', 'image-digest'), 'utf8').trim();
     expect(built).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(layoutDigest(IMAGE_LAYOUT, VERSION)).toBe(built);
+    expect(pushedReference).toBe(`${registry.host}/${REPOSITORY}:${VERSION}@${built}`);
     expect(pushed).toBe(built);
     for (const reference of [VERSION, built]) {
       expect(await registry.manifest(REPOSITORY, reference)).toEqual({ status: 200, digest: built, bodyDigest: built });
     }
     expect(layoutDigest(pulled, VERSION)).toBe(built);
+  });
+
+  it('is what a released package references: pin-image-digest records the built digest, which the registry serves', async () => {
+    const built = fs.readFileSync(path.join(ROOT, 'build', 'image-digest'), 'utf8').trim();
+    const pkg = path.join(registry.dir, 'package.json');
+    fs.copyFileSync(path.join(ROOT, 'package.json'), pkg);
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'pin-image-digest.mjs'), '--package', pkg], { stdio: 'pipe' });
+    const pinned = JSON.parse(fs.readFileSync(pkg, 'utf8'));
+    const { reconcilerImageDigest, ...rest } = pinned;
+    expect(rest).toEqual(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')));
+    expect(defaultImageOf(pinned)).toEqual({ tag: VERSION, digest: built });
+    expect(reconcilerImageDigest).toBe(built);
+    expect(await registry.manifest(REPOSITORY, built)).toEqual({ status: 200, digest: built, bodyDigest: built });
   });
 
   it('comes with its SBOM (build/image.spdx.json), which describes this digest', () => {

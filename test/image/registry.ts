@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LoggedChild } from '../e2e/helpers';
-import { onPath } from './runc';
+import { onPath, ROOT } from './runc';
 
 export const DOCKER_REGISTRY = process.env.DOCKER_REGISTRY || 'docker-registry';
 
@@ -82,11 +82,17 @@ export class LocalRegistry {
     return execFileSync('skopeo', ['--policy', path.join(this.dir, 'policy.json'), ...args], { encoding: 'utf8', env: toolEnv(), stdio: 'pipe' });
   }
 
-  /** `skopeo copy` of `<layout>:<tag>` to `<host>/<repository>:<tag>`; the digest of the manifest as pushed. */
-  push(layout: string, tag: string, repository: string): string {
-    const digestFile = path.join(this.dir, `push-${Date.now()}.digest`);
-    this.skopeo(['copy', '--quiet', '--dest-tls-verify=false', '--digestfile', digestFile, `oci:${layout}:${tag}`, `docker://${this.host}/${repository}:${tag}`]);
-    return fs.readFileSync(digestFile, 'utf8').trim();
+  /**
+   * Pushes build/image with scripts/push-image.sh, as the release does (by digest, then the version tag) to
+   * `<host>/<repository>`; the reference it prints, `<host>/<repository>:<version>@<digest>`.
+   */
+  pushBuiltImage(repository: string): string {
+    return execFileSync('bash', [path.join(ROOT, 'scripts', 'push-image.sh'), '--insecure', `${this.host}/${repository}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: toolEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   }
 
   /** `skopeo copy` of `<host>/<repository>@<digest>` into a new OCI layout `<dest>` under `tag`. */
