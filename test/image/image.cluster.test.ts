@@ -109,6 +109,25 @@ describeCluster('the reconciler image, pushed to a registry, pulled by digest, u
     expect(await registry.manifest(REPOSITORY, built)).toEqual({ status: 200, digest: built, bodyDigest: built });
   });
 
+  it('has the sizes the README and docs/reconciler.md quote (MiB to 0.1, the bundle to 10%)', () => {
+    const blob = (digest: string): string => path.join(IMAGE_LAYOUT, 'blobs', ...digest.split(':'));
+    const descriptor = JSON.parse(fs.readFileSync(path.join(IMAGE_LAYOUT, 'index.json'), 'utf8')).manifests[0];
+    const manifest = JSON.parse(fs.readFileSync(blob(descriptor.digest), 'utf8'));
+    const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+    const [runtime, bundleLayer] = manifest.layers.map((l: { size: number }) => l.size);
+    const compressed = mib(runtime + bundleLayer + manifest.config.size + descriptor.size);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const docs = fs.readFileSync(path.join(ROOT, 'docs', 'reconciler.md'), 'utf8');
+    expect(readme).toContain(`**${compressed} MiB** compressed (127 MiB unpacked`);
+    expect(docs).toContain(`**Size**: ${compressed} MiB compressed (the Node.js layer ${mib(runtime)} MiB, the bundle layer ${mib(bundleLayer)} MiB)`);
+    const bundleKiB = fs.statSync(path.join(image.bundle, 'rootfs', 'app', 'reconciler.js')).size / 1024;
+    for (const [doc, text] of [['README.md', readme], ['docs/reconciler.md', docs]]) {
+      const quoted = Number(/reconciler\.js`?,?\s*(?:\(one file, )?~(\d+) KiB/.exec(text)?.[1]);
+      expect({ doc, withinTenPercent: Math.abs(quoted - bundleKiB) <= bundleKiB / 10 }).toEqual({ doc, withinTenPercent: true });
+    }
+    expect(Math.abs(Number(/code change ships ~(\d+) KiB/.exec(docs)?.[1]) - bundleLayer / 1024)).toBeLessThanOrEqual(bundleLayer / 1024 / 10);
+  });
+
   it('comes with its SBOM (build/image.spdx.json), which describes this digest', () => {
     const built = fs.readFileSync(path.join(ROOT, 'build', 'image-digest'), 'utf8').trim();
     const sbom = JSON.parse(fs.readFileSync(path.join(ROOT, 'build', 'image.spdx.json'), 'utf8'));
