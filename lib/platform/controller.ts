@@ -18,7 +18,7 @@ import {
 } from '../core/contract/permissions';
 import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
 import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
-import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
+import { RECONCILER_IMAGE_DIGEST, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { WorkspacesCrds } from './crds';
@@ -114,14 +114,17 @@ export interface WorkspacesControllerProps {
    */
   readonly imageRepository?: string;
   /**
-   * Tag of the reconciler image.
+   * Tag of the reconciler image; when given, the image is referenced by this tag alone (no digest), e.g. for an
+   * image loaded into the nodes with `kind load` or `ctr images import`.
    * @default - this package's version
    */
   readonly imageTag?: string;
   /**
    * Digest (`sha256:<64 hex digits>`) that pins the image instead of a tag; the reference becomes
    * `repository@digest`.
-   * @default - the image is pulled by tag
+   * @default - with neither imageTag nor imageDigest given, a package installed from the npm registry pins the image
+   * its release published (`repository:version@digest`; the same digest in a mirror that copies it, or built from a
+   * clone of the release tag); a checkout of the repository references the image by tag
    */
   readonly imageDigest?: string;
   /**
@@ -663,6 +666,8 @@ function imageReference(props: WorkspacesControllerProps): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     throw new Error(`imageTag is "${tag}"; expected up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"`);
   }
+  // The released image, named by its tag for people and pinned by its digest for the kubelet.
+  if (props.imageTag === undefined && RECONCILER_IMAGE_DIGEST !== undefined) return `${repository}:${tag}@${RECONCILER_IMAGE_DIGEST}`;
   return `${repository}:${tag}`;
 }
 

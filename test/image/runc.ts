@@ -22,7 +22,7 @@ export const IMAGE_LAYOUT = path.join(ROOT, 'build', 'image');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const RUNC = process.env.RUNC || 'runc';
 
-function onPath(cmd: string): boolean {
+export function onPath(cmd: string): boolean {
   if (cmd.includes('/')) return fs.existsSync(cmd);
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
 }
@@ -68,11 +68,14 @@ export interface RuntimeConfig {
 
 /** An unpacked image: root filesystem and the runtime config derived from the image config. */
 export class UnpackedImage {
-  /** Unpacks build/image:<package version> into a fresh temp folder (as root: files keep their owners, 0:0). */
-  static unpack(): UnpackedImage {
+  /**
+   * Unpacks `<layout>:<tag>` (default build/image:<package version>) into a fresh temp folder (as root: files keep
+   * their owners, 0:0).
+   */
+  static unpack(layout: string = IMAGE_LAYOUT, tag: string = VERSION): UnpackedImage {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-image-bundle-'));
     const bundle = path.join(dir, 'bundle');
-    execFileSync('umoci', ['unpack', '--image', `${IMAGE_LAYOUT}:${VERSION}`, bundle], { stdio: 'pipe' });
+    execFileSync('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle], { stdio: 'pipe' });
     // kept apart: each container start writes its own config.json from it
     fs.copyFileSync(path.join(bundle, 'config.json'), path.join(dir, 'image-config.json'));
     return new UnpackedImage(dir, bundle);

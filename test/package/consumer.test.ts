@@ -131,7 +131,7 @@ function linkNodeModules(stage: string): void {
  * Packs a copy of the checkout, so that `prepack`'s build writes into the copy and never under the feet of other
  * suites that load build/ of the checkout.
  */
-function pack(into: string): string {
+function pack(into: string, imageDigest?: string): string {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-pack-stage-'));
   // What the build needs; its outputs (build/, the .jsii assembly) are made by prepack.
   const sources = [
@@ -141,6 +141,10 @@ function pack(into: string): string {
   for (const entry of new Set(sources)) {
     fs.cpSync(path.join(ROOT, entry), path.join(stage, entry), { recursive: true });
   }
+  if (imageDigest) {
+    // what scripts/pin-image-digest.mjs does before the release publishes
+    fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify({ ...manifest, reconcilerImageDigest: imageDigest }, null, 2)}\n`);
+  }
   linkNodeModules(stage);
   const out = run(NPM, ['pack', '--json', '--pack-destination', into], stage).stdout;
   // `--json` prints the packed files as JSON; prepack's own output may precede it.
@@ -149,7 +153,10 @@ function pack(into: string): string {
   return path.join(into, info.filename);
 }
 
-describe('the packed package in a fresh project', () => {
+/** The digest a release records (scripts/pin-image-digest.mjs), as the package is packed in the first suite. */
+const RELEASED_IMAGE_DIGEST = `sha256:${'4af6a499'.repeat(8)}`;
+
+describe('the packed package in a fresh project, as a release publishes it (image digest recorded)', () => {
   let work: string;
   let project: string;
   let tarball: string;
@@ -157,7 +164,7 @@ describe('the packed package in a fresh project', () => {
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-consumer-'));
-    tarball = pack(work);
+    tarball = pack(work, RELEASED_IMAGE_DIGEST);
     project = path.join(work, 'app');
     fs.mkdirSync(project);
     fs.writeFileSync(
@@ -238,10 +245,11 @@ describe('the packed package in a fresh project', () => {
     expect(count('PersistentVolumeClaim')).toBe(2);
     expect(count('ResourceQuota') + count('RoleBinding')).toBeGreaterThan(0);
     const deployment = kinds.find((o) => o.kind === 'Deployment')!;
-    expect(deployment.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-kubeflow-workspaces/reconciler:${manifest.version}`);
+    // the released image: the tag for people, the digest the release recorded for the kubelet
+    expect(deployment.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-kubeflow-workspaces/reconciler:${manifest.version}@${RELEASED_IMAGE_DIGEST}`);
   });
 
-  it('pins the reconciler image by digest when asked', () => {
+  it('pins the reconciler image by another digest when asked', () => {
     const digest = `sha256:${'ab'.repeat(32)}`;
     const result = spawnSync(process.execPath, ['-e', `
       const { App } = require('cdk8s');
@@ -268,8 +276,12 @@ describe('the packed package in a fresh project', () => {
     const refused = spawnSync('npx', ['kfws', 'validate', 'bad'], { cwd: project, encoding: 'utf8', env: ENV });
     expect(refused.status).not.toBe(0);
     expect(refused.stdout + refused.stderr).toContain('huge');
-    const version = run('npx', ['kfws', '--version'], project); // as typed: npx passes --version on to kfws
-    expect(version.stdout.trim()).toBe(manifest.version);
+    // docs/gitops.md: `npx kfws --version` and `npx --no -- kfws --version` print kfws's version; after an npx flag
+    // without `--`, npm takes --version for itself
+    expect(run('npx', ['kfws', '--version'], project).stdout.trim()).toBe(manifest.version);
+    expect(run('npx', ['--no', '--', 'kfws', '--version'], project).stdout.trim()).toBe(manifest.version);
+    const npmVersion = run(NPM, ['--version'], project).stdout.trim();
+    expect(run('npx', ['--no', 'kfws', '--version'], project).stdout.trim()).toBe(npmVersion);
   });
 
   it('has README and docs links that resolve inside the installed package, or are absolute', () => {
@@ -374,9 +386,11 @@ describe('the README\'s "Use it in your project", in a fresh cdk8s project', () 
     expect(commands.trim().split('\n')).toEqual([`npx cdk8s-cli init typescript-app && npm install ${manifest.name}`, 'npx cdk8s synth']);
   });
 
-  it(`adds at most ${MAX_ADDED_BYTES / 1024 / 1024} MiB to the project`, () => {
+  it(`adds at most ${MAX_ADDED_BYTES / 1024 / 1024} MiB to the project, as much as the CHANGELOG says (to 0.25 MiB)`, () => {
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThanOrEqual(MAX_ADDED_BYTES);
+    const quoted = Number(/adds ([\d.]+) MiB to a fresh cdk8s project/.exec(fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8'))?.[1]);
+    expect(Math.abs(quoted - added / 1024 / 1024)).toBeLessThanOrEqual(0.25);
   });
 
   it('synthesizes the README\'s main.ts with the template\'s cdk8s.yaml and tsconfig (type-checked by ts-node)', () => {
