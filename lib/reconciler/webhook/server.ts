@@ -7,7 +7,8 @@
  * is bounded (docs/security.md): TLS as Kubernetes' own servers offer it, a body limit checked on the declared length
  * before reading, a budget of body bytes held by all requests together, timeouts for the handshake, headers and
  * request under the registration's timeout, and a cap on open connections. All of them are Node's own server knobs
- * except the byte budget, which Node has no knob for.
+ * except the byte budget, which Node has no knob for, and the connection cap, whose Node knob (`maxConnections`)
+ * drops new connections only, never a stalled old one.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
