@@ -15,7 +15,9 @@
  * connections at a time, each declaring a body of 8 MiB (then, in a second attack, 3,000,000 bytes: under the
  * limit) and trickling 64 KiB every 50 ms, reconnecting when cut off, for the burst and 10 s more. Reported: the
  * burst's figures, the attack's connections and how they ended, and the reconciler's peak RSS during the attack
- * (VmRSS sampled every 100 ms).
+ * (VmRSS sampled every 100 ms). During every admitted burst, quiet or attacked, legitimate reviews also go straight to
+ * the webhook (one every 50 ms, as the API server sends them), timed by the client: whether they are answered within
+ * 1 s under attack. A last table puts the quiet and the attacked figures side by side.
  *
  * Usage: npm run bench:webhook [-- --concurrency 200 --rounds 3 --attackers 60]
  */
@@ -23,6 +25,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { peakMiB, stopProcess } from './process';
 import { ClusterConnection } from '../test/cluster/connection';
@@ -78,6 +81,8 @@ interface Round {
   readonly webhookP50: string;
   readonly webhookP99: string;
   readonly reservations: string;
+  /** Reviews sent straight to the webhook during the burst: p50 / p99 / max in ms, and how many failed. */
+  readonly direct?: string;
 }
 
 /** Current resident set size of a process (Linux, VmRSS), in MiB. */
@@ -133,6 +138,58 @@ async function slowBodies(port: number, attackers: number, declared: number, sto
   return report;
 }
 
+/**
+ * Legitimate reviews sent straight to the webhook, as the API server sends them (keep-alive TLS, two connections),
+ * one every 50 ms until `stop` resolves: dry-run Workspace creates the webhook admits (a dry run writes no
+ * reservation; the reservation's cost is in the burst's own webhook answer figures). Returns the latencies of the
+ * answered ones (ms) and how many failed or took over 10 s.
+ */
+async function directReviews(port: number, stop: Promise<void>): Promise<{ latencies: number[]; failed: number }> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
+  const latencies: number[] = [];
+  let failed = 0;
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  for (let i = 0; !stopped; i++) {
+    const object = controllerWorkspace(`direct-${i}`, KIND);
+    object.metadata.namespace = NAMESPACE;
+    const body = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: `direct-${i}`,
+        kind: { group: 'kubeflow.org', version: 'v1beta1', kind: 'Workspace' },
+        resource: { group: 'kubeflow.org', version: 'v1beta1', resource: 'workspaces' },
+        namespace: NAMESPACE,
+        name: object.metadata.name,
+        operation: 'CREATE',
+        userInfo: { username: 'bench' },
+        object,
+        dryRun: true,
+      },
+    });
+    const t0 = process.hrtime.bigint();
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = https.request(
+        { host: '127.0.0.1', port, path: '/validate-kubeflow-org-v1beta1-workspace', method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve(res.statusCode === 200 && /"allowed":true/.test(text)));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(false));
+      req.end(body);
+    });
+    if (ok) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    else failed++;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  agent.destroy();
+  return { latencies: latencies.sort((a, b) => a - b), failed };
+}
+
 async function main(): Promise<void> {
   const concurrency = Number(option('concurrency', '200'));
   const rounds = Number(option('rounds', '3'));
@@ -145,7 +202,7 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   const results: Round[] = [];
   let peak = NaN;
-  const attacks: { name: string; report: AttackReport; peakRss: number }[] = [];
+  const attacks: { name: string; report: AttackReport; peakRss: number; round: Round }[] = [];
   try {
     const api = new Api(cluster);
     await ensureCrds(api);
@@ -167,6 +224,7 @@ async function main(): Promise<void> {
       ],
       { env: { ...process.env, POD_NAMESPACE: CONTROLLER_NAMESPACE }, stdio: ['ignore', 'ignore', 'inherit'] },
     );
+    child.once('exit', (code, signal) => console.error(`bench: the reconciler exited (code ${code}, signal ${signal})`));
     for (let i = 0; ; i++) {
       if ((await httpGet(health, '/readyz').catch(() => ({ status: 0 }))).status === 200) break;
       if (i > 300) throw new Error('the reconciler did not become ready in 60 s');
@@ -183,8 +241,10 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
     };
-    const burst = async (name: string, build: (i: number) => { path: string; body: unknown }): Promise<Round> => {
+    const burst = async (name: string, build: (i: number) => { path: string; body: unknown }, probe = false): Promise<Round> => {
       await settle();
+      let stopProbe!: () => void;
+      const probing = probe ? directReviews(webhookPort, new Promise<void>((r) => (stopProbe = r))) : undefined;
       const beforeText = (await httpGet(metrics, '/metrics')).body;
       const before = admissionBuckets(beforeText);
       const writesBefore = reservationWrites(beforeText);
@@ -201,6 +261,8 @@ async function main(): Promise<void> {
         }),
       );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      stopProbe?.();
+      const direct = await probing;
       const afterText = (await httpGet(metrics, '/metrics')).body;
       const after = admissionBuckets(afterText);
       const writesAfter = reservationWrites(afterText);
@@ -216,12 +278,13 @@ async function main(): Promise<void> {
         webhookP50: bucketQuantile(before, after, 0.5),
         webhookP99: bucketQuantile(before, after, 0.99),
         reservations: `${delta('written')} (${delta('conflict')})`,
+        direct: direct && `${[0.5, 0.99, 1].map((q) => quantile(direct.latencies, q).toFixed(1)).join(' / ')}${direct.failed ? `, ${direct.failed} failed` : ''} (${direct.latencies.length + direct.failed})`,
       };
     };
     const workspaces = `/apis/kubeflow.org/v1beta1/namespaces/${NAMESPACE}/workspaces`;
     for (let round = 1; round <= rounds; round++) {
       console.error(`bench: round ${round}: ${concurrency} creates (admitted) and ${concurrency} dry-run creates (refused)`);
-      results.push(await burst(`round ${round}: creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`ws-${round}-${i}`, KIND) })));
+      results.push(await burst(`round ${round}: creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`ws-${round}-${i}`, KIND) }), true));
       results.push(await burst(`round ${round}: dry-run creates, refused (unknown podConfig)`, (i) => ({
         path: `${workspaces}?dryRun=All`,
         body: controllerWorkspace(`bad-${round}-${i}`, KIND, (w) => (w.spec.podTemplate.options.podConfig = 'missing')),
@@ -237,12 +300,13 @@ async function main(): Promise<void> {
       const stopping = new Promise<void>((r) => (stop = r));
       const attack = slowBodies(webhookPort, attackers, declared, stopping);
       await new Promise((r) => setTimeout(r, 2000));
-      results.push(await burst(`under attack (${attackers} slow bodies, ${name}): creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`attacked-${declared}-${i}`, KIND) })));
+      const attacked = await burst(`under attack (${attackers} slow bodies, ${name}): creates, admitted`, (i) => ({ path: workspaces, body: controllerWorkspace(`attacked-${declared}-${i}`, KIND) }), true);
+      results.push(attacked);
       await new Promise((r) => setTimeout(r, 10_000));
       stop();
       const report = await attack;
       clearInterval(sampler);
-      attacks.push({ name, report, peakRss: maxRss });
+      attacks.push({ name, report, peakRss: maxRss, round: attacked });
     }
     expectOk(await cluster.request(`${VWC_PATH}/${VWC}`, { method: 'DELETE' }));
     // the API server drops the registration from its cache within a moment
@@ -254,11 +318,11 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nadmission webhook benchmark: ${concurrency} concurrent creates per burst, Node ${process.version}, ${os.cpus().length} CPUs, kube-apiserver ${cp.version} (${ControlPlaneMode.API} mode)\n`);
-  const header = ['burst', 'statuses', 'API create p50 (ms)', 'API create p99 (ms)', 'creates/s', 'webhook answer p50 (ms)', 'webhook answer p99 (ms)', 'reservation writes (conflicts)'];
+  const header = ['burst', 'statuses', 'API create p50 (ms)', 'API create p99 (ms)', 'creates/s', 'webhook answer p50 (ms)', 'webhook answer p99 (ms)', 'reservation writes (conflicts)', 'direct reviews p50 / p99 / max (ms) (count)'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const r of results) {
-    console.log(`| ${[r.name, r.statuses, r.p50.toFixed(1), r.p99.toFixed(1), (r.requests / r.seconds).toFixed(0), r.webhookP50, r.webhookP99, r.reservations].join(' | ')} |`);
+    console.log(`| ${[r.name, r.statuses, r.p50.toFixed(1), r.p99.toFixed(1), (r.requests / r.seconds).toFixed(0), r.webhookP50, r.webhookP99, r.reservations, r.direct ?? '—'].join(' | ')} |`);
   }
   console.log(`\nreconciler peak RSS over the quiet rounds (VmHWM, webhooks and controllers): ${peak.toFixed(0)} MiB\n`);
   console.log('| slow-body attack | attacker connections | how they ended | reconciler peak RSS during the attack (MiB) |');
@@ -266,6 +330,15 @@ async function main(): Promise<void> {
   for (const a of attacks) {
     const endings = [...a.report.endings].map(([e, n]) => `${n}× ${e}`).join(', ');
     console.log(`| ${a.name} | ${a.report.connections} | ${endings} | ${a.peakRss.toFixed(0)} |`);
+  }
+  // Quiet and attacked side by side: the worst quiet round against each attack.
+  const quiet = results.filter((r) => r.direct && !r.name.startsWith('under attack'));
+  const worst = (rows: Round[], pick: (r: Round) => string) => rows.map(pick).join(', ');
+  console.log('\n| | reconciler peak RSS (MiB) | API create p99 (ms) | webhook answer p99 (ms) | direct reviews p50 / p99 / max (ms) (count) |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| quiet (${quiet.length} rounds) | ${peak.toFixed(0)} | ${worst(quiet, (r) => r.p99.toFixed(0))} | ${worst(quiet, (r) => r.webhookP99)} | ${worst(quiet, (r) => r.direct!)} |`);
+  for (const a of attacks) {
+    console.log(`| ${attackers} slow bodies, ${a.name} | ${a.peakRss.toFixed(0)} | ${a.round.p99.toFixed(0)} | ${a.round.webhookP99} | ${a.round.direct} |`);
   }
 }
 

@@ -183,12 +183,20 @@ export interface WorkspacesControllerProps {
   /**
    * CIDRs of the Kubernetes API server endpoints (and of the `kubernetes` Service's ClusterIP where the network
    * plugin filters before address translation): the only destinations of the NetworkPolicy's egress on ports 443 and
-   * 6443, and the only sources of its ingress to the webhook port. `['0.0.0.0/0']` allows any address, a deliberate
-   * choice for API servers on public addresses that change.
+   * 6443, and, unless `webhookIngressCidrs` is given, the only sources of its ingress to the webhook port.
+   * `['0.0.0.0/0']` allows any address, a deliberate choice for API servers on public addresses that change.
    * @default - the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 for egress; ingress to the webhook port
    *   from any address (the API server's source address is not knowable in general)
    */
   readonly apiServerCidrs?: string[];
+  /**
+   * CIDRs the API server's webhook calls come from: the only sources the NetworkPolicy admits to the webhook port.
+   * They differ from `apiServerCidrs` where the calls leave the control plane through another address: a konnectivity
+   * or VPN tunnel (the agent Pods' or nodes' addresses), a managed control plane's peering range. Too narrow a
+   * value makes every Workspace and WorkspaceKind write fail (the webhooks are fail-closed); see docs/security.md.
+   * @default - `apiServerCidrs` when given, else any address
+   */
+  readonly webhookIngressCidrs?: string[];
   /**
    * Where the controller may send DNS queries (port 53): nowhere else.
    * @default WorkspacesController.DEFAULT_DNS_PEERS (CoreDNS / kube-dns Pods in kube-system)
@@ -343,6 +351,17 @@ export class WorkspacesController extends Construct {
     for (const cidr of props.apiServerCidrs ?? []) {
       assertCidr(this, 'apiServerCidrs', cidr);
     }
+    if (props.webhookIngressCidrs) {
+      if (this.webhookMode === AdmissionWebhookMode.DISABLED) {
+        throw new Error(`${this.node.path}: webhookIngressCidrs is set but webhook is AdmissionWebhookMode.DISABLED; expected no webhookIngressCidrs (there is no webhook port to admit), or a webhook mode`);
+      }
+      if (props.webhookIngressCidrs.length === 0) {
+        throw new Error(`${this.node.path}: webhookIngressCidrs is []; expected at least one CIDR (['0.0.0.0/0', '::/0'] for any address), or leave it out to follow apiServerCidrs`);
+      }
+      for (const cidr of props.webhookIngressCidrs) {
+        assertCidr(this, 'webhookIngressCidrs', cidr);
+      }
+    }
     const dnsPeers = props.dnsPeers ?? DEFAULT_DNS_PEERS;
     if (dnsPeers.length === 0) {
       throw new Error(`${this.node.path}: dnsPeers is []; expected at least one (the controller resolves the API server's name), or leave it out for the cluster DNS`);
@@ -358,8 +377,9 @@ export class WorkspacesController extends Construct {
     }
     if (this.webhookMode !== AdmissionWebhookMode.DISABLED) {
       // The API server calls the webhooks. Where it calls from is only known when its addresses are given.
+      const webhookCallers = props.webhookIngressCidrs ?? props.apiServerCidrs;
       ingress.push({
-        from: props.apiServerCidrs ? apiServerPeers : undefined,
+        from: webhookCallers ? [...new Set(webhookCallers)].sort().map(cidr => ({ ipBlock: { cidr } })) : undefined,
         ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(WEBHOOK_PORT) }],
       });
     }

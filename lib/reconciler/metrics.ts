@@ -143,7 +143,7 @@ export class ReconcilerMetrics {
     );
     this.webhookRefusals = registry.counter(
       'kfws_webhook_refusals_total',
-      'Webhook connections and requests refused by the server limits before a decision: too-large (413), budget (503), incomplete (closed or timed out mid-body), connections (over the cap).',
+      'Webhook connections and requests refused by the server limits before a decision: too-large (413), budget (503), incomplete (closed or timed out mid-body), connections (a new connection over the cap), evicted (a stalled connection closed at the cap for a new one).',
       ['reason'],
     );
     this.reservationWrites = registry.counter(

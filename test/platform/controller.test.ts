@@ -486,6 +486,22 @@ describe('WorkspacesController settings', () => {
     expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.10/32' } }]);
   });
 
+  test('admits webhook calls from webhookIngressCidrs, separately from the API server endpoints it sends to', () => {
+    const policy = only(controllerObjects({
+      apiServerCidrs: ['10.0.0.1/32'],
+      // e.g. konnectivity: the calls arrive from the agents' node range, not from the endpoints
+      webhookIngressCidrs: ['192.168.10.0/24', '10.96.0.0/24', '192.168.10.0/24'],
+    }), 'NetworkPolicy');
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '10.96.0.0/24' } }, { ipBlock: { cidr: '192.168.10.0/24' } }], ports: [{ protocol: 'TCP', port: WEBHOOK_PORT }] },
+    ]);
+    expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
+    // without apiServerCidrs, egress keeps the private ranges and ingress takes the given callers only
+    const callersOnly = only(controllerObjects({ webhookIngressCidrs: ['172.20.0.0/16'] }), 'NetworkPolicy');
+    expect(callersOnly.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '172.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: WEBHOOK_PORT }] }]);
+    expect(callersOnly.spec.egress[0].to).toHaveLength(3);
+  });
+
   test('sends DNS to other resolvers when told (a node-local cache)', () => {
     const policy = only(controllerObjects({ dnsPeers: [{ cidr: '169.254.20.10/32' }] }), 'NetworkPolicy');
     expect(policy.spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.20.10/32' } }]);
@@ -532,6 +548,9 @@ describe('WorkspacesController settings', () => {
     [{ apiServerCidrs: ['10.0.0.1'] }, 'chart/Controller: apiServerCidrs has "10.0.0.1"; expected a CIDR'],
     [{ dnsPeers: [{ podLabels: { 'k8s-app': 'kube-dns' } }] }, 'a dnsPeers entry needs namespaceLabels and podLabels'],
     [{ dnsPeers: [] }, 'chart/Controller: dnsPeers is []'],
+    [{ webhookIngressCidrs: [] }, 'chart/Controller: webhookIngressCidrs is []; expected at least one CIDR'],
+    [{ webhookIngressCidrs: ['10.0.0.0/33'] }, 'chart/Controller: webhookIngressCidrs has "10.0.0.0/33"; expected a CIDR'],
+    [{ webhookIngressCidrs: ['10.0.0.0/8'], webhook: AdmissionWebhookMode.DISABLED }, 'chart/Controller: webhookIngressCidrs is set but webhook is AdmissionWebhookMode.DISABLED'],
     [{ resources: { limits: { memory: 'lots' } } }, 'resources.limits.memory is "lots"; expected a Kubernetes quantity'],
     [{ resources: { requests: { memory: '512Mi' } } }, 'resources.requests.memory is "512Mi", above resources.limits.memory "256Mi"'],
   ])('rejects %j', (props, message) => {

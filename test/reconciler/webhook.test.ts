@@ -17,7 +17,7 @@ import { admit, AdmissionRequest, AdmissionSource, Verdict } from '../../lib/rec
 import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
 import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
 import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK, WebhookServerLimits } from '../../lib/core/contract/webhooks';
-import { RefusalReason, WebhookServer } from '../../lib/reconciler/webhook/server';
+import { RefusalReason, WEBHOOK_STALLED_AFTER_MS, WebhookServer } from '../../lib/reconciler/webhook/server';
 import { compareResourceVersions, readReservations, RESERVATION_TTL_MS, RESERVATIONS_ANNOTATION, writeReservations } from '../../lib/reconciler/webhook/reservations';
 import { ReservationRequest } from '../../lib/reconciler/webhook/reserver';
 import { kind, NS, workspace } from './helpers';
@@ -513,6 +513,31 @@ describe('webhook server limits (bodies, timeouts, connections, TLS)', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await post(port, certs.ca.cert, WORKSPACE_WEBHOOK.path, review)).status).toBe(200);
     for (const c of held) c.socket.destroy();
+  });
+
+  it('at the cap, a new connection takes the slot of the one stalled longest (over 1 s without an answer), so stalled connections cannot keep reviews out', async () => {
+    const port = await start({ maxConnections: 3 });
+    // one connection that was answered a moment ago, two that stall in their headers
+    const answered = new RawClient(port);
+    await answered.connected;
+    const stalled = [new RawClient(port), new RawClient(port)];
+    await Promise.all(stalled.map((c) => c.connected));
+    for (const c of stalled) c.socket.write('POST /validate-kubeflow-org-v1beta1-workspace HTTP/1.1\r\nHost: webhook\r\n');
+    await new Promise((r) => setTimeout(r, WEBHOOK_STALLED_AFTER_MS + 200));
+    const body = JSON.stringify(review);
+    answered.socket.write(`POST ${WORKSPACE_WEBHOOK.path} HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    for (let i = 0; i < 100 && status(answered.received) !== 200; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(status(answered.received)).toBe(200);
+    // a review on a new connection is answered: the oldest stalled one gave up its slot
+    const started = Date.now();
+    expect((await post(port, certs.ca.cert, WORKSPACE_WEBHOOK.path, review)).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await stalled[0].closed).toBe('');
+    expect(stalled[1].socket.destroyed).toBe(false);
+    expect(answered.socket.destroyed).toBe(false);
+    expect(await metricValue(metrics.webhookRefusals, { reason: RefusalReason.EVICTED })).toBe(1);
+    expect(await metricValue(metrics.webhookRefusals, { reason: RefusalReason.CONNECTIONS })).toBe(0);
+    for (const c of [answered, ...stalled]) c.socket.destroy();
   });
 
   it('TLS: 1.3, and 1.2 only with ECDHE and AEAD; RSA key exchange, CBC and TLS 1.1 handshakes fail', async () => {

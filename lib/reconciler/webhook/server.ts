@@ -7,10 +7,12 @@
  * is bounded (docs/security.md): TLS as Kubernetes' own servers offer it, a body limit checked on the declared length
  * before reading, a budget of body bytes held by all requests together, timeouts for the handshake, headers and
  * request under the registration's timeout, and a cap on open connections. All of them are Node's own server knobs
- * except the byte budget, which Node has no knob for.
+ * except the byte budget, which Node has no knob for, and the connection cap, whose Node knob (`maxConnections`)
+ * drops new connections only, never a stalled old one.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Logger } from '../log';
 import { ReconcilerMetrics } from '../metrics';
@@ -41,6 +43,20 @@ const MAX_HEADER_BYTES = 16 * 1024;
 const KEEP_ALIVE_MS = 10_000;
 /** After a refusal that leaves a body unread, how long the connection may take to take the answer before it is cut. */
 const LINGER_MS = 1_000;
+/**
+ * At the connection cap, a connection that has answered nothing for this long (since it opened or since its last
+ * answer) gives its slot to a new one. The API server's reviews are answered in milliseconds, so only stalled
+ * handshakes, headers and bodies, and idle keep-alive connections, are ever this old.
+ */
+export const WEBHOOK_STALLED_AFTER_MS = 1_000;
+
+/** An open connection, as the cap sees it. */
+interface OpenConnection {
+  readonly key: string;
+  readonly socket: net.Socket;
+  /** When it opened, or when it last had an answer written. */
+  lastProgress: number;
+}
 
 export interface WebhookServerOptions {
   readonly host: string;
@@ -62,6 +78,8 @@ export class WebhookServer {
 
   private readonly limits: WebhookServerLimits;
   private readonly budget: BodyBudget;
+  /** Open connections by remote address and port, in the order they opened. */
+  private readonly connections = new Map<string, OpenConnection>();
 
   constructor(private readonly options: WebhookServerOptions) {
     const limits = (this.limits = options.limits ?? DEFAULT_WEBHOOK_SERVER_LIMITS);
@@ -81,9 +99,9 @@ export class WebhookServer {
       },
       (req, res) => void this.handle(req, res),
     );
-    // Past the cap, Node closes a new connection as soon as it is accepted: refused in microseconds, no TLS work.
-    this.server.maxConnections = limits.maxConnections;
-    this.server.on('drop', () => this.options.metrics?.webhookRefusals.inc({ reason: RefusalReason.CONNECTIONS }));
+    // The cap on connections (Node's own `maxConnections` drops every new one at the cap, which lets a client that
+    // holds the cap with stalled connections keep the API server out for a whole request timeout).
+    this.server.on('connection', (socket: net.Socket) => this.admitConnection(socket));
     this.server.on('tlsClientError', (err) => options.log.debug('webhook TLS handshake failed', { error: err.message }));
     // `Expect: 100-continue` with a body over the limit is refused before the client sends it.
     this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -133,8 +151,51 @@ export class WebhookServer {
     await closed;
   }
 
+  /**
+   * Counts a new TCP connection against the cap, before any TLS work. At the cap, the connection that has gone
+   * longest without an answer gives up its slot, if that is over {@link WEBHOOK_STALLED_AFTER_MS}; otherwise the new
+   * one is closed at once. A client holding every slot with stalled connections therefore cannot keep the API server
+   * out, and the API server's own connections, answered every few milliseconds in a burst, are the last to go.
+   */
+  private admitConnection(socket: net.Socket): void {
+    if (socket.remoteAddress === undefined) {
+      socket.destroy(); // closed already
+      return;
+    }
+    const key = connectionKey(socket);
+    if (this.connections.size >= this.limits.maxConnections) {
+      const stalled = this.mostStalled(Date.now() - WEBHOOK_STALLED_AFTER_MS);
+      if (!stalled) {
+        this.options.metrics?.webhookRefusals.inc({ reason: RefusalReason.CONNECTIONS });
+        socket.destroy();
+        return;
+      }
+      this.options.metrics?.webhookRefusals.inc({ reason: RefusalReason.EVICTED });
+      this.connections.delete(stalled.key);
+      stalled.socket.destroy();
+    }
+    const connection: OpenConnection = { key, socket, lastProgress: Date.now() };
+    this.connections.set(key, connection);
+    socket.once('close', () => {
+      if (this.connections.get(key) === connection) this.connections.delete(key);
+    });
+  }
+
+  /** The connection with the oldest progress, if it is older than `before`. */
+  private mostStalled(before: number): OpenConnection | undefined {
+    let oldest: OpenConnection | undefined;
+    for (const c of this.connections.values()) {
+      if (c.lastProgress < before && (!oldest || c.lastProgress < oldest.lastProgress)) oldest = c;
+    }
+    return oldest;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.inFlight++;
+    res.once('finish', () => {
+      const connection = this.connections.get(connectionKey(req.socket));
+      if (connection) connection.lastProgress = Date.now();
+    });
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0];
     const webhook = WEBHOOKS.find((w) => w.path === path);
@@ -216,6 +277,11 @@ function refuseAndClose(req: http.IncomingMessage, res: http.ServerResponse, sta
   res.once('finish', () => socket.setTimeout(LINGER_MS, () => socket.destroy()));
 }
 
+/** The remote end of a TCP connection, the same on the raw socket and on the TLS socket wrapping it. */
+function connectionKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
+}
+
 function declaredLength(req: http.IncomingMessage): number {
   const header = req.headers['content-length'];
   return header === undefined ? 0 : Number(header);
@@ -233,8 +299,10 @@ export enum RefusalReason {
   BUDGET = 'budget',
   /** The connection closed before the body was complete, mostly by the request timeout. */
   TIMEOUT = 'incomplete',
-  /** A new connection past the cap, closed at once. */
+  /** A new connection past the cap, closed at once (no open one had stalled long enough to give up its slot). */
   CONNECTIONS = 'connections',
+  /** An open connection that had answered nothing for a while, closed at the cap to admit a new one. */
+  EVICTED = 'evicted',
 }
 
 class BodyRefusedError extends Error {
