@@ -222,7 +222,7 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     findings: sortFindings(findings),
     impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused),
     checked: counts(next),
-    optionChanges: optionChanges(baseById, next.objects, usage),
+    optionChanges: optionChanges(baseById, next.objects, baseWorkspaces, nextWorkspaces),
   };
 }
 
@@ -238,7 +238,8 @@ function optionList(kind: unknown, type: OptionType): Map<string, Record<string,
 function optionChanges(
   baseById: ReadonlyMap<string, ManifestObject>,
   next: readonly ManifestObject[],
-  usage: (kindName: string) => OptionUsage,
+  baseWorkspaces: ReadonlyMap<string, WorkspaceObject[]>,
+  nextWorkspaces: ReadonlyMap<string, WorkspaceObject[]>,
 ): OptionChange[] {
   const out: OptionChange[] = [];
   const seen = new Set<string>();
@@ -246,23 +247,25 @@ function optionChanges(
     if (!isKind(obj) || seen.has(obj.identity)) continue;
     seen.add(obj.identity);
     const old = baseById.get(obj.identity);
-    const used = usage(obj.ref.name);
+    const before = usageLookup(countOptionUsage(obj.ref.name, baseWorkspaces.get(obj.ref.name) ?? []));
+    const after = usageLookup(countOptionUsage(obj.ref.name, nextWorkspaces.get(obj.ref.name) ?? []));
     for (const type of [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG]) {
-      const before = old ? optionList(old.value, type) : new Map<string, Record<string, unknown>>();
-      const after = optionList(obj.value, type);
+      const was = old ? optionList(old.value, type) : new Map<string, Record<string, unknown>>();
+      const now = optionList(obj.value, type);
       const add = (id: string, change: OptionChangeType, field: string): void => {
-        out.push({ kind: obj.ref.name, type, id, change, workspaces: used(type, id), file: obj.file.display, line: objectLine(obj, field) });
+        const line = objectLine(obj, field);
+        out.push({ kind: obj.ref.name, type, id, change, workspaces: after(type, id), workspacesBefore: before(type, id), file: obj.file.display, line });
       };
       const at = (id: string) => `spec.podTemplate.options.${type}.values[${id}]`;
-      for (const [id, value] of after) {
-        const was = before.get(id);
-        if (!was) {
+      for (const [id, value] of now) {
+        const previous = was.get(id);
+        if (!previous) {
           if (old) add(id, OptionChangeType.ADDED, at(id));
-        } else if (!deepEqual(was.spec, value.spec)) add(id, OptionChangeType.CHANGED, `${at(id)}.spec`);
-        else if (!deepEqual(was.redirect, value.redirect)) add(id, OptionChangeType.REDIRECTED, at(id));
-        else if (!deepEqual(was.spawner, value.spawner)) add(id, OptionChangeType.RELABELED, at(id));
+        } else if (!deepEqual(previous.spec, value.spec)) add(id, OptionChangeType.CHANGED, `${at(id)}.spec`);
+        else if (!deepEqual(previous.redirect, value.redirect)) add(id, OptionChangeType.REDIRECTED, at(id));
+        else if (!deepEqual(previous.spawner, value.spawner)) add(id, OptionChangeType.RELABELED, at(id));
       }
-      for (const id of before.keys()) if (!after.has(id)) add(id, OptionChangeType.REMOVED, `spec.podTemplate.options.${type}`);
+      for (const id of was.keys()) if (!now.has(id)) add(id, OptionChangeType.REMOVED, `spec.podTemplate.options.${type}`);
     }
   }
   return out;

@@ -222,14 +222,11 @@ function githubReport(report: Report, annotationPath: (file: string) => string):
 
 /** `text` as literal Markdown table-cell content. */
 export function markdownText(text: string): string {
-  return escapeLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@/g, '&#64;')
-    .replace(/#/g, '&#35;')
-    .replace(/[\\`*_{}[\]()+\-!|~:]/g, (c) => `\\${c}`);
+  return escapeLine(text).replace(/[&<>@#\\`*_[\]|~]/g, (c) => MARKDOWN_ESCAPES[c] ?? `\\${c}`);
 }
+
+/** Characters written as HTML entities: markup, @mentions and #references (which would notify or link). */
+const MARKDOWN_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '@': '&#64;', '#': '&#35;' };
 
 const RESTART_EFFECTS = new Set([Effect.RESTARTED, Effect.RENAMED]);
 
@@ -272,9 +269,11 @@ function markdownReport(report: Report): string {
 
   const changes = report.optionChanges ?? [];
   if (changes.length > 0) {
-    out.push('#### WorkspaceKind options changed', '', '| WorkspaceKind | Option | Change | Workspaces using it | Where |', '|---|---|---|--:|---|');
+    out.push('#### WorkspaceKind options changed', '', '| WorkspaceKind | Option | Change | Workspaces on it before | after | Where |', '|---|---|---|--:|--:|---|');
     for (const c of changes) {
-      out.push(`| ${markdownText(c.kind)} | ${markdownText(`${c.type} ${c.id}`)} | ${OPTION_CHANGE_TEXT[c.change]} | ${c.workspaces} | ${markdownText(`${c.file}:${c.line}`)} |`);
+      out.push(
+        `| ${markdownText(c.kind)} | ${markdownText(`${c.type} ${c.id}`)} | ${OPTION_CHANGE_TEXT[c.change]} | ${c.workspacesBefore} | ${c.workspaces} | ${markdownText(`${c.file}:${c.line}`)} |`,
+      );
     }
     out.push('');
   }

@@ -146,8 +146,10 @@ export interface OptionChange {
   readonly type: string;
   readonly id: string;
   readonly change: OptionChangeType;
-  /** How many Workspaces (of either revision) select the option. */
+  /** How many Workspaces of the change select the option. */
   readonly workspaces: number;
+  /** How many Workspaces of the base revision selected it. */
+  readonly workspacesBefore: number;
   readonly file: string;
   readonly line: number;
 }
