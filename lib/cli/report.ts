@@ -165,6 +165,7 @@ function jsonReport(report: Report): unknown {
       hint: f.hint,
     })),
     impacts: report.impacts,
+    ...(report.optionChanges ? { optionChanges: report.optionChanges } : {}),
     counts: countsJson(report),
   };
 }
