@@ -196,7 +196,7 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     let hint: ((v: Violation) => string | undefined) | undefined;
     if (isKind(obj)) {
       violations = old ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name)) : validateWorkspaceKind(obj.value);
-      if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]);
+      if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]) ?? immutableHint(v, obj);
     } else {
       const kind = nextKinds.get(specKind(obj) ?? '');
       violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
@@ -332,10 +332,17 @@ export function referenceConflicts(input: ManifestSet, reference: ManifestSet | 
   return out;
 }
 
-/** Fields of a Workspace the CRD makes immutable (`self == oldSelf`): what to do instead of changing them. */
+/** Fields the CRD makes immutable (`self == oldSelf`): what to do instead of changing them. */
 function immutableHint(v: Violation, obj: ManifestObject): string | undefined {
   if (!/is immutable$/.test(v.detail)) return undefined;
   const name = obj.ref.name;
+  if (isKind(obj)) {
+    return (
+      `the API server refuses this change to an existing WorkspaceKind. To make it: add a WorkspaceKind under a new ` +
+      `name with the new value, recreate the Workspaces of "${name}" on it (a Workspace's kind cannot change either), ` +
+      `then remove "${name}" once none uses it`
+    );
+  }
   return (
     `the API server refuses this change to an existing Workspace. To make it: create the Workspace under a new ` +
     `name with the new value (its volumes stay and can be reused), then delete "${name}"; or delete "${name}" in ` +

@@ -162,6 +162,13 @@ export function readRevision(
     }
   }
 
+  // Link targets, read in one batch (a link is a blob holding its target): a tree of many links costs one git process.
+  const links = listed.filter((e) => e.mode === SYMLINK_MODE && e.size >= 0 && e.size <= MAX_LINK_SIZE);
+  const linkTexts = new Map<string, string>();
+  if (links.length > 0) catBlobs(root, links).forEach((b, i) => linkTexts.set(links[i].path, b.toString('utf8')));
+  const treeFolders = new Set<string>();
+  for (const e of listed) for (let i = e.path.indexOf('/'); i !== -1; i = e.path.indexOf('/', i + 1)) treeFolders.add(e.path.slice(0, i));
+
   const explicit = new Set(specs);
   const chosen: { entry: TreeEntry; shown: string }[] = [];
   for (const e of listed) {
@@ -173,9 +180,9 @@ export function readRevision(
     if (rule.refuse !== undefined) refused.push({ display: display(e.path), reason: rule.refuse });
     if (!rule.read) continue;
     if (e.mode === SYMLINK_MODE) {
-      const target = linkTarget(root, e, byPath, spec);
+      const target = linkTarget(e, byPath, linkTexts, treeFolders, spec);
       if (typeof target === 'string') refused.push({ display: display(e.path), reason: target });
-      else if (target !== undefined) chosen.push({ entry: target, shown: e.path });
+      else chosen.push({ entry: target, shown: e.path });
       continue;
     }
     if (isRegularBlob(e)) chosen.push({ entry: e, shown: e.path });
@@ -201,23 +208,32 @@ export function readRevision(
 /** How many links a link may lead through before it is refused (Linux's limit is 40). */
 const MAX_LINK_HOPS = 40;
 
+/** The longest link target read (Linux's PATH_MAX). */
+const MAX_LINK_SIZE = 4096;
+
 /**
- * The blob a symbolic link of the revision points to, as reading the checkout would find it: undefined for a link
- * to a folder (not walked by any applier), a reason when it leaves the PATH `spec`, is broken or loops.
+ * The blob a symbolic link of the revision (named like a manifest) points to, as reading the checkout would find
+ * it; a reason when it leaves the PATH `spec`, points to a folder, is broken or loops.
  */
-function linkTarget(root: string, link: TreeEntry, byPath: ReadonlyMap<string, TreeEntry>, spec: string): TreeEntry | string | undefined {
+function linkTarget(
+  link: TreeEntry,
+  byPath: ReadonlyMap<string, TreeEntry>,
+  linkTexts: ReadonlyMap<string, string>,
+  treeFolders: ReadonlySet<string>,
+  spec: string,
+): TreeEntry | string {
   let current = link;
   for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
-    if (current.size > 4096) return 'symbolic link with a target longer than 4096 bytes: refused';
-    const text = catBlobs(root, [current])[0].toString('utf8');
+    const text = linkTexts.get(current.path);
+    if (text === undefined) return `symbolic link with a target longer than ${MAX_LINK_SIZE} bytes: refused`;
     if (text.startsWith('/')) return 'symbolic link to an absolute path, outside the PATH given: refused (Argo CD and Flux refuse such links too)';
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(current.path), text));
     const inside = spec === '' ? !resolved.startsWith('../') && resolved !== '..' : resolved === spec || resolved.startsWith(`${spec}/`);
     if (!inside) return 'symbolic link to a path outside the PATH given: refused (Argo CD and Flux refuse such links too)';
     const target = byPath.get(resolved);
     if (target === undefined) {
-      const isFolder = [...byPath.keys()].some((p) => p.startsWith(`${resolved}/`));
-      return isFolder ? 'symbolic link to a folder, named like a manifest: kubectl cannot read it as a file; refused' : 'symbolic link: no such file or folder';
+      // Only links named like manifests get here: on disk too, such a link to a folder is refused.
+      return treeFolders.has(resolved) ? 'symbolic link to a folder, named like a manifest: kubectl cannot read it as a file; refused' : 'symbolic link: no such file or folder';
     }
     if (target.mode !== SYMLINK_MODE) return isRegularBlob(target) ? target : `symbolic link to a ${target.type}: refused`;
     current = target;

@@ -290,6 +290,15 @@ describe('what users hit on the way', () => {
     expect(gone.status).toBe(ExitCode.UNREADABLE);
   });
 
+  test("an immutable field of a WorkspaceKind says what to do", () => {
+    const repo = repository();
+    const kind = webhookKind();
+    kind.spec.podTemplate.serviceAccount.name = 'another-account';
+    repo.write('manifests/kind.yaml', yamlDocuments(kind));
+    repo.commit('pr');
+    expectRefused(diff(repo), 'manifests/kind.yaml', "ServiceAccount 'name' is immutable", 'add a WorkspaceKind under a new name with the new value');
+  });
+
   test('validate of a folder without manifests exits 2 with a message', () => {
     const dir = tempDir();
     writeFile(dir, 'empty/README.md', '# nothing\n');
