@@ -10,7 +10,12 @@
  * The reader has no fast path of its own: lib/cli/yaml.ts uses js-yaml's event parser for every file; this table
  * is what shows that no hand-written subset reader is needed.
  *
- * Usage: npm run bench:validate [-- --count 10000 --repeat 3]
+ * Then the scaling table (issue #18): objects per second of the in-process read + checks at 10,000 and 100,000
+ * Workspaces (each with its PVC), best of `--repeat`, and their ratio, which must stay at or below
+ * {@link MAX_SCALING_RATIO}: a cost per object that grows with the number of objects (a quadratic lookup) shows
+ * here. The script exits 1 when the ratio is above it.
+ *
+ * Usage: npm run bench:validate [-- --count 10000 --repeat 3 --scaling 10000,100000]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -109,6 +114,50 @@ function childrenCpuMillis(): number | undefined {
   }
 }
 
+/**
+ * Objects per second of `readManifests` + `validateManifests` at each size (objects = Workspaces + PVCs + 1 kind),
+ * best of `repeat`; prints the table and the ratio of the first to the last, and fails above MAX_SCALING_RATIO.
+ */
+function scaling(sizes: readonly number[], repeat: number): void {
+  const rows: { count: number; objects: number; millis: number; perSecond: number }[] = [];
+  for (const count of sizes) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-bench-'));
+    try {
+      generate(dir, count);
+      // The kind through --kinds: every Workspace then looks its kind up among objects it is not one of (the
+      // lookup that was quadratic).
+      fs.renameSync(path.join(dir, 'kind.yaml'), path.join(os.tmpdir(), `${path.basename(dir)}-kinds.yaml`));
+      let best = Infinity;
+      for (let r = 0; r < repeat; r++) {
+        const p = inProcess(dir, path.join(os.tmpdir(), `${path.basename(dir)}-kinds.yaml`));
+        best = Math.min(best, p.read + p.check);
+      }
+      const objects = 2 * count + 1;
+      rows.push({ count, objects, millis: best, perSecond: (objects / best) * 1000 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(path.join(os.tmpdir(), `${path.basename(dir)}-kinds.yaml`), { force: true });
+    }
+  }
+  const ratio = rows[0].perSecond / rows[rows.length - 1].perSecond;
+  console.log(
+    [
+      `kfws validate scaling (in process: read, parse and check, the WorkspaceKind given with --kinds; best of ${repeat}); node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
+      '',
+      '| Workspaces | objects | milliseconds | objects/s |',
+      '|-----------:|--------:|-------------:|----------:|',
+      ...rows.map((r) => `| ${String(r.count).padStart(10)} | ${String(r.objects).padStart(7)} | ${r.millis.toFixed(0).padStart(12)} | ${r.perSecond.toFixed(0).padStart(9)} |`),
+      '',
+      `ratio of objects/s (${rows[0].count} / ${rows[rows.length - 1].count}): ${ratio.toFixed(2)} (at most ${MAX_SCALING_RATIO})`,
+      '',
+    ].join('\n'),
+  );
+  if (ratio > MAX_SCALING_RATIO) {
+    console.error(`per-object cost grows with the number of objects: ratio ${ratio.toFixed(2)} > ${MAX_SCALING_RATIO}`);
+    process.exitCode = 1;
+  }
+}
+
 function endToEnd(dir: string, count: number): { wall: number; cpu?: number } {
   const before = childrenCpuMillis();
   const { millis, value } = time(() => spawnSync(process.execPath, [BIN, 'validate', dir], { encoding: 'utf8' }));
@@ -120,9 +169,15 @@ function endToEnd(dir: string, count: number): { wall: number; cpu?: number } {
   return { wall: millis, cpu: before === undefined || after === undefined ? undefined : after - before };
 }
 
-function inProcess(dir: string): { read: number; check: number } {
-  const read = time(() => readManifests([dir], { cwd: dir }));
-  const check = time(() => validateManifests(read.value));
+/** Largest ratio of objects/s at the smallest and at the largest scaling size. */
+const MAX_SCALING_RATIO = 1.3;
+
+/** `kinds`: the WorkspaceKind given apart (`--kinds`), as a platform repository does; else it is among the files. */
+function inProcess(dir: string, kinds?: string): { read: number; check: number } {
+  // The limit raised, so that sizes beyond the default --max-total-size can be measured too.
+  const opts = { cwd: dir, maxTotalSize: 2 ** 31 - 1 };
+  const read = time(() => ({ input: readManifests([dir], opts), reference: kinds === undefined ? undefined : readManifests([kinds], opts) }));
+  const check = time(() => validateManifests(read.value.input, read.value.reference));
   if (check.value.findings.length > 0) throw new Error(`unexpected findings: ${check.value.findings[0].message}`);
   return { read: read.millis, check: check.millis };
 }
@@ -145,7 +200,9 @@ function builtExists(): boolean {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { count: { type: 'string' }, repeat: { type: 'string' } } });
+  const { values } = parseArgs({ options: { count: { type: 'string' }, repeat: { type: 'string' }, scaling: { type: 'string' } } });
+  if (values.scaling !== '') scaling((values.scaling ?? '10000,100000').split(',').map(Number), Number(values.repeat ?? 2));
+  if (values.count === undefined && values.scaling !== undefined) return;
   const count = Number(values.count ?? 10000);
   const repeat = Number(values.repeat ?? 3);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfws-bench-'));

@@ -23,11 +23,12 @@ import {
   Violation,
   ViolationType,
 } from '../core/validation';
+import { deepEqual } from '../core/validation/equality';
 import { workspaceImpacts } from './impact';
 import { kindRemovalHint, optionHint } from './advice';
 import { identityOf, ManifestObject, ManifestSet, objectLine } from './manifests';
 import { kindSchemaViolations } from './plan';
-import { Command, compare, Finding, FindingCategory, Report, Severity } from './types';
+import { Command, compare, Finding, FindingCategory, OptionChange, OptionChangeType, Report, Severity } from './types';
 
 function specKind(obj: ManifestObject): string | undefined {
   const spec = obj.value.spec as Record<string, unknown> | undefined;
@@ -137,14 +138,21 @@ function counts(set: ManifestSet): Report['checked'] {
  */
 export function validateManifests(input: ManifestSet, reference?: ManifestSet): Report {
   const kinds = kindIndex(reference, input);
-  const findings: Finding[] = [...input.findings, ...(reference?.findings ?? []), ...duplicateFindings(input.objects)];
+  const findings: Finding[] = [
+    ...input.findings,
+    ...(reference?.findings ?? []),
+    ...duplicateFindings(input.objects),
+    ...referenceConflicts(input, reference),
+  ];
+  // Looked up once per Workspace: a set, so that the checks stay linear in the number of objects.
+  const inputValues = new Set<unknown>(input.objects.map((o) => o.value));
   for (const obj of input.objects) {
     const kind = kinds.get(specKind(obj) ?? '');
     // Render-time rules too; a kind of the input reports its own problems once, at the kind.
     const violations = isKind(obj)
       ? [...validateWorkspaceKind(obj.value), ...validateWorkspaceKindRendering(obj.value)]
       : [...validateWorkspace(obj.value, { kind, requireKind: true }),
-        ...validateWorkspaceRendering(obj.value, kind, { includeKind: !input.objects.some((o) => o.value === (kind as unknown)) })];
+        ...validateWorkspaceRendering(obj.value, kind, { includeKind: !inputValues.has(kind) })];
     findings.push(...ruleFindings(obj, violations));
   }
   return { command: Command.VALIDATE, findings: sortFindings(findings), impacts: [], checked: counts(input) };
@@ -160,17 +168,22 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
   const nextKinds = kindIndex(reference, next);
   const baseById = firstByIdentity(base.objects);
   const nextById = firstByIdentity(next.objects);
-  const baseWorkspaces = base.objects.filter(isWorkspace).map((o) => o.value as unknown as WorkspaceObject);
-  const nextWorkspaces = next.objects.filter(isWorkspace).map((o) => o.value as unknown as WorkspaceObject);
+  const baseWorkspaces = workspacesByKind(base.objects);
+  const nextWorkspaces = workspacesByKind(next.objects);
 
   const usage = (kindName: string): OptionUsage => {
-    const before = usageLookup(countOptionUsage(kindName, baseWorkspaces));
-    const after = usageLookup(countOptionUsage(kindName, nextWorkspaces));
+    const before = usageLookup(countOptionUsage(kindName, baseWorkspaces.get(kindName) ?? []));
+    const after = usageLookup(countOptionUsage(kindName, nextWorkspaces.get(kindName) ?? []));
     return (type: OptionType, id: string) => before(type, id) + after(type, id);
   };
 
   // Problems of the base revision were there before this change: they are not the reviewer's to fix.
-  const findings: Finding[] = [...next.findings, ...(reference?.findings ?? []), ...duplicateFindings(next.objects)];
+  const findings: Finding[] = [
+    ...next.findings,
+    ...(reference?.findings ?? []),
+    ...duplicateFindings(next.objects),
+    ...referenceConflicts(next, reference),
+  ];
   for (const f of base.findings) {
     findings.push(f.category === FindingCategory.UNREADABLE ? f : { ...f, severity: Severity.WARNING, message: `base revision: ${f.message}` });
   }
@@ -183,10 +196,11 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     let hint: ((v: Violation) => string | undefined) | undefined;
     if (isKind(obj)) {
       violations = old ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name)) : validateWorkspaceKind(obj.value);
-      if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]);
+      if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]) ?? immutableHint(v, obj);
     } else {
       const kind = nextKinds.get(specKind(obj) ?? '');
       violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
+      if (old) hint = (v) => immutableHint(v, obj);
     }
     findings.push(...ruleFindings(obj, violations, FindingCategory.RULE, hint));
     if (violations.length > 0) refused.add(obj.value);
@@ -208,7 +222,53 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     findings: sortFindings(findings),
     impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused),
     checked: counts(next),
+    optionChanges: optionChanges(baseById, next.objects, baseWorkspaces, nextWorkspaces),
   };
+}
+
+function optionList(kind: unknown, type: OptionType): Map<string, Record<string, unknown>> {
+  const options = (kind as { spec?: { podTemplate?: { options?: Record<string, { values?: unknown }> } } })?.spec?.podTemplate?.options;
+  const values = options?.[type]?.values;
+  const out = new Map<string, Record<string, unknown>>();
+  if (Array.isArray(values)) for (const v of values) if (isPlainObject(v) && typeof v.id === 'string' && !out.has(v.id)) out.set(v.id, v);
+  return out;
+}
+
+/** The options of each WorkspaceKind of `next` that differ from the base revision's, for reviewers (and `--format markdown`). */
+function optionChanges(
+  baseById: ReadonlyMap<string, ManifestObject>,
+  next: readonly ManifestObject[],
+  baseWorkspaces: ReadonlyMap<string, WorkspaceObject[]>,
+  nextWorkspaces: ReadonlyMap<string, WorkspaceObject[]>,
+): OptionChange[] {
+  const out: OptionChange[] = [];
+  const seen = new Set<string>();
+  for (const obj of next) {
+    if (!isKind(obj) || seen.has(obj.identity)) continue;
+    seen.add(obj.identity);
+    const old = baseById.get(obj.identity);
+    const before = usageLookup(countOptionUsage(obj.ref.name, baseWorkspaces.get(obj.ref.name) ?? []));
+    const after = usageLookup(countOptionUsage(obj.ref.name, nextWorkspaces.get(obj.ref.name) ?? []));
+    for (const type of [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG]) {
+      const was = old ? optionList(old.value, type) : new Map<string, Record<string, unknown>>();
+      const now = optionList(obj.value, type);
+      const add = (id: string, change: OptionChangeType, field: string): void => {
+        const line = objectLine(obj, field);
+        out.push({ kind: obj.ref.name, type, id, change, workspaces: after(type, id), workspacesBefore: before(type, id), file: obj.file.display, line });
+      };
+      const at = (id: string) => `spec.podTemplate.options.${type}.values[${id}]`;
+      for (const [id, value] of now) {
+        const previous = was.get(id);
+        if (!previous) {
+          if (old) add(id, OptionChangeType.ADDED, at(id));
+        } else if (!deepEqual(previous.spec, value.spec)) add(id, OptionChangeType.CHANGED, `${at(id)}.spec`);
+        else if (!deepEqual(previous.redirect, value.redirect)) add(id, OptionChangeType.REDIRECTED, at(id));
+        else if (!deepEqual(previous.spawner, value.spawner)) add(id, OptionChangeType.RELABELED, at(id));
+      }
+      for (const id of was.keys()) if (!now.has(id)) add(id, OptionChangeType.REMOVED, `spec.podTemplate.options.${type}`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -230,6 +290,64 @@ function withUsage(kind: ManifestObject, base: ManifestSet, next: ManifestSet): 
   }
   const value = kind.value as unknown as WorkspaceKindObject;
   return { ...value, status: { workspaces: users.size, podTemplateOptions: { imageConfig: [], podConfig: [] } } };
+}
+
+/** The Workspaces of `objects`, by the name of their WorkspaceKind: usage is counted per kind without a scan per kind. */
+function workspacesByKind(objects: readonly ManifestObject[]): Map<string, WorkspaceObject[]> {
+  const out = new Map<string, WorkspaceObject[]>();
+  for (const obj of objects) {
+    if (!isWorkspace(obj)) continue;
+    const name = specKind(obj) ?? '';
+    const list = out.get(name);
+    if (list) list.push(obj.value as unknown as WorkspaceObject);
+    else out.set(name, [obj.value as unknown as WorkspaceObject]);
+  }
+  return out;
+}
+
+/**
+ * A WorkspaceKind of the manifests under review that is also given with `--kinds`, with another spec: the cluster
+ * has one of them, and kfws cannot know which, so judging the Workspaces against either one alone could pass a
+ * change that breaks them. Refused at the reviewed object, naming both files. The same spec twice is one kind.
+ */
+export function referenceConflicts(input: ManifestSet, reference: ManifestSet | undefined): Finding[] {
+  if (!reference) return [];
+  const given = new Map<string, ManifestObject>();
+  for (const obj of reference.objects) if (isKind(obj) && !given.has(obj.ref.name)) given.set(obj.ref.name, obj);
+  const out: Finding[] = [];
+  for (const obj of input.objects) {
+    const other = isKind(obj) ? given.get(obj.ref.name) : undefined;
+    if (!other || deepEqual(other.value.spec, obj.value.spec)) continue;
+    const violation: Violation = {
+      field: 'metadata.name',
+      type: ViolationType.DUPLICATE,
+      value: obj.ref.name,
+      detail: `WorkspaceKind also given with --kinds in ${other.file.display} (document ${other.document}), with another spec`,
+    };
+    const hint =
+      'kfws cannot know which of the two the cluster has, so it judges neither: remove the WorkspaceKind from the ' +
+      '--kinds input if this change replaces it, or from the change if the one of --kinds is what the cluster runs';
+    out.push(...ruleFindings(obj, [violation], FindingCategory.DUPLICATE, () => hint));
+  }
+  return out;
+}
+
+/** Fields the CRD makes immutable (`self == oldSelf`): what to do instead of changing them. */
+function immutableHint(v: Violation, obj: ManifestObject): string | undefined {
+  if (!/is immutable$/.test(v.detail)) return undefined;
+  const name = obj.ref.name;
+  if (isKind(obj)) {
+    return (
+      `the API server refuses this change to an existing WorkspaceKind. To make it: add a WorkspaceKind under a new ` +
+      `name with the new value, recreate the Workspaces of "${name}" on it (a Workspace's kind cannot change either), ` +
+      `then remove "${name}" once none uses it`
+    );
+  }
+  return (
+    `the API server refuses this change to an existing Workspace. To make it: create the Workspace under a new ` +
+    `name with the new value (its volumes stay and can be reused), then delete "${name}"; or delete "${name}" in ` +
+    `one change and create it again in the next, once it is gone`
+  );
 }
 
 function firstByIdentity(objects: readonly ManifestObject[]): Map<string, ManifestObject> {

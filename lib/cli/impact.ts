@@ -115,17 +115,21 @@ function renames(baseWorkspaces: ReadonlyMap<string, ManifestObject>, next: read
   const nextIds = new Set(next.map((o) => o.identity));
   // Keyed by namespace and spec, so that pairing stays linear in the number of Workspaces.
   const key = (o: ManifestObject) => `${o.ref.namespace ?? ''}\0${canonicalJson(o.value.spec)}`;
-  const gone = new Map<string, ManifestObject[]>();
+  // Each list is consumed from `next` on (no copy, no shift): linear even when many Workspaces share a spec.
+  const gone = new Map<string, { list: ManifestObject[]; next: number }>();
   for (const old of baseWorkspaces.values()) {
     if (nextIds.has(old.identity)) continue;
     const k = key(old);
-    gone.set(k, [...(gone.get(k) ?? []), old]);
+    const entry = gone.get(k);
+    if (entry) entry.list.push(old);
+    else gone.set(k, { list: [old], next: 0 });
   }
   const out = new Map<string, ManifestObject>();
   if (gone.size === 0) return out;
   for (const obj of next) {
     if (obj.ref.kind !== WORKSPACE_KIND || baseWorkspaces.has(obj.identity) || out.has(obj.identity)) continue;
-    const old = gone.get(key(obj))?.shift();
+    const entry = gone.get(key(obj));
+    const old = entry && entry.next < entry.list.length ? entry.list[entry.next++] : undefined;
     if (old) out.set(obj.identity, old);
   }
   return out;

@@ -4,18 +4,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { diffManifests, validateManifests } from './check';
-import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
-import { DEFAULT_MAX_FILE_SIZE, parseSize, toPosix, unreadable } from './files';
+import { GitError, readRevision, repositoryRoot, resolveCommit, submodulesOf } from './git';
+import { DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE, parseSize, readProcessStdin, STDIN_DISPLAY, STDIN_PATH, toPosix, unreadable } from './files';
+import { namespaceCollisions, withDefaultNamespace } from './namespaces';
 import { ManifestSet, parseManifests, readManifests, ReadOptions } from './manifests';
 import { runMigrate } from './migrate/command';
 import { formatRendered, renderWorkspaces } from './render';
 import { escapeLine, findingText, formatReport } from './report';
-import { Command, ExitCode, exitCodeOf, Finding, FindingCategory, OutputFormat, Report, Severity } from './types';
+import { Applier, Command, ExitCode, exitCodeOf, Finding, FindingCategory, OutputFormat, Report, Severity } from './types';
 
 export const USAGE = `Usage: kfws <command> [options]
 
-Checks Kubeflow Notebooks Workspaces and WorkspaceKinds (kubeflow.org/v1beta1) in YAML manifests the way the
-API server and the admission webhooks will when Argo CD or Flux applies them.
+Checks Kubeflow Notebooks Workspaces and WorkspaceKinds (kubeflow.org/v1beta1) in YAML and JSON manifests the way
+the API server and the admission webhooks will when kubectl, Argo CD or Flux applies them.
 
 Commands:
   validate PATH...               every Workspace and WorkspaceKind in the files and folders, as a create
@@ -25,20 +26,43 @@ Commands:
   render PATH...                 the StatefulSet and Service the reconciler creates for each Workspace
   migrate PATH...                Kubeflow v1 Notebooks into Workspaces and WorkspaceKinds (kfws migrate --help)
 
+A PATH of - is standard input (e.g. kustomize build DIR | kfws diff --base-dir BASE.yaml -).
+
 Options:
-  --kinds PATH              more WorkspaceKinds to check Workspaces against (file or folder; repeatable)
+  --applier kubectl|argocd|flux  read folders as this applier does (default: as all three, refusing what
+                            they would read differently; see below)
+  --recurse                 --applier argocd: the Application has directory.recurse: true
+  --include GLOB            --applier argocd: its directory.include (a glob on the path below PATH)
+  --exclude GLOB            --applier argocd: its directory.exclude
+  --namespace NS            the namespace the applier gives objects without one (kubectl -n, Argo CD
+                            destination.namespace, Flux targetNamespace); without it, a Workspace without a
+                            namespace that has the name of one with a namespace is refused
+  --kinds PATH              more WorkspaceKinds to check Workspaces against (file or folder; repeatable); a
+                            WorkspaceKind of the input with the name of one of these and another spec is refused
   --base REV                diff: a git revision of the repository of the current folder (never a folder)
-  --base-dir DIR            diff: a folder holding the base manifests instead (e.g. synthesized from the base)
+  --base-dir DIR            diff: a folder (or file) holding the base manifests instead (e.g. synthesized or
+                            built with kustomize from the base)
   --max-file-size SIZE      largest file read, e.g. 16MiB (the default), 512Ki, 1000000; also the most a
                             file's YAML aliases may expand to
+  --max-total-size SIZE     most bytes read from the PATHs together (and from the base, and from --kinds):
+                            128MiB by default; more is refused before anything is read
   --workspace [NS/]NAME     render: only this Workspace
-  --format text|json|github output format (github: workflow annotations; not for render)
+  --format text|json|github|markdown
+                            output format (github: workflow annotations; markdown: a pull-request comment;
+                            neither for render)
   -h, --help                show this help
   --version                 show the version
 
-Folders are read recursively (*.yaml, *.yml; hidden folders and node_modules skipped; symbolic links only
-when they stay inside the PATH given); only regular files are read; List kinds are expanded; objects of other
-kinds are skipped. Exit status: 0 no errors, 1 errors found, 2 unreadable input or wrong usage, 3 internal error.
+Reading folders. kubectl apply -R reads every *.yaml, *.yml and *.json file below a folder, dot folders and
+node_modules included; Argo CD the same extensions, only the top folder unless directory.recurse; Flux every
+*.yaml and *.yml (no .json). By default kfws reads folders recursively with the three extensions and warns about
+.json files (Flux skips them). In every mode it refuses, naming the path: a folder with a kustomization (with
+the command that reviews its kustomize build), a git submodule, a symbolic link leaving the PATH, a .jsonnet file
+(Argo CD), a file that is not a regular file. Symbolic links to folders are not followed (no applier follows
+them). The base revision of a diff is read by the same rules, its links and submodules included. List kinds are
+expanded; objects of other kinds are skipped.
+
+Exit status: 0 no errors, 1 errors found, 2 unreadable or refused input or wrong usage, 3 internal error.
 `;
 
 /** Where the CLI reads and writes; the real process by default, something else in tests. */
@@ -47,6 +71,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Standard input, for the PATH `-`: at most `limit` + 1 bytes of it. */
+  readonly stdin?: (limit: number) => Buffer;
 }
 
 function processIo(): CliIo {
@@ -55,6 +81,7 @@ function processIo(): CliIo {
     env: process.env,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    stdin: readProcessStdin,
   };
 }
 
@@ -68,6 +95,12 @@ interface Arguments {
   readonly base?: string;
   readonly baseDir?: string;
   readonly maxFileSize: number;
+  readonly maxTotalSize: number;
+  readonly applier?: Applier;
+  readonly recurse: boolean;
+  readonly include?: string;
+  readonly exclude?: string;
+  readonly namespace?: string;
   readonly workspace?: string;
   readonly format: OutputFormat;
   readonly help: boolean;
@@ -86,13 +119,24 @@ function parseArguments(argv: readonly string[]): Arguments {
   if (!Object.values<string>(OutputFormat).includes(format)) {
     throw new UsageError(`--format must be one of ${Object.values(OutputFormat).join(', ')}, not ${JSON.stringify(format)}`);
   }
-  let maxFileSize = DEFAULT_MAX_FILE_SIZE;
-  if (values['max-file-size'] !== undefined) {
-    const size = parseSize(values['max-file-size']);
-    if (size === undefined) {
-      throw new UsageError(`--max-file-size must be a size in bytes such as 16MiB, 512Ki or 1000000, not ${JSON.stringify(values['max-file-size'])}`);
-    }
-    maxFileSize = size;
+  const size = (flag: 'max-file-size' | 'max-total-size', fallback: number): number => {
+    const text = values[flag];
+    if (text === undefined) return fallback;
+    const bytes = parseSize(text);
+    if (bytes === undefined) throw new UsageError(`--${flag} must be a size in bytes such as 16MiB, 512Ki or 1000000, not ${JSON.stringify(text)}`);
+    return bytes;
+  };
+  const applier = values.applier;
+  if (applier !== undefined && !Object.values<string>(Applier).includes(applier)) {
+    throw new UsageError(`--applier must be one of ${Object.values(Applier).join(', ')}, not ${JSON.stringify(applier)}`);
+  }
+  const argocdOnly = (['recurse', 'include', 'exclude'] as const).filter((k) => values[k] !== undefined);
+  if (argocdOnly.length > 0 && applier !== Applier.ARGOCD) {
+    throw new UsageError(`--${argocdOnly[0]} is a setting of Argo CD directory applications: give --applier argocd with it`);
+  }
+  const namespace = values.namespace;
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+    throw new UsageError(`--namespace must be a namespace name (a lowercase RFC 1123 label), not ${JSON.stringify(namespace)}`);
   }
   return {
     command: positionals[0],
@@ -100,7 +144,13 @@ function parseArguments(argv: readonly string[]): Arguments {
     kinds: values.kinds ?? [],
     base: values.base,
     baseDir: values['base-dir'],
-    maxFileSize,
+    maxFileSize: size('max-file-size', DEFAULT_MAX_FILE_SIZE),
+    maxTotalSize: size('max-total-size', DEFAULT_MAX_TOTAL_SIZE),
+    applier: applier as Applier | undefined,
+    recurse: values.recurse ?? false,
+    include: values.include,
+    exclude: values.exclude,
+    namespace,
     workspace: values.workspace,
     format: format as OutputFormat,
     help: values.help ?? false,
@@ -118,6 +168,12 @@ function parse(argv: readonly string[]) {
       base: { type: 'string' },
       'base-dir': { type: 'string' },
       'max-file-size': { type: 'string' },
+      'max-total-size': { type: 'string' },
+      applier: { type: 'string' },
+      recurse: { type: 'boolean' },
+      include: { type: 'string' },
+      exclude: { type: 'string' },
+      namespace: { type: 'string' },
       workspace: { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -178,6 +234,8 @@ export function run(argv: readonly string[], io: CliIo = processIo()): ExitCode 
 
 function requirePaths(args: Arguments): void {
   if (args.paths.length === 0) throw new UsageError(`${args.command}: at least one PATH is required`);
+  if (args.paths.filter((p) => p === STDIN_PATH).length > 1) throw new UsageError(`${args.command}: standard input (-) can be read once`);
+  if (args.kinds.includes(STDIN_PATH)) throw new UsageError('--kinds: standard input (-) is for the manifests under review; give the WorkspaceKinds as a file');
 }
 
 function forbid(args: Arguments, option: 'base' | 'baseDir' | 'workspace'): void {
@@ -185,9 +243,55 @@ function forbid(args: Arguments, option: 'base' | 'baseDir' | 'workspace'): void
   if (args[option] !== undefined) throw new UsageError(`${flag} is not an option of ${args.command}`);
 }
 
-function readOptions(args: Arguments, io: CliIo): ReadOptions {
-  // In GitHub Actions, annotations name files relative to the checkout.
-  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd, maxFileSize: args.maxFileSize };
+/** `text` as one shell word. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The options of this run that a review of kustomize's output repeats. */
+function carriedOptions(args: Arguments): string {
+  const out: string[] = [];
+  for (const k of args.kinds) out.push('--kinds', shellWord(k));
+  if (args.namespace !== undefined) out.push('--namespace', args.namespace);
+  if (args.format !== OutputFormat.TEXT) out.push('--format', args.format);
+  return out.map((w) => ` ${w}`).join('');
+}
+
+/**
+ * The command line that reviews what kustomize builds from folder `dir` (as displayed): for a diff from a git
+ * revision, both revisions are built (the base in a temporary work tree).
+ */
+function kustomizeCommand(args: Arguments, io: CliIo, root: string | undefined): (dir: string) => string {
+  return (dir) => {
+    const options = carriedOptions(args);
+    if (args.command !== Command.DIFF) return `kustomize build ${shellWord(dir)} | kfws ${args.command}${options} -`;
+    if (args.base === undefined || root === undefined) {
+      return `kustomize build BASE_DIR > /tmp/kfws-base.yaml && kustomize build ${shellWord(dir)} | kfws diff --base-dir /tmp/kfws-base.yaml${options} -`;
+    }
+    const prefix = `${args.base}:`;
+    const inRepo = dir.startsWith(prefix) ? dir.slice(prefix.length) : toPosix(path.relative(root, path.resolve(io.cwd, dir)));
+    const here = toPosix(path.relative(io.cwd, path.join(root, inRepo))) || '.';
+    return (
+      `git worktree add --detach /tmp/kfws-base ${shellWord(args.base)} && kustomize build ${shellWord(`/tmp/kfws-base/${inRepo}`)} > /tmp/kfws-base.yaml ` +
+      `&& kustomize build ${shellWord(here)} | kfws diff --base-dir /tmp/kfws-base.yaml${options} -`
+    );
+  };
+}
+
+function readOptions(args: Arguments, io: CliIo, root?: string): ReadOptions {
+  return {
+    cwd: io.cwd,
+    // In GitHub Actions, annotations name files relative to the checkout.
+    annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd,
+    maxFileSize: args.maxFileSize,
+    maxTotalSize: args.maxTotalSize,
+    applier: args.applier,
+    recurse: args.recurse,
+    include: args.include,
+    exclude: args.exclude,
+    kustomizeCommand: kustomizeCommand(args, io, root),
+    stdin: io.stdin,
+  };
 }
 
 /** `--kinds` input, without the files that are also under review (those count as input, once). */
@@ -204,6 +308,28 @@ function readReference(args: Arguments, input: ManifestSet, opts: ReadOptions): 
   };
 }
 
+/** The sets with `--namespace` given to their namespace-less Workspaces. */
+function namespaced<T extends ManifestSet | undefined>(args: Arguments, set: T): T {
+  return (args.namespace !== undefined && set !== undefined ? withDefaultNamespace(set, args.namespace) : set) as T;
+}
+
+/** `set` with `findings` added. */
+function adding(set: ManifestSet, findings: readonly Finding[]): ManifestSet {
+  return findings.length === 0 ? set : { ...set, findings: [...set.findings, ...findings] };
+}
+
+/** No manifest at all under the PATHs (or only empty ones): a wrong PATH, not a clean result. */
+function nothingToRead(paths: readonly string[], ...sets: ManifestSet[]): Finding[] {
+  const empty = sets.every((set) => set.files.every((f) => f.source.trim() === '') && set.findings.length === 0);
+  if (!empty) return [];
+  const where = paths.map((p) => (p === STDIN_PATH ? STDIN_DISPLAY : p)).join(', ');
+  return [{
+    severity: Severity.ERROR,
+    category: FindingCategory.UNREADABLE,
+    message: `no manifests in ${where}: no *.yaml, *.yml or *.json file with content${sets[0].files.length > 0 ? '' : ' was found'}; check the PATH (and --applier: Argo CD reads the top folder only without --recurse)`,
+  }];
+}
+
 function print(report: Report, args: Arguments, sets: readonly ManifestSet[], io: CliIo): ExitCode {
   const annotationPaths = new Map<string, string>();
   for (const set of sets) for (const f of set.files) annotationPaths.set(f.display, f.annotationPath);
@@ -217,8 +343,10 @@ function validateCommand(args: Arguments, io: CliIo): ExitCode {
   forbid(args, 'baseDir');
   forbid(args, 'workspace');
   const opts = readOptions(args, io);
-  const input = readManifests(args.paths, opts);
-  const reference = readReference(args, input, opts);
+  const read = readManifests(args.paths, opts);
+  const reference = namespaced(args, readReference(args, read, opts));
+  let input = namespaced(args, read);
+  input = adding(input, [...nothingToRead(args.paths, input), ...(args.namespace === undefined ? namespaceCollisions(input) : [])]);
   return print(validateManifests(input, reference), args, [input, ...(reference ? [reference] : [])], io);
 }
 
@@ -226,25 +354,59 @@ function diffCommand(args: Arguments, io: CliIo): ExitCode {
   requirePaths(args);
   forbid(args, 'workspace');
   if (args.base !== undefined && args.baseDir !== undefined) throw new UsageError('diff: give either --base REV or --base-dir DIR, not both');
-  const opts = readOptions(args, io);
+  if (args.base !== undefined && args.paths.includes(STDIN_PATH)) {
+    throw new UsageError(
+      'diff: standard input has no git revision to compare with: build the base the same way and give it with ' +
+        '--base-dir (e.g. git worktree add --detach /tmp/kfws-base REV && kustomize build /tmp/kfws-base/DIR > /tmp/kfws-base.yaml, ' +
+        'then kustomize build DIR | kfws diff --base-dir /tmp/kfws-base.yaml -)',
+    );
+  }
+  const root = args.base !== undefined ? repositoryRoot(io.cwd) : undefined;
+  const opts = readOptions(args, io, root);
   const base =
     args.baseDir !== undefined
-      ? { set: readManifests([args.baseDir], opts) }
+      ? { set: readManifests([args.baseDir], opts), missing: [] as string[] }
       : args.base !== undefined
         ? readBase(args.base, args.paths, io, opts)
         : undefined;
   if (!base) throw new UsageError('diff: --base REV (a git revision) or --base-dir DIR is required');
-  // A PATH that is gone from the working tree but was in the base was deleted by the change: nothing to read.
-  const present = args.paths.filter((p) => fs.existsSync(path.resolve(io.cwd, p)) || !existedInBase(p, base, io.cwd));
-  const next = readManifests(present, opts);
-  const reference = readReference(args, next, opts);
-  return print(diffManifests(base.set, next, reference), args, [base.set, next, ...(reference ? [reference] : [])], io);
+  const pathFindings: Finding[] = [];
+  // A PATH gone from the working tree that the base had: not "everything deleted" but a PATH that is not there.
+  for (const p of args.paths) {
+    if (p === STDIN_PATH || fs.existsSync(path.resolve(io.cwd, p)) || base.missing.includes(p) || args.base === undefined) continue;
+    pathFindings.push({
+      severity: Severity.ERROR,
+      category: FindingCategory.UNREADABLE,
+      file: p,
+      message:
+        `cannot read ${p}: no such file or folder in the working tree, though ${args.base} has it. If the change deletes it on ` +
+        `purpose, review the folder that holds it (kfws diff --base ${args.base} ${toPosix(path.dirname(p))}), so that its deletions are judged`,
+    });
+  }
+  for (const p of base.missing) {
+    if (!fs.existsSync(path.resolve(io.cwd, p))) continue;
+    pathFindings.push({
+      severity: Severity.WARNING,
+      category: FindingCategory.INPUT,
+      file: p,
+      message: `${p} does not exist at ${args.base}: everything under it is judged as new (created), nothing as an update`,
+    });
+  }
+  const reported = new Set(pathFindings.filter((f) => f.category === FindingCategory.UNREADABLE).map((f) => f.file));
+  const present = args.paths.filter((p) => !reported.has(p));
+  const read = readManifests(present, opts);
+  const reference = namespaced(args, readReference(args, read, opts));
+  const baseSet = namespaced(args, base.set);
+  let next = namespaced(args, read);
+  const empty = present.length > 0 ? nothingToRead(args.paths, next, baseSet) : [];
+  next = adding(next, [...pathFindings, ...empty, ...(args.namespace === undefined ? namespaceCollisions(next, baseSet) : [])]);
+  return print(diffManifests(baseSet, next, reference), args, [baseSet, next, ...(reference ? [reference] : [])], io);
 }
 
 interface Base {
   readonly set: ManifestSet;
-  /** For a git base: the repository root, which base annotation paths are relative to. */
-  readonly root?: string;
+  /** PATHs that the base revision does not have. */
+  readonly missing: string[];
 }
 
 /**
@@ -256,27 +418,24 @@ function readBase(rev: string, paths: readonly string[], io: CliIo, opts: ReadOp
   if (root === undefined) throw new GitError(`--base ${JSON.stringify(rev)}: ${io.cwd} is not in a git repository (for a folder, use --base-dir)`);
   const commit = resolveCommit(root, rev);
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const { sources, refused } = readRevision(root, commit, rev, paths, io.cwd, maxFileSize);
+  const { sources, refused, missing } = readRevision(root, commit, rev, paths, io.cwd, maxFileSize, opts);
   const set = parseManifests(sources, { maxFileSize });
-  return { set: { ...set, findings: [...refused.map((r) => unreadable(r.display, r.reason)), ...set.findings] }, root };
-}
-
-function existedInBase(p: string, base: Base, cwd: string): boolean {
-  if (base.root === undefined) return false;
-  const rel = toPosix(path.relative(base.root, path.resolve(cwd, p)));
-  return base.set.files.some((f) => f.annotationPath === rel || f.annotationPath.startsWith(`${rel}/`));
+  // The head's submodules, as the index records them (an uninitialized one is an empty folder on disk).
+  const submodules = submodulesOf(root, paths, io.cwd).map((p) => unreadable(p, 'a git submodule: Argo CD checks submodules out, Flux does not by default, so what is applied from it is not in this repository; refused'));
+  return { set: { ...set, findings: [...refused.map((r) => unreadable(r.display, r.reason)), ...submodules, ...set.findings] }, missing };
 }
 
 function renderCommand(args: Arguments, io: CliIo): ExitCode {
   requirePaths(args);
   forbid(args, 'base');
   forbid(args, 'baseDir');
-  if (args.format === OutputFormat.GITHUB) throw new UsageError('render: --format github is not supported');
+  if (args.format === OutputFormat.GITHUB || args.format === OutputFormat.MARKDOWN) throw new UsageError(`render: --format ${args.format} is not supported`);
   const opts = readOptions(args, io);
-  const input = readManifests(args.paths, opts);
-  const reference = readReference(args, input, opts);
+  const read = readManifests(args.paths, opts);
+  const reference = namespaced(args, readReference(args, read, opts));
+  const input = namespaced(args, read);
   const result = renderWorkspaces(input, reference, args.workspace);
-  const findings: Finding[] = [...result.findings];
+  const findings: Finding[] = [...result.findings, ...(args.namespace === undefined ? namespaceCollisions(input) : [])];
   if (result.matched === 0) {
     const which = args.workspace === undefined ? 'no Workspace' : `no Workspace ${args.workspace}`;
     findings.push({ severity: Severity.ERROR, category: FindingCategory.UNREADABLE, message: `${which} in ${args.paths.join(', ')}` });

@@ -5,10 +5,9 @@
  * nothing here throws on bad input. Files are found and read by ./files.ts, decoded and parsed by ./yaml.ts.
  */
 
-import * as path from 'path';
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND } from '../core/api';
 import { isPlainObject } from '../core/json';
-import { DEFAULT_MAX_FILE_SIZE, listManifestFiles, readRegularFile, toPosix, unreadable } from './files';
+import { DEFAULT_MAX_FILE_SIZE, readSources, ReadSourcesOptions } from './files';
 import { fieldLine } from './locate';
 import { Finding, FindingCategory, ObjectRef, Severity } from './types';
 import { decodeManifest, LineIndex, parseYaml, PositionNode, positionTrees, YamlReadError } from './yaml';
@@ -88,7 +87,7 @@ export interface SourceText {
   readonly location?: string;
 }
 
-export interface ReadOptions {
+export interface ReadOptions extends ReadSourcesOptions {
   /** Paths are resolved against, and shown relative to, this folder. */
   readonly cwd: string;
   /** Folder that GitHub annotation paths are relative to (the checkout); defaults to `cwd`. */
@@ -99,20 +98,10 @@ export interface ReadOptions {
   readonly select?: (value: Record<string, unknown>) => boolean;
 }
 
-/** Reads the files and folders `paths` (see {@link listManifestFiles}). */
+/** Reads the files and folders `paths` (see ./files.ts: which files, which limits; `-` is standard input). */
 export function readManifests(paths: readonly string[], opts: ReadOptions): ManifestSet {
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const { files, findings } = listManifestFiles(paths, opts.cwd);
-  const sources: SourceText[] = [];
-  for (const file of files) {
-    const display = file.display;
-    const bytes = readRegularFile(file.real, maxFileSize);
-    if (typeof bytes === 'string') {
-      findings.push(unreadable(display, bytes));
-    } else {
-      sources.push({ display, annotationPath: toPosix(path.relative(opts.annotationRoot ?? opts.cwd, file.full)), source: bytes, location: file.full });
-    }
-  }
+  const { sources, findings } = readSources(paths, opts);
   const set = parseManifests(sources, { maxFileSize, select: opts.select });
   return { ...set, findings: [...findings, ...set.findings] };
 }

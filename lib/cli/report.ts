@@ -6,8 +6,9 @@
  * its workflow commands as GitHub specifies.
  */
 
+import { WORKSPACE_KIND } from '../core/api';
 import { formatValue } from '../core/validation';
-import { compare, describeObject, Effect, exitCodeOf, Finding, Impact, OutputFormat, Report, Severity } from './types';
+import { compare, describeObject, Effect, exitCodeOf, Finding, Impact, OptionChangeType, OutputFormat, Report, Severity } from './types';
 
 export interface FormatOptions {
   /** The path GitHub should annotate for a displayed file name (defaults to the name itself). */
@@ -43,6 +44,8 @@ export function formatReport(report: Report, format: OutputFormat, opts: FormatO
       return safeJson(jsonReport(report));
     case OutputFormat.GITHUB:
       return githubReport(report, opts.annotationPath ?? ((f) => f));
+    case OutputFormat.MARKDOWN:
+      return markdownReport(report);
     case OutputFormat.TEXT:
       return textReport(report);
   }
@@ -162,6 +165,7 @@ function jsonReport(report: Report): unknown {
       hint: f.hint,
     })),
     impacts: report.impacts,
+    ...(report.optionChanges ? { optionChanges: report.optionChanges } : {}),
     counts: countsJson(report),
   };
 }
@@ -175,11 +179,18 @@ function countsJson(report: Report): unknown {
 }
 
 // GitHub workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+// Escaped as @actions/core escapes them (`%`, CR, LF in data; `:` and `,` too in properties); the other control
+// characters, line breaks and bidi controls, which GitHub would show raw (or reorder text with), are written
+// visibly (`\u202e`) first.
+
+/** {@link UNSAFE_CHARACTERS} but CR and LF, which the workflow command escapes encode. */
+const UNSAFE_IN_COMMAND = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+export function escapeData(s: string): string {
+  return s.replace(UNSAFE_IN_COMMAND, escapeCharacter).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function escapeProperty(s: string): string {
+export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
@@ -205,4 +216,104 @@ function githubReport(report: Report, annotationPath: (file: string) => string):
   }
   lines.push(summaryLine(report));
   return `${lines.join('\n')}\n`;
+}
+
+// --format markdown: a pull-request comment. Every text from the input goes through `cell`: one line, no HTML, no
+// Markdown syntax, no @mention or #reference that would notify someone or link elsewhere.
+
+/** `text` as literal Markdown table-cell content. */
+export function markdownText(text: string): string {
+  return escapeLine(text).replace(/[&<>@#\\`*_[\]|~]/g, (c) => MARKDOWN_ESCAPES[c] ?? `\\${c}`);
+}
+
+/** Characters written as HTML entities: markup, @mentions and #references (which would notify or link). */
+const MARKDOWN_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '@': '&#64;', '#': '&#35;' };
+
+const RESTART_EFFECTS = new Set([Effect.RESTARTED, Effect.RENAMED]);
+
+/** How the Workspaces of a diff are counted in the comment's first table. */
+const EFFECT_ROWS: { effects: Effect[]; label: string }[] = [
+  { effects: [Effect.RESTARTED], label: 'restart now (the Pod is replaced)' },
+  { effects: [Effect.PENDING_RESTART], label: 'restart when next paused (redirect pending)' },
+  { effects: [Effect.REDIRECTED], label: 'switched to a redirect target (paused)' },
+  { effects: [Effect.PAUSED], label: 'pause (the Pod is stopped)' },
+  { effects: [Effect.UNPAUSED], label: 'unpause (the Pod is started)' },
+  { effects: [Effect.ERROR_STATE], label: 'break: the reconciler puts them in state Error' },
+  { effects: [Effect.RENAMED], label: 'are renamed (deleted and created; volumes stay)' },
+  { effects: [Effect.CREATED], label: 'are created' },
+  { effects: [Effect.DELETED], label: 'are deleted (volumes stay)' },
+];
+
+const OPTION_CHANGE_TEXT: Record<OptionChangeType, string> = {
+  [OptionChangeType.ADDED]: 'added',
+  [OptionChangeType.REMOVED]: 'removed',
+  [OptionChangeType.CHANGED]: 'spec changed',
+  [OptionChangeType.REDIRECTED]: 'redirect changed',
+  [OptionChangeType.RELABELED]: 'spawner information changed',
+};
+
+function markdownReport(report: Report): string {
+  const errors = report.findings.filter((f) => f.severity === Severity.ERROR);
+  const warnings = report.findings.filter((f) => f.severity === Severity.WARNING);
+  const refusedWorkspaces = new Set(errors.filter((f) => f.object?.kind === WORKSPACE_KIND).map((f) => describeObject(f.object!)));
+  const verdict = errors.length > 0 ? 'cannot be merged as it is' : warnings.length > 0 ? 'passes, with warnings' : 'passes';
+  const out: string[] = [`### kfws ${report.command}: this change ${verdict}`, '', markdownText(summaryLine(report)), ''];
+
+  if (report.command === 'diff') {
+    out.push('| Workspaces that … | Count |', '|---|--:|');
+    for (const row of EFFECT_ROWS) {
+      const n = new Set(report.impacts.filter((i) => row.effects.includes(i.effect)).map((i) => describeObject(i.workspace))).size;
+      if (n > 0 || row.effects.some((e) => RESTART_EFFECTS.has(e) || e === Effect.PAUSED || e === Effect.ERROR_STATE)) out.push(`| ${row.label} | ${n} |`);
+    }
+    out.push(`| break: refused by the API server (see the errors) | ${refusedWorkspaces.size} |`, '');
+  }
+
+  const changes = report.optionChanges ?? [];
+  if (changes.length > 0) {
+    out.push('#### WorkspaceKind options changed', '', '| WorkspaceKind | Option | Change | Workspaces on it before | after | Where |', '|---|---|---|--:|--:|---|');
+    for (const c of changes) {
+      out.push(
+        `| ${markdownText(c.kind)} | ${markdownText(`${c.type} ${c.id}`)} | ${OPTION_CHANGE_TEXT[c.change]} | ${c.workspacesBefore} | ${c.workspaces} | ${markdownText(`${c.file}:${c.line}`)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  if (errors.length + warnings.length > 0) {
+    out.push('#### Problems', '', '| | Where | Object | Problem | What to do |', '|---|---|---|---|---|');
+    for (const f of [...errors, ...warnings]) {
+      const object = f.object ? markdownText(describeObject(f.object)) : '';
+      out.push(`| ${f.severity} | ${markdownText(where(f))} | ${object} | ${markdownText(f.message)} | ${markdownText(f.hint ?? '')} |`);
+    }
+    out.push('');
+  }
+
+  const shown = report.impacts.filter((i) => i.effect !== Effect.CREATED && i.effect !== Effect.DELETED);
+  if (shown.length > 0) {
+    out.push('#### Workspaces affected', '', '| Workspace | Effect | Detail | Where |', '|---|---|---|---|');
+    for (const i of shown.slice(0, MAX_MARKDOWN_ROWS)) {
+      out.push(`| ${markdownText(describeObject(i.workspace))} | ${i.effect} | ${markdownText(i.message)} | ${markdownText(where(i))} |`);
+    }
+    if (shown.length > MAX_MARKDOWN_ROWS) out.push(`| … and ${shown.length - MAX_MARKDOWN_ROWS} more | | | |`);
+    out.push('');
+  }
+
+  out.push('#### What to do', '', ...whatToDo(report, errors.length, refusedWorkspaces.size));
+  return `${out.join('\n')}\n`;
+}
+
+/** Rows of a table a comment shows at most (GitHub comments are limited to 65,536 characters). */
+const MAX_MARKDOWN_ROWS = 200;
+
+function whatToDo(report: Report, errors: number, refused: number): string[] {
+  const out: string[] = [];
+  if (report.findings.some((f) => f.category === 'unreadable')) {
+    out.push('- Some input could not be read or was refused: nothing under it was checked. Fix or remove it (each problem says why), or review what the applier builds from it.');
+  }
+  if (errors > 0) out.push('- Fix every error above: the API server or the admission webhook would refuse these objects, so the sync would fail. Each row says what to do where kfws knows.');
+  if (refused > 0) out.push('- An option in use cannot change or go: add a new option and redirect the old one to it; each Workspace moves when it is next paused.');
+  if (report.impacts.some((i) => i.effect === Effect.RESTARTED)) out.push('- Workspaces that restart lose what runs in them: tell their users, or set `spec.paused` / `deferUpdates` first.');
+  if (report.impacts.some((i) => i.effect === Effect.ERROR_STATE)) out.push('- Workspaces that go to state Error stop working until their WorkspaceKind options are fixed.');
+  if (out.length === 0) out.push('- Nothing: the change can be merged as far as Workspaces and WorkspaceKinds go.');
+  return out;
 }

@@ -19,6 +19,18 @@ export enum OutputFormat {
   JSON = 'json',
   /** GitHub Actions workflow commands (`::error file=...,line=...::`), shown as annotations on pull requests. */
   GITHUB = 'github',
+  /** A pull-request comment: what the change does to Workspaces, in tables, and what to do. */
+  MARKDOWN = 'markdown',
+}
+
+/** The tool that applies the manifests, whose reading of folders kfws mirrors (`--applier`). */
+export enum Applier {
+  /** `kubectl apply -R -f PATH`. */
+  KUBECTL = 'kubectl',
+  /** An Argo CD directory-type application (`--recurse`, `--include`, `--exclude` for its `directory` settings). */
+  ARGOCD = 'argocd',
+  /** A Flux Kustomization (kustomize-controller) on a folder without a kustomization of its own. */
+  FLUX = 'flux',
 }
 
 export enum Severity {
@@ -37,6 +49,11 @@ export enum FindingCategory {
   RULE = 'rule',
   /** Two documents define the same object. */
   DUPLICATE = 'duplicate',
+  /**
+   * Something about the input a reviewer should know, which does not change the exit status (a warning): a file one
+   * applier reads and another does not, a PATH that the base revision does not have.
+   */
+  INPUT = 'input',
 }
 
 /** A Workspace or WorkspaceKind, as named in messages. */
@@ -106,6 +123,35 @@ export interface Report {
   readonly findings: readonly Finding[];
   readonly impacts: readonly Impact[];
   readonly checked: { readonly files: number; readonly workspaces: number; readonly workspaceKinds: number };
+  /** `kfws diff`: the options of WorkspaceKinds that the change adds, removes or changes. */
+  readonly optionChanges?: readonly OptionChange[];
+}
+
+/** What a change does to one option of a WorkspaceKind. */
+export enum OptionChangeType {
+  ADDED = 'added',
+  REMOVED = 'removed',
+  /** Its spec (image, resources, ...) changes. */
+  CHANGED = 'changed',
+  /** Its redirect is added, removed or changed. */
+  REDIRECTED = 'redirected',
+  /** Its spawner information (display name, hidden, deprecated, ...) changes. */
+  RELABELED = 'relabeled',
+}
+
+export interface OptionChange {
+  /** The WorkspaceKind. */
+  readonly kind: string;
+  /** `imageConfig` or `podConfig`. */
+  readonly type: string;
+  readonly id: string;
+  readonly change: OptionChangeType;
+  /** How many Workspaces of the change select the option. */
+  readonly workspaces: number;
+  /** How many Workspaces of the base revision selected it. */
+  readonly workspacesBefore: number;
+  readonly file: string;
+  readonly line: number;
 }
 
 export function exitCodeOf(findings: readonly Finding[]): ExitCode {

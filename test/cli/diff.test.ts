@@ -212,7 +212,9 @@ describe('kfws diff: Workspace and deletion rules', () => {
   test('removing a WorkspaceKind together with its Workspaces is still refused while they exist', () => {
     const { status, stdout } = fixture.diff((repo) => repo.remove('manifests'));
     expect(stdout).toContain('WorkspaceKind is used by 1 workspace(s)');
-    expect(status).toBe(ExitCode.FAILED);
+    // The PATH reviewed is gone: said so (exit 2), with what the deletion does.
+    expect(stdout).toContain('cannot read manifests: no such file or folder in the working tree, though HEAD~1 has it');
+    expect(status).toBe(ExitCode.UNREADABLE);
   });
 
   test('removing an unused WorkspaceKind is fine', () => {
@@ -467,7 +469,13 @@ describe('kfws diff: bases, paths and formats', () => {
   test('an unknown revision, a base outside any repository, a path outside the repository: exit 2', () => {
     const fixture = new Fixture();
     const unknown = runInProcess(['diff', '--base', 'no-such-branch', 'manifests'], fixture.repo.dir);
-    expect(unknown).toEqual({ status: ExitCode.UNREADABLE, stdout: '', stderr: 'kfws: unknown revision "no-such-branch"\n' });
+    expect(unknown).toEqual({
+      status: ExitCode.UNREADABLE,
+      stdout: '',
+      stderr:
+        'kfws: unknown revision "no-such-branch" (branches: "main"); in a shallow CI checkout, fetch the base first ' +
+        '(git fetch origin BRANCH, or actions/checkout with fetch-depth: 0)\n',
+    });
     const outside = tempDir();
     const noRepo = runInProcess(['diff', '--base', 'main', '.'], outside);
     expect(noRepo.stderr).toBe(`kfws: --base "main": ${outside} is not in a git repository (for a folder, use --base-dir)\n`);

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { buildExampleApp } from '../../apps/main';
 import { validateManifests } from '../../lib/cli/check';
 import { parseManifests, readManifests } from '../../lib/cli/manifests';
-import { ExitCode, FindingCategory } from '../../lib/cli/types';
+import { Applier, ExitCode, FindingCategory } from '../../lib/cli/types';
 import { Mutable, webhookKind, webhookWorkspace } from '../core/fixtures';
 import { lineContaining, ROOT, runCli, runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
 import { ApiRevision } from '../../lib/core/revision';
@@ -242,20 +242,27 @@ function writeKind(dir: string): string {
 }
 
 describe('reading', () => {
-  test('folders recursively, YAML files only, hidden folders and node_modules skipped; files named explicitly whatever their name', () => {
+  test('folders recursively as kubectl -R reads them: .yaml, .yml, .json, dot folders and node_modules included; files named explicitly whatever their name', () => {
     const dir = tempDir();
     writeFile(dir, 'a/b/kind.yml', yamlDocuments(kind()));
     writeFile(dir, 'a/notes.txt', 'not yaml at all: [');
-    writeFile(dir, 'a/.git/x.yaml', 'broken: [');
-    writeFile(dir, 'a/node_modules/x.yaml', 'broken: [');
+    writeFile(dir, 'a/.hidden/x.yaml', 'broken: [');
+    writeFile(dir, 'a/node_modules/y.json', JSON.stringify(workspace((ws) => (ws.metadata.name = 'from-json'))));
     writeFile(dir, 'ws.manifest', yamlDocuments(workspace()));
     const set = readManifests(['a', 'ws.manifest', 'a/b/kind.yml'], { cwd: dir });
-    expect(set.files.map((f) => f.display)).toEqual(['a/b/kind.yml', 'ws.manifest']);
-    expect(set.findings).toEqual([]);
+    expect(set.files.map((f) => f.display)).toEqual(['a/.hidden/x.yaml', 'a/b/kind.yml', 'a/node_modules/y.json', 'ws.manifest']);
+    expect(set.findings.map((f) => [f.severity, f.file, f.message.split(':')[0]])).toEqual([
+      ['warning', 'a/node_modules/y.json', 'a/node_modules/y.json'],
+      ['error', 'a/.hidden/x.yaml', 'not valid YAML'],
+    ]);
     expect(set.objects.map((o) => o.ref)).toEqual([
       { kind: 'WorkspaceKind', name: 'jupyterlab' },
+      { kind: 'Workspace', namespace: 'default', name: 'from-json' },
       { kind: 'Workspace', namespace: 'default', name: 'webhook-workspace' },
     ]);
+    // Flux reads no .json file.
+    const flux = readManifests(['a'], { cwd: dir, applier: Applier.FLUX });
+    expect(flux.files.map((f) => f.display)).toEqual(['a/.hidden/x.yaml', 'a/b/kind.yml']);
   });
 
   test('characters JavaScript counts as whitespace but YAML does not stay in values', () => {
