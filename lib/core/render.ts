@@ -148,8 +148,9 @@ export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject
     container.volumeMounts = volumeMounts;
   }
 
+  const serviceAccountName = podTemplate.serviceAccount?.name;
   const podSpec: JsonObject & { containers: JsonObject[] } = {
-    serviceAccountName: podTemplate.serviceAccount.name,
+    ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
     containers: [container],
   };
   if (podTemplate.securityContext) {
