@@ -16,7 +16,7 @@
  * defaults and list keys resolved); validating does no parsing.
  */
 
-import { crdSchemas } from '../crd-schemas';
+import { crdSchemas } from '../crds';
 import { ApiRevision, DEFAULT_API_REVISION } from '../revision';
 import { cloneJson, emptyRecord, isPlainObject } from '../json';
 import { deepEqual } from './equality';
@@ -50,7 +50,7 @@ function exactlyOne(self: unknown, a: string, b: string): boolean {
   return !(has(self, a) && has(self, b)) && (has(self, a) || has(self, b));
 }
 
-/** TypeScript implementations of the exact CEL rule strings that appear in `crds/`. */
+/** TypeScript implementations of the exact CEL rule strings that appear in the CRDs (`crds/`). */
 export const CEL_RULES: ReadonlyMap<string, CelRuleImpl> = new Map<string, CelRuleImpl>([
   ['self == oldSelf', { transition: true, check: (self, oldSelf) => deepEqual(self, oldSelf) }],
   [
