@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
   ActivityProbe, ApiRevision, FilterScope, SpawnerImage, SpawnerImageMediaType, Workspace, WorkspaceActivityProbe,
-  WorkspaceKind, WorkspacesApp,
+  WorkspaceKind, WorkspacesApp, WorkspacesInstallChart,
 } from '../../lib';
 import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 import { addSmallKind, synthApp, synthError } from './helpers';
@@ -178,4 +178,21 @@ describe('apiRevision', () => {
 
 test('SpawnerImage.fromConfigMap media type enum', () => {
   expect(SpawnerImageMediaType.SVG).toBe('image/svg+xml');
+});
+
+describe('the install chart follows the app', () => {
+  test('it installs the CRDs of the app\'s revision', () => {
+    const chart = new WorkspacesInstallChart(betaApp(), 'Install');
+    expect(chart.apiRevision).toBe(BETA);
+    const crds = Testing.synth(chart).filter((o: any) => o.kind === 'CustomResourceDefinition');
+    expect(crds.map((c: any) => c.metadata.name).sort()).toEqual(['workspacekinds.kubeflow.org', 'workspaces.kubeflow.org']);
+    const ws = crds.find((c: any) => c.metadata.name === 'workspaces.kubeflow.org');
+    expect(ws.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.displayName).toBeDefined();
+  });
+
+  test('a chart revision contradicting the app is an error', () => {
+    expect(() => new WorkspacesInstallChart(betaApp(), 'Install', { apiRevision: ApiRevision.FD7A3D8E })).toThrow(
+      'apiRevision is fd7a3d8e but the app targets v2.0.0-beta.0 (WorkspacesApp apiRevision); expected one revision per app',
+    );
+  });
 });
