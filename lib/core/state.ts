@@ -3,17 +3,31 @@
  * Pure functions over plain Kubernetes JSON (Pods, Events), shared by the reconciler and the CLI.
  */
 import { OptionStatus, WorkspaceState, WorkspaceStatus } from './api';
+import { WorkspaceActivity } from './activity';
 import { MAIN_CONTAINER_NAME } from './render';
+import { ApiRevision, DEFAULT_API_REVISION } from './revision';
+
+/**
+ * `status` at either revision: v2.0.0-beta.0 adds `lastRunningTime`, the probe fields of `activity` and
+ * `podTemplatePod.nodeName` / `serviceAccountName`, and counts every time in milliseconds (beta §2.3).
+ */
+export type RevisionStatus = Omit<WorkspaceStatus, 'activity' | 'podTemplatePod'> & {
+  readonly activity: WorkspaceActivity;
+  readonly lastRunningTime?: number;
+  readonly podTemplatePod: WorkspaceStatus['podTemplatePod'] & { readonly nodeName?: string; readonly serviceAccountName?: string };
+};
 
 /** The parts of a core/v1 Pod the state decision reads. */
 export interface PodLike {
-  readonly metadata: { readonly name?: string; readonly deletionTimestamp?: string };
+  readonly metadata: { readonly name?: string; readonly uid?: string; readonly deletionTimestamp?: string };
   readonly spec?: {
+    readonly nodeName?: string;
     readonly containers?: readonly { readonly name: string }[];
     readonly initContainers?: readonly { readonly name: string }[];
   };
   readonly status?: {
     readonly phase?: string;
+    readonly podIP?: string;
     readonly conditions?: readonly {
       readonly type: string;
       readonly status: string;
@@ -69,6 +83,16 @@ export const StateMessages = {
    */
   ownedObjectRefused: (verb: WriteVerb, object: string, message: string): StateDecision =>
     error(verb === WriteVerb.CREATE ? 'FailedCreate' : 'FailedUpdate', `Workspace failed to ${verb} ${object}: ${message}`),
+  /** v2.0.0-beta.0 (beta §4.8.1 B5). */
+  podWarning: (message: string): StateDecision => error('PodWarning', `Workspace Pod has warning event: ${message}`),
+  /** v2.0.0-beta.0 (beta §4.8.2). */
+  multipleServiceAccounts: (names: readonly string[]): StateDecision =>
+    error('MultipleServiceAccounts', `Workspace owns multiple ServiceAccounts: ${names.join(', ')}`),
+  /** v2.0.0-beta.0: `ws-<name>` exists and another owner controls it (name not quoted, as upstream). */
+  serviceAccountNotOwned: (name: string): StateDecision =>
+    error('ServiceAccountNotOwned', `Workspace ServiceAccount ${name} already exists and is not owned by the Workspace`),
+  multipleVirtualServices: (names: readonly string[]): StateDecision =>
+    error('MultipleVirtualServices', `Workspace owns multiple VirtualServices: ${names.join(', ')}`),
   statefulSetWarning: (message: string): StateDecision =>
     error('StatefulSetWarning', `Workspace StatefulSet has warning event: ${message}`),
   unschedulable: (message: string): StateDecision => error('Unschedulable', `Workspace Pod is unschedulable: ${message}`),
@@ -100,6 +124,11 @@ export interface StateInput {
    * changed the StatefulSet, so a warning about a previous revision does not outlive the change that fixed it.
    */
   readonly warningsSince?: number;
+  /**
+   * v2.0.0-beta.0 only: Events whose `involvedObject` is the Pod (any type). A Warning among them puts a Pod that
+   * is not Running and Ready into Error (beta §4.8.1 B5). Undefined at fd7a3d8e, which ignores them.
+   */
+  readonly podEvents?: readonly EventLike[];
 }
 
 /**
@@ -146,6 +175,10 @@ export function decideState(input: StateInput): StateDecision {
   if (waitingReason === 'CrashLoopBackOff' || waitingReason === 'ImagePullBackOff') {
     return StateMessages.containerWaiting(waitingReason);
   }
+  if (input.podEvents) {
+    const warning = latestWarning(input.podEvents);
+    if (warning) return StateMessages.podWarning(warning.message ?? '');
+  }
   if (pod.status?.phase === 'Pending') {
     return StateMessages.pending;
   }
@@ -156,6 +189,22 @@ export function decideState(input: StateInput): StateDecision {
 function eventTime(event: EventLike): number {
   const raw = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp;
   return raw ? Date.parse(raw) : NaN;
+}
+
+/** The Warning with the latest time; of equal times (or none) the first listed wins (beta §4.8.1 B5). */
+function latestWarning(events: readonly EventLike[]): EventLike | undefined {
+  let warning: EventLike | undefined;
+  let warningTime = -Infinity;
+  for (const event of events) {
+    if (event.type !== 'Warning') continue;
+    const t = eventTime(event);
+    const time = Number.isNaN(t) ? 0 : t;
+    if (!warning || time > warningTime) {
+      warning = event;
+      warningTime = time;
+    }
+  }
+  return warning;
 }
 
 function currentWarning(events: readonly EventLike[], since: number | undefined): EventLike | undefined {
@@ -209,9 +258,15 @@ export function podTemplatePodStatus(pod: PodLike | undefined): WorkspaceStatus[
 
 export interface StatusInput {
   /** The status currently stored (activity and pauseTime carry over from it). */
-  readonly previous?: Partial<WorkspaceStatus>;
+  readonly previous?: Partial<RevisionStatus>;
   readonly paused: boolean;
   readonly nowSeconds: number;
+  /** @default fd7a3d8e */
+  readonly revision?: ApiRevision;
+  /** v2.0.0-beta.0: milliseconds since the epoch (its status times are in ms). @default nowSeconds × 1000 */
+  readonly nowMs?: number;
+  /** v2.0.0-beta.0: the Workspace's ServiceAccount, reported even without a Pod. */
+  readonly serviceAccountName?: string;
   /** Option resolution results; an option that failed to resolve has no `desired`. */
   readonly imageConfig: OptionStatus;
   readonly podConfig: OptionStatus;
@@ -225,8 +280,9 @@ export interface StatusInput {
  * Unlike upstream (Appendix A #4, #5), error states are computed the same way as the others: `pauseTime`,
  * `pendingRestart`, `podTemplateOptions` and `podTemplatePod` are always current, not only when the message changes.
  */
-export function computeStatus(input: StatusInput): WorkspaceStatus {
+export function computeStatus(input: StatusInput): RevisionStatus {
   const pendingRestart = isRedirected(input.imageConfig) || isRedirected(input.podConfig);
+  if ((input.revision ?? DEFAULT_API_REVISION) === ApiRevision.V2_0_0_BETA_0) return computeBetaStatus(input, pendingRestart);
   return {
     activity: {
       lastActivity: input.previous?.activity?.lastActivity ?? 0,
@@ -241,22 +297,63 @@ export function computeStatus(input: StatusInput): WorkspaceStatus {
   };
 }
 
+/**
+ * v2.0.0-beta.0 (beta §2.3, §4.8.3, §4.8.4): times in ms, `nodeName` always present, `serviceAccountName`, and on
+ * entering Running (or Running with `lastRunningTime` still 0) `lastRunningTime = now` and `activity` reset.
+ */
+function computeBetaStatus(input: StatusInput, pendingRestart: boolean): RevisionStatus {
+  const nowMs = input.nowMs ?? input.nowSeconds * 1000;
+  const previous = input.previous;
+  let activity: WorkspaceActivity = previous?.activity
+    ? { ...previous.activity, lastActivity: previous.activity.lastActivity ?? 0, lastUpdate: previous.activity.lastUpdate ?? 0 }
+    : { lastActivity: 0, lastUpdate: 0 };
+  let lastRunningTime = previous?.lastRunningTime ?? 0;
+  if (input.decision.state === WorkspaceState.RUNNING && (previous?.state !== WorkspaceState.RUNNING || lastRunningTime === 0)) {
+    lastRunningTime = nowMs;
+    activity = { lastActivity: 0, lastUpdate: 0 };
+  }
+  const pod = podTemplatePodStatus(input.pod);
+  return {
+    activity,
+    lastRunningTime,
+    pauseTime: computePauseTime(input.paused, previous?.pauseTime, nowMs),
+    pendingRestart,
+    podTemplateOptions: { imageConfig: input.imageConfig, podConfig: input.podConfig },
+    podTemplatePod: {
+      name: pod.name,
+      nodeName: input.pod?.spec?.nodeName ?? '',
+      ...(input.serviceAccountName ? { serviceAccountName: input.serviceAccountName } : {}),
+      ...(pod.containers ? { containers: pod.containers } : {}),
+      ...(pod.initContainers ? { initContainers: pod.initContainers } : {}),
+    },
+    state: input.decision.state,
+    stateMessage: input.decision.message,
+  };
+}
+
 function isRedirected(option: OptionStatus): boolean {
   return (option.redirectChain?.length ?? 0) > 0;
 }
 
 /** Semantic equality of two statuses: absent optional fields equal empty ones. */
-export function statusEquals(a: Partial<WorkspaceStatus> | undefined, b: Partial<WorkspaceStatus> | undefined): boolean {
+export function statusEquals(a: Partial<RevisionStatus> | undefined, b: Partial<RevisionStatus> | undefined): boolean {
   return JSON.stringify(normaliseStatus(a)) === JSON.stringify(normaliseStatus(b));
 }
 
-function normaliseStatus(s: Partial<WorkspaceStatus> | undefined): unknown {
+function normaliseStatus(s: Partial<RevisionStatus> | undefined): unknown {
   const option = (o: OptionStatus | undefined): unknown => ({
     desired: o?.desired ?? '',
     redirectChain: (o?.redirectChain ?? []).map((step) => [step.source, step.target]),
   });
   return {
     activity: [s?.activity?.lastActivity ?? 0, s?.activity?.lastUpdate ?? 0],
+    // v2.0.0-beta.0 only; absent at fd7a3d8e on both sides.
+    lastProbe: s?.activity?.lastProbe
+      ? [s.activity.lastProbe.startTime, s.activity.lastProbe.endTime, s.activity.lastProbe.result, s.activity.lastProbe.message]
+      : null,
+    rules: s?.activity?.rules ? [s.activity.rules.pauseWorkspace?.eligibleAfter ?? null] : null,
+    lastRunningTime: s?.lastRunningTime ?? 0,
+    podBeta: [s?.podTemplatePod?.nodeName ?? '', s?.podTemplatePod?.serviceAccountName ?? ''],
     pauseTime: s?.pauseTime ?? 0,
     pendingRestart: s?.pendingRestart ?? false,
     imageConfig: option(s?.podTemplateOptions?.imageConfig),
