@@ -5,68 +5,25 @@
  * {@link completeActivity}.
  */
 
-/** Defaults of `spec.podTemplate.activityProbe` (beta §3.2.4). */
-export const ACTIVITY_PROBE_DEFAULTS = {
-  minProbeIntervalSeconds: 300,
-  probeIntervalSeconds: 3600,
-  podExecTimeoutSeconds: 60,
-} as const;
+import {
+  ActivityProbeResult,
+  ActivityRule,
+  DEFAULT_MIN_PROBE_INTERVAL_SECONDS,
+  DEFAULT_PROBE_INTERVAL_SECONDS,
+  LabelSelector,
+  ProbeResult,
+  WorkspaceActivityStatus,
+  WorkspaceKindActivityProbe,
+} from './api';
 
 /** Per-request timeout of the Jupyter probe (beta §4.9.3). */
 export const JUPYTER_PROBE_TIMEOUT_MS = 10_000;
 /** Largest response body (Jupyter) or output stream (podExec) read from a probe. */
 export const PROBE_OUTPUT_MAX_BYTES = 1024 * 1024;
 
-export enum ProbeResult {
-  SUCCESS = 'Success',
-  FAILURE = 'Failure',
-  TIMEOUT = 'Timeout',
-}
-
-/** `status.activity.lastProbe`. */
-export interface LastProbe {
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly result: ProbeResult | string;
-  readonly message: string;
-}
-
-/** `status.activity` at v2.0.0-beta.0; every time in Unix milliseconds. */
-export interface WorkspaceActivity {
-  readonly lastActivity: number;
-  readonly lastUpdate: number;
-  readonly lastProbe?: LastProbe;
-  readonly rules?: { readonly pauseWorkspace?: { readonly eligibleAfter: number } };
-}
-
-/** `spec.podTemplate.activityProbe` of a v2.0.0-beta.0 WorkspaceKind. */
-export interface ActivityProbeConfig {
-  readonly minProbeIntervalSeconds?: number;
-  readonly probeIntervalSeconds?: number;
-  readonly podExec?: { readonly script: string; readonly timeoutSeconds?: number };
-  readonly jupyter?: { readonly lastActivity?: boolean; readonly portId: string };
-}
-
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values?: readonly string[];
-}
-
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly LabelSelectorRequirement[];
-}
-
-/** `spec.activityRules[]` of a v2.0.0-beta.0 WorkspaceKind. */
-export interface ActivityRule {
-  readonly config: { readonly secondsSinceActive: number; readonly minRunningSeconds?: number };
-  readonly match?: {
-    readonly matchNamespace?: { readonly selector: LabelSelector };
-    readonly matchPodConfig?: { readonly selector: LabelSelector };
-  };
-  readonly effect: { readonly pauseWorkspace?: boolean };
-}
+type LastProbe = ActivityProbeResult;
+type WorkspaceActivity = WorkspaceActivityStatus;
+type ActivityProbeConfig = WorkspaceKindActivityProbe;
 
 /** A label selector the API could not have produced (the CRD leaves selectors open): a reconcile error. */
 export class SelectorError extends Error {
@@ -154,8 +111,8 @@ export function evaluateRules(input: RuleInput): { activity: WorkspaceActivity; 
 /** The probe intervals of a Kind, in milliseconds. */
 export function probeIntervals(probe: ActivityProbeConfig): { minIntervalMs: number; intervalMs: number } {
   return {
-    minIntervalMs: (probe.minProbeIntervalSeconds ?? ACTIVITY_PROBE_DEFAULTS.minProbeIntervalSeconds) * 1000,
-    intervalMs: (probe.probeIntervalSeconds ?? ACTIVITY_PROBE_DEFAULTS.probeIntervalSeconds) * 1000,
+    minIntervalMs: (probe.minProbeIntervalSeconds ?? DEFAULT_MIN_PROBE_INTERVAL_SECONDS) * 1000,
+    intervalMs: (probe.probeIntervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000,
   };
 }
 

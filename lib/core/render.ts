@@ -7,6 +7,7 @@
  */
 import {
   API_VERSION,
+  DEFAULT_SECRET_MODE,
   ImageConfigSpec,
   ImageConfigValue,
   JsonObject,
@@ -33,8 +34,6 @@ export const HOME_VOLUME_NAME = 'home-volume';
 export const DATA_VOLUME_NAME_PREFIX = 'data-volume-';
 /** Secret volume `i` is named `secret-volume-<i>` (v2.0.0-beta.0). */
 export const SECRET_VOLUME_NAME_PREFIX = 'secret-volume-';
-/** `defaultMode` of a secret volume when the Workspace gives none (0644, the CRD default). */
-const DEFAULT_SECRET_MODE = 420;
 
 /** How to render: the revision of the installed CRDs, and (beta) the ServiceAccount the Pod runs as. */
 export interface RenderOptions {
@@ -47,18 +46,6 @@ export interface RenderOptions {
   readonly serviceAccountName?: string;
 }
 
-/** `spec.podTemplate.volumes.secrets[]` of a v2.0.0-beta.0 Workspace. */
-interface SecretVolumeSpec {
-  readonly secretName: string;
-  readonly mountPath: string;
-  readonly defaultMode?: number;
-}
-
-/** `spec.podTemplate.serviceAccount` of a WorkspaceKind in either revision. */
-interface KindServiceAccount {
-  readonly name?: string;
-  readonly clusterRoles?: readonly { readonly name: string }[];
-}
 const DEFAULT_IMAGE_PULL_POLICY = 'IfNotPresent';
 
 /** Which object failed to render; decides the state message prefix (§2.3). */
@@ -180,10 +167,10 @@ export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject
     container.volumeMounts = volumeMounts;
   }
 
-  const serviceAccount = podTemplate.serviceAccount as KindServiceAccount | undefined;
+  const serviceAccountName = beta ? options.serviceAccountName ?? workspaceServiceAccountName(name) : podTemplate.serviceAccount?.name;
   const podSpec: JsonObject & { containers: JsonObject[] } = {
     // fd7a3d8e: the Kind names a ServiceAccount that must exist; beta: the Workspace's own (beta §4.5).
-    serviceAccountName: beta ? options.serviceAccountName ?? workspaceServiceAccountName(name) : serviceAccount?.name,
+    ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
     containers: [container],
   };
   if (podTemplate.securityContext) {
@@ -271,7 +258,7 @@ export function renderServiceAccount(ws: WorkspaceObject): RenderedServiceAccoun
  */
 export function renderRoleBindings(ws: WorkspaceObject, kind: WorkspaceKindObject, serviceAccountName: string): RenderedRoleBinding[] {
   const { name, namespace } = identify(ws, RenderedObject.STATEFUL_SET);
-  const roles = (kind.spec?.podTemplate?.serviceAccount as KindServiceAccount | undefined)?.clusterRoles ?? [];
+  const roles = kind.spec?.podTemplate?.serviceAccount?.clusterRoles ?? [];
   return roles.map((role) => ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -457,7 +444,7 @@ function assembleVolumes(
     add({ name: volumeName, persistentVolumeClaim: claim }, mount);
   });
   // v2.0.0-beta.0 (beta §4.5): after the data volumes, with the same skip rules; no readOnly, items or subPath.
-  const secrets = withSecrets ? ((spec.podTemplate.volumes as { secrets?: readonly SecretVolumeSpec[] } | undefined)?.secrets ?? []) : [];
+  const secrets = withSecrets ? (spec.podTemplate.volumes?.secrets ?? []) : [];
   secrets.forEach((secret, i) => {
     const volumeName = `${SECRET_VOLUME_NAME_PREFIX}${i}`;
     if (volumeNames.has(volumeName) || mountPaths.has(secret.mountPath)) {

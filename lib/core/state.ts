@@ -2,20 +2,10 @@
  * Workspace status: the state decision (upstream-behavior §2.2, §2.3) and the status computation (§2.1, §2.4).
  * Pure functions over plain Kubernetes JSON (Pods, Events), shared by the reconciler and the CLI.
  */
-import { OptionStatus, WorkspaceState, WorkspaceStatus } from './api';
-import { WorkspaceActivity } from './activity';
+import { OptionStatus, WorkspaceActivityStatus, WorkspaceState, WorkspaceStatus } from './api';
 import { MAIN_CONTAINER_NAME } from './render';
 import { ApiRevision, DEFAULT_API_REVISION } from './revision';
 
-/**
- * `status` at either revision: v2.0.0-beta.0 adds `lastRunningTime`, the probe fields of `activity` and
- * `podTemplatePod.nodeName` / `serviceAccountName`, and counts every time in milliseconds (beta §2.3).
- */
-export type RevisionStatus = Omit<WorkspaceStatus, 'activity' | 'podTemplatePod'> & {
-  readonly activity: WorkspaceActivity;
-  readonly lastRunningTime?: number;
-  readonly podTemplatePod: WorkspaceStatus['podTemplatePod'] & { readonly nodeName?: string; readonly serviceAccountName?: string };
-};
 
 /** The parts of a core/v1 Pod the state decision reads. */
 export interface PodLike {
@@ -232,12 +222,12 @@ function currentWarning(events: readonly EventLike[], since: number | undefined)
   return warning;
 }
 
-/** `status.pauseTime` (Unix seconds): set when pausing, kept while paused, 0 when running (§2.1). */
-export function computePauseTime(paused: boolean, previous: number | undefined, nowSeconds: number): number {
+/** `status.pauseTime` (`now`'s unit: seconds at fd7a3d8e, ms at the beta): set when pausing, kept while paused, 0 when running (§2.1). */
+export function computePauseTime(paused: boolean, previous: number | undefined, now: number): number {
   if (!paused) {
     return 0;
   }
-  return previous ? previous : nowSeconds;
+  return previous ? previous : now;
 }
 
 /** `status.podTemplatePod` for the Pod `<statefulSet>-0`, or `{name: ""}` when there is none. */
@@ -258,7 +248,7 @@ export function podTemplatePodStatus(pod: PodLike | undefined): WorkspaceStatus[
 
 export interface StatusInput {
   /** The status currently stored (activity and pauseTime carry over from it). */
-  readonly previous?: Partial<RevisionStatus>;
+  readonly previous?: Partial<WorkspaceStatus>;
   readonly paused: boolean;
   readonly nowSeconds: number;
   /** @default fd7a3d8e */
@@ -280,7 +270,7 @@ export interface StatusInput {
  * Unlike upstream (Appendix A #4, #5), error states are computed the same way as the others: `pauseTime`,
  * `pendingRestart`, `podTemplateOptions` and `podTemplatePod` are always current, not only when the message changes.
  */
-export function computeStatus(input: StatusInput): RevisionStatus {
+export function computeStatus(input: StatusInput): WorkspaceStatus {
   const pendingRestart = isRedirected(input.imageConfig) || isRedirected(input.podConfig);
   if ((input.revision ?? DEFAULT_API_REVISION) === ApiRevision.V2_0_0_BETA_0) return computeBetaStatus(input, pendingRestart);
   return {
@@ -301,10 +291,10 @@ export function computeStatus(input: StatusInput): RevisionStatus {
  * v2.0.0-beta.0 (beta §2.3, §4.8.3, §4.8.4): times in ms, `nodeName` always present, `serviceAccountName`, and on
  * entering Running (or Running with `lastRunningTime` still 0) `lastRunningTime = now` and `activity` reset.
  */
-function computeBetaStatus(input: StatusInput, pendingRestart: boolean): RevisionStatus {
+function computeBetaStatus(input: StatusInput, pendingRestart: boolean): WorkspaceStatus {
   const nowMs = input.nowMs ?? input.nowSeconds * 1000;
   const previous = input.previous;
-  let activity: WorkspaceActivity = previous?.activity
+  let activity: WorkspaceActivityStatus = previous?.activity
     ? { ...previous.activity, lastActivity: previous.activity.lastActivity ?? 0, lastUpdate: previous.activity.lastUpdate ?? 0 }
     : { lastActivity: 0, lastUpdate: 0 };
   let lastRunningTime = previous?.lastRunningTime ?? 0;
@@ -336,11 +326,11 @@ function isRedirected(option: OptionStatus): boolean {
 }
 
 /** Semantic equality of two statuses: absent optional fields equal empty ones. */
-export function statusEquals(a: Partial<RevisionStatus> | undefined, b: Partial<RevisionStatus> | undefined): boolean {
+export function statusEquals(a: Partial<WorkspaceStatus> | undefined, b: Partial<WorkspaceStatus> | undefined): boolean {
   return JSON.stringify(normaliseStatus(a)) === JSON.stringify(normaliseStatus(b));
 }
 
-function normaliseStatus(s: Partial<RevisionStatus> | undefined): unknown {
+function normaliseStatus(s: Partial<WorkspaceStatus> | undefined): unknown {
   const option = (o: OptionStatus | undefined): unknown => ({
     desired: o?.desired ?? '',
     redirectChain: (o?.redirectChain ?? []).map((step) => [step.source, step.target]),
