@@ -44,6 +44,7 @@ export const PATHS = {
   roleBindings: '/apis/rbac.authorization.k8s.io/v1/rolebindings',
   virtualServices: '/apis/networking.istio.io/v1/virtualservices',
   namespaces: '/api/v1/namespaces',
+  configMaps: '/api/v1/configmaps',
   namespace: (name: string) => `/api/v1/namespaces/${name}`,
   namespacedServiceAccounts: (ns: string) => `/api/v1/namespaces/${ns}/serviceaccounts`,
   serviceAccount: (ns: string, name: string) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
@@ -237,6 +238,8 @@ export const OWNED_LABEL_SELECTOR = LABEL_WORKSPACE_NAME;
 
 /** Field selector of the Events about StatefulSets (the only Events the state decision reads). */
 export const STATEFULSET_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=StatefulSet';
+/** v2.0.0-beta.0: Events about Pods (a Warning puts a starting Workspace into Error, beta §4.8.1 B5). */
+export const POD_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=Pod';
 
 /**
  * When the reconciler last changed the object, from the managedFields timestamp of its field manager (ms since
