@@ -53,6 +53,8 @@ export enum RenderedObject {
   STATEFUL_SET = 'StatefulSet',
   SERVICE = 'Service',
   VIRTUAL_SERVICE = 'VirtualService',
+  SERVICE_ACCOUNT = 'ServiceAccount',
+  ROLE_BINDING = 'RoleBinding',
 }
 
 /** The Workspace cannot be rendered; `message` is the upstream detail text (§1.5, §1.6). */

@@ -490,6 +490,15 @@ function ownedWrite(action: WorkspaceAction): Omit<RefusedWrite, 'status'> | und
       return { object: RenderedObject.VIRTUAL_SERVICE, verb: WriteVerb.CREATE };
     case 'patchVirtualService':
       return { object: RenderedObject.VIRTUAL_SERVICE, verb: WriteVerb.UPDATE };
+    case 'createServiceAccount':
+      return { object: RenderedObject.SERVICE_ACCOUNT, verb: WriteVerb.CREATE };
+    case 'patchServiceAccount':
+      return { object: RenderedObject.SERVICE_ACCOUNT, verb: WriteVerb.UPDATE };
+    // A 403 here is mostly a ClusterRole the controller may not bind: the state says so, with the server's message.
+    case 'createRoleBinding':
+      return { object: RenderedObject.ROLE_BINDING, verb: WriteVerb.CREATE };
+    case 'patchRoleBinding':
+      return { object: RenderedObject.ROLE_BINDING, verb: WriteVerb.UPDATE };
     default:
       return undefined;
   }
