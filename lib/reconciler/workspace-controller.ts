@@ -296,7 +296,18 @@ export class WorkspaceController {
       throw err;
     }
     const owner = (existing.metadata.ownerReferences ?? []).find((o) => o.controller);
-    if (owner && owner.uid === ws.metadata.uid && owner.kind === WORKSPACE_KIND) return Outcome.REQUEUE;
+    if (owner && owner.uid === ws.metadata.uid && owner.kind === WORKSPACE_KIND) {
+      // Ours, but not in the (label-selected) cache: someone removed the workspace-name label. Put it back.
+      const labels = (plan.actions.find((a) => a.type === 'createServiceAccount') as { object: { metadata: { labels: Record<string, string> } } }).object.metadata.labels;
+      if (Object.entries(labels).some(([k, v]) => existing.metadata.labels?.[k] !== v)) {
+        await this.deps.client.request('PATCH', PATHS.serviceAccount(namespace, name), {
+          query: { fieldManager: FIELD_MANAGER },
+          body: { metadata: { resourceVersion: existing.metadata.resourceVersion, labels } },
+        });
+        log.info(`restored the labels of ServiceAccount ${name}`);
+      }
+      return Outcome.REQUEUE;
+    }
     const decision = StateMessages.serviceAccountNotOwned(name);
     log.warn(decision.message);
     if (!plan.statusWith || !(await this.writeStatus(key, ws, plan.statusWith(decision)))) return Outcome.DONE;
