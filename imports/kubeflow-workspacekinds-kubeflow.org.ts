@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 
 
 /**
- * WorkspaceKind is the Schema for the WorkspaceKinds API
+ * A WorkspaceKind is a template for Workspaces: how the spawner presents it, the Pod it runs and the image and pod options users choose from.
  *
  * @schema WorkspaceKind
  */
@@ -58,7 +58,7 @@ export class WorkspaceKind extends ApiObject {
 }
 
 /**
- * WorkspaceKind is the Schema for the WorkspaceKinds API
+ * A WorkspaceKind is a template for Workspaces: how the spawner presents it, the Pod it runs and the image and pod options users choose from.
  *
  * @schema WorkspaceKind
  */
@@ -69,7 +69,7 @@ export interface WorkspaceKindProps {
   readonly metadata?: ApiObjectMetadata;
 
   /**
-   * WorkspaceKindSpec defines the desired state of WorkspaceKind
+   * What a platform team offers: the spawner presentation, the Pod template and its options.
    *
    * @schema WorkspaceKind#spec
    */
@@ -92,20 +92,20 @@ export function toJson_WorkspaceKindProps(obj: WorkspaceKindProps | undefined): 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * WorkspaceKindSpec defines the desired state of WorkspaceKind
+ * What a platform team offers: the spawner presentation, the Pod template and its options.
  *
  * @schema WorkspaceKindSpec
  */
 export interface WorkspaceKindSpec {
   /**
-   * podTemplate is the PodTemplate used to spawn Pods to run Workspaces of this WorkspaceKind
+   * The template of Workspace Pods, and the options users choose from.
    *
    * @schema WorkspaceKindSpec#podTemplate
    */
   readonly podTemplate: WorkspaceKindSpecPodTemplate;
 
   /**
-   * spawner config determines how the WorkspaceKind is displayed in the Workspace Spawner UI
+   * How the spawner user interface presents the WorkspaceKind.
    *
    * @schema WorkspaceKindSpec#spawner
    */
@@ -128,96 +128,90 @@ export function toJson_WorkspaceKindSpec(obj: WorkspaceKindSpec | undefined): Re
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * podTemplate is the PodTemplate used to spawn Pods to run Workspaces of this WorkspaceKind
+ * The template of Workspace Pods, and the options users choose from.
  *
  * @schema WorkspaceKindSpecPodTemplate
  */
 export interface WorkspaceKindSpecPodTemplate {
   /**
-   * container security context for Workspace Pods (MUTABLE)
+   * The security context of the Workspace container.
    *
    * @schema WorkspaceKindSpecPodTemplate#containerSecurityContext
    */
   readonly containerSecurityContext?: WorkspaceKindSpecPodTemplateContainerSecurityContext;
 
   /**
-   * culling configs for pausing inactive Workspaces (MUTABLE)
+   * Culling settings of inactive Workspaces.
    *
    * @schema WorkspaceKindSpecPodTemplate#culling
    */
   readonly culling?: WorkspaceKindSpecPodTemplateCulling;
 
   /**
-   * environment variables for Workspace Pods (MUTABLE)
-   * - the following go template functions are available:
-   * - `httpPathPrefix(portId string)`: returns the HTTP path prefix of the specified port
+   * Environment variables of the Workspace container; values may use Go templates.
    *
    * @schema WorkspaceKindSpecPodTemplate#extraEnv
    */
   readonly extraEnv?: WorkspaceKindSpecPodTemplateExtraEnv[];
 
   /**
-   * extra volume mounts for Workspace Pods (MUTABLE)
+   * Volume mounts added to the Workspace container.
    *
    * @schema WorkspaceKindSpecPodTemplate#extraVolumeMounts
    */
   readonly extraVolumeMounts?: WorkspaceKindSpecPodTemplateExtraVolumeMounts[];
 
   /**
-   * extra volumes for Workspace Pods (MUTABLE)
+   * Volumes added to the Workspace Pod.
    *
    * @schema WorkspaceKindSpecPodTemplate#extraVolumes
    */
   readonly extraVolumes?: WorkspaceKindSpecPodTemplateExtraVolumes[];
 
   /**
-   * options are the user-selectable fields, they determine the PodSpec of the Workspace
+   * The options users choose from; their values build the Pod.
    *
    * @schema WorkspaceKindSpecPodTemplate#options
    */
   readonly options: WorkspaceKindSpecPodTemplateOptions;
 
   /**
-   * metadata for Workspace Pods (MUTABLE)
+   * Labels and annotations added to Workspace Pods (may change).
    *
    * @schema WorkspaceKindSpecPodTemplate#podMetadata
    */
   readonly podMetadata?: WorkspaceKindSpecPodTemplatePodMetadata;
 
   /**
-   * port definitions which can be referenced in image config values
-   * - think of port definitions as the "types" of services which could be provided by a specific image
-   * - a port definition has a common id (URL path) for consistency if the listening TCP port changes
-   * - ports are referenced in image config values by their `id` and their definition here establishes
-   * their protocol type, and default display name in the UI
+   * The ports Workspaces expose, referenced by id from the image options.
    *
    * @schema WorkspaceKindSpecPodTemplate#ports
    */
   readonly ports: WorkspaceKindSpecPodTemplatePorts[];
 
   /**
-   * standard probes to determine Container health (MUTABLE)
+   * Container probes of the Workspace container (may change).
    *
    * @schema WorkspaceKindSpecPodTemplate#probes
    */
   readonly probes?: WorkspaceKindSpecPodTemplateProbes;
 
   /**
-   * security context for Workspace Pods (MUTABLE)
+   * The security context of Workspace Pods.
    *
    * @schema WorkspaceKindSpecPodTemplate#securityContext
    */
   readonly securityContext?: WorkspaceKindSpecPodTemplateSecurityContext;
 
   /**
-   * service account configs for Workspace Pods
+   * The ServiceAccount of Workspace Pods.
    *
    * @schema WorkspaceKindSpecPodTemplate#serviceAccount
    */
   readonly serviceAccount: WorkspaceKindSpecPodTemplateServiceAccount;
 
   /**
-   * volume mount paths
+   * Where volumes are mounted.
    *
    * @schema WorkspaceKindSpecPodTemplate#volumeMounts
    */
@@ -250,57 +244,55 @@ export function toJson_WorkspaceKindSpecPodTemplate(obj: WorkspaceKindSpecPodTem
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * spawner config determines how the WorkspaceKind is displayed in the Workspace Spawner UI
+ * How the spawner user interface presents the WorkspaceKind.
  *
  * @schema WorkspaceKindSpecSpawner
  */
 export interface WorkspaceKindSpecSpawner {
   /**
-   * if this WorkspaceKind is deprecated
+   * Mark the WorkspaceKind as deprecated.
    *
    * @schema WorkspaceKindSpecSpawner#deprecated
    */
   readonly deprecated?: boolean;
 
   /**
-   * a message to show in Workspace Spawner UI when the WorkspaceKind is deprecated
+   * Shown when the WorkspaceKind is deprecated.
    *
    * @schema WorkspaceKindSpecSpawner#deprecationMessage
    */
   readonly deprecationMessage?: string;
 
   /**
-   * the description of the WorkspaceKind
+   * What the WorkspaceKind offers.
    *
    * @schema WorkspaceKindSpecSpawner#description
    */
   readonly description: string;
 
   /**
-   * the display name of the WorkspaceKind
+   * The WorkspaceKind's name for people.
    *
    * @schema WorkspaceKindSpecSpawner#displayName
    */
   readonly displayName: string;
 
   /**
-   * if this WorkspaceKind should be hidden from the Workspace Spawner UI
+   * Leave the WorkspaceKind out of the spawner's list (Workspaces may still use it).
    *
    * @schema WorkspaceKindSpecSpawner#hidden
    */
   readonly hidden?: boolean;
 
   /**
-   * the icon of the WorkspaceKind
-   * - a small (favicon-sized) icon used in the Workspace Spawner UI
+   * A small icon of the WorkspaceKind: a URL or a ConfigMap key, exactly one.
    *
    * @schema WorkspaceKindSpecSpawner#icon
    */
   readonly icon: WorkspaceKindSpecSpawnerIcon;
 
   /**
-   * the logo of the WorkspaceKind
-   * - a 1:1 (card size) logo used in the Workspace Spawner UI
+   * A square logo of the WorkspaceKind: a URL or a ConfigMap key, exactly one.
    *
    * @schema WorkspaceKindSpecSpawner#logo
    */
@@ -328,7 +320,7 @@ export function toJson_WorkspaceKindSpecSpawner(obj: WorkspaceKindSpecSpawner | 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * container security context for Workspace Pods (MUTABLE)
+ * The security context of the Workspace container.
  *
  * @schema WorkspaceKindSpecPodTemplateContainerSecurityContext
  */
@@ -490,27 +482,27 @@ export function toJson_WorkspaceKindSpecPodTemplateContainerSecurityContext(obj:
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * culling configs for pausing inactive Workspaces (MUTABLE)
+ * Culling settings of inactive Workspaces.
  *
  * @schema WorkspaceKindSpecPodTemplateCulling
  */
 export interface WorkspaceKindSpecPodTemplateCulling {
   /**
-   * the probe used to determine if the Workspace is active
+   * How activity is detected.
    *
    * @schema WorkspaceKindSpecPodTemplateCulling#activityProbe
    */
   readonly activityProbe: WorkspaceKindSpecPodTemplateCullingActivityProbe;
 
   /**
-   * if the culling feature is enabled
+   * Cull inactive Workspaces.
    *
    * @schema WorkspaceKindSpecPodTemplateCulling#enabled
    */
   readonly enabled?: boolean;
 
   /**
-   * the maximum number of seconds a Workspace can be inactive
+   * How long a Workspace may stay inactive before it is paused.
    *
    * @schema WorkspaceKindSpecPodTemplateCulling#maxInactiveSeconds
    */
@@ -1020,20 +1012,20 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumes(obj: WorkspaceKi
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * options are the user-selectable fields, they determine the PodSpec of the Workspace
+ * The options users choose from; their values build the Pod.
  *
  * @schema WorkspaceKindSpecPodTemplateOptions
  */
 export interface WorkspaceKindSpecPodTemplateOptions {
   /**
-   * imageConfig options
+   * Image options.
    *
    * @schema WorkspaceKindSpecPodTemplateOptions#imageConfig
    */
   readonly imageConfig: WorkspaceKindSpecPodTemplateOptionsImageConfig;
 
   /**
-   * podConfig options
+   * Pod options.
    *
    * @schema WorkspaceKindSpecPodTemplateOptions#podConfig
    */
@@ -1056,20 +1048,20 @@ export function toJson_WorkspaceKindSpecPodTemplateOptions(obj: WorkspaceKindSpe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * metadata for Workspace Pods (MUTABLE)
+ * Labels and annotations added to Workspace Pods (may change).
  *
  * @schema WorkspaceKindSpecPodTemplatePodMetadata
  */
 export interface WorkspaceKindSpecPodTemplatePodMetadata {
   /**
-   * annotations to be applied to the Pod resource
+   * Annotations added to the Pod.
    *
    * @schema WorkspaceKindSpecPodTemplatePodMetadata#annotations
    */
   readonly annotations?: { [key: string]: string };
 
   /**
-   * labels to be applied to the Pod resource
+   * Labels added to the Pod.
    *
    * @schema WorkspaceKindSpecPodTemplatePodMetadata#labels
    */
@@ -1096,30 +1088,28 @@ export function toJson_WorkspaceKindSpecPodTemplatePodMetadata(obj: WorkspaceKin
  */
 export interface WorkspaceKindSpecPodTemplatePorts {
   /**
-   * the default display name of the port
-   * - note, this can be overridden on a per image config value basis
+   * The port's name for people, unless an image option names it.
    *
    * @schema WorkspaceKindSpecPodTemplatePorts#defaultDisplayName
    */
   readonly defaultDisplayName: string;
 
   /**
-   * the http proxy config for the port (MUTABLE)
+   * How HTTP requests reach the port (may change).
    *
    * @schema WorkspaceKindSpecPodTemplatePorts#httpProxy
    */
   readonly httpProxy?: WorkspaceKindSpecPodTemplatePortsHttpProxy;
 
   /**
-   * the id of the port
-   * - identifier for the port in `imageconfig` ports.[].id
+   * The port's id, referenced by image options.
    *
    * @schema WorkspaceKindSpecPodTemplatePorts#id
    */
   readonly id: string;
 
   /**
-   * the protocol of the port
+   * The protocol served on the port.
    *
    * @schema WorkspaceKindSpecPodTemplatePorts#protocol
    */
@@ -1144,27 +1134,27 @@ export function toJson_WorkspaceKindSpecPodTemplatePorts(obj: WorkspaceKindSpecP
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * standard probes to determine Container health (MUTABLE)
+ * Container probes of the Workspace container (may change).
  *
  * @schema WorkspaceKindSpecPodTemplateProbes
  */
 export interface WorkspaceKindSpecPodTemplateProbes {
   /**
-   * the liveness probe for the main container
+   * The liveness probe.
    *
    * @schema WorkspaceKindSpecPodTemplateProbes#livenessProbe
    */
   readonly livenessProbe?: WorkspaceKindSpecPodTemplateProbesLivenessProbe;
 
   /**
-   * the readiness probe for the main container
+   * The readiness probe.
    *
    * @schema WorkspaceKindSpecPodTemplateProbes#readinessProbe
    */
   readonly readinessProbe?: WorkspaceKindSpecPodTemplateProbesReadinessProbe;
 
   /**
-   * the startup probe for the main container
+   * The startup probe.
    *
    * @schema WorkspaceKindSpecPodTemplateProbes#startupProbe
    */
@@ -1188,7 +1178,7 @@ export function toJson_WorkspaceKindSpecPodTemplateProbes(obj: WorkspaceKindSpec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * security context for Workspace Pods (MUTABLE)
+ * The security context of Workspace Pods.
  *
  * @schema WorkspaceKindSpecPodTemplateSecurityContext
  */
@@ -1359,17 +1349,13 @@ export function toJson_WorkspaceKindSpecPodTemplateSecurityContext(obj: Workspac
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * service account configs for Workspace Pods
+ * The ServiceAccount of Workspace Pods.
  *
  * @schema WorkspaceKindSpecPodTemplateServiceAccount
  */
 export interface WorkspaceKindSpecPodTemplateServiceAccount {
   /**
-   * the name of the ServiceAccount (NOT MUTABLE)
-   * - this Service Account MUST already exist in the Namespace
-   * of the Workspace, the controller will NOT create it
-   * - we will not show this WorkspaceKind in the Spawner UI
-   * if the SA does not exist in the Namespace
+   * The name of an existing ServiceAccount in each Workspace's namespace; cannot be changed.
    *
    * @schema WorkspaceKindSpecPodTemplateServiceAccount#name
    */
@@ -1391,13 +1377,13 @@ export function toJson_WorkspaceKindSpecPodTemplateServiceAccount(obj: Workspace
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * volume mount paths
+ * Where volumes are mounted.
  *
  * @schema WorkspaceKindSpecPodTemplateVolumeMounts
  */
 export interface WorkspaceKindSpecPodTemplateVolumeMounts {
   /**
-   * the path to mount the home PVC (NOT MUTABLE)
+   * Where the home volume is mounted; cannot be changed.
    *
    * @schema WorkspaceKindSpecPodTemplateVolumeMounts#home
    */
@@ -1419,18 +1405,21 @@ export function toJson_WorkspaceKindSpecPodTemplateVolumeMounts(obj: WorkspaceKi
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the icon of the WorkspaceKind
- * - a small (favicon-sized) icon used in the Workspace Spawner UI
+ * A small icon of the WorkspaceKind: a URL or a ConfigMap key, exactly one.
  *
  * @schema WorkspaceKindSpecSpawnerIcon
  */
 export interface WorkspaceKindSpecSpawnerIcon {
   /**
+   * A ConfigMap key holding the image.
+   *
    * @schema WorkspaceKindSpecSpawnerIcon#configMap
    */
   readonly configMap?: WorkspaceKindSpecSpawnerIconConfigMap;
 
   /**
+   * The image's URL.
+   *
    * @schema WorkspaceKindSpecSpawnerIcon#url
    */
   readonly url?: string;
@@ -1452,18 +1441,21 @@ export function toJson_WorkspaceKindSpecSpawnerIcon(obj: WorkspaceKindSpecSpawne
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the logo of the WorkspaceKind
- * - a 1:1 (card size) logo used in the Workspace Spawner UI
+ * A square logo of the WorkspaceKind: a URL or a ConfigMap key, exactly one.
  *
  * @schema WorkspaceKindSpecSpawnerLogo
  */
 export interface WorkspaceKindSpecSpawnerLogo {
   /**
+   * A ConfigMap key holding the image.
+   *
    * @schema WorkspaceKindSpecSpawnerLogo#configMap
    */
   readonly configMap?: WorkspaceKindSpecSpawnerLogoConfigMap;
 
   /**
+   * The image's URL.
+   *
    * @schema WorkspaceKindSpecSpawnerLogo#url
    */
   readonly url?: string;
@@ -1736,25 +1728,20 @@ export function toJson_WorkspaceKindSpecPodTemplateContainerSecurityContextWindo
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the probe used to determine if the Workspace is active
+ * How activity is detected.
  *
  * @schema WorkspaceKindSpecPodTemplateCullingActivityProbe
  */
 export interface WorkspaceKindSpecPodTemplateCullingActivityProbe {
   /**
-   * a shell command probe
-   * - if the Workspace had activity in the last 60 seconds this command
-   * should return status 0, otherwise it should return status 1
+   * A command run in the Workspace container; exit code 0 means active.
    *
    * @schema WorkspaceKindSpecPodTemplateCullingActivityProbe#exec
    */
   readonly exec?: WorkspaceKindSpecPodTemplateCullingActivityProbeExec;
 
   /**
-   * a Jupyter-specific probe
-   * - will poll the `/api/status` endpoint of the Jupyter API, and use the `last_activity` field
-   * - note, users need to be careful that their other probes don't trigger a "last_activity" update
-   * e.g. they should only check the health of Jupyter using the `/api/status` endpoint
+   * Ask the Jupyter server for its last activity.
    *
    * @schema WorkspaceKindSpecPodTemplateCullingActivityProbe#jupyter
    */
@@ -3705,20 +3692,20 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumesVsphereVolume(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * imageConfig options
+ * Image options.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfig
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfig {
   /**
-   * spawner ui configs
+   * How the spawner offers these options.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfig#spawner
    */
   readonly spawner: WorkspaceKindSpecPodTemplateOptionsImageConfigSpawner;
 
   /**
-   * the list of image configs that are available
+   * The image options offered.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfig#values
    */
@@ -3741,20 +3728,20 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfig(obj: Works
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * podConfig options
+ * Pod options.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfig
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfig {
   /**
-   * spawner ui configs
+   * How the spawner offers these options.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfig#spawner
    */
   readonly spawner: WorkspaceKindSpecPodTemplateOptionsPodConfigSpawner;
 
   /**
-   * the list of pod configs that are available
+   * The pod options offered.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfig#values
    */
@@ -3777,28 +3764,20 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfig(obj: Workspa
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the http proxy config for the port (MUTABLE)
+ * How HTTP requests reach the port (may change).
  *
  * @schema WorkspaceKindSpecPodTemplatePortsHttpProxy
  */
 export interface WorkspaceKindSpecPodTemplatePortsHttpProxy {
   /**
-   * if the path prefix is stripped from incoming HTTP requests
-   * - if true, the '/workspace/{profile_name}/{workspace_name}/' path prefix
-   * is stripped from incoming requests, the application sees the request
-   * as if it was made to '/...'
-   * - this only works if the application serves RELATIVE URLs for its assets
+   * Strip the Workspace's path prefix from requests.
    *
    * @schema WorkspaceKindSpecPodTemplatePortsHttpProxy#removePathPrefix
    */
   readonly removePathPrefix?: boolean;
 
   /**
-   * header manipulation rules for incoming HTTP requests
-   * - sets the `spec.http[].headers.request` of the Istio VirtualService
-   * https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers-HeaderOperations
-   * - the following string templates are available:
-   * - `.PathPrefix`: the path prefix of the Workspace (e.g. '/workspace/{profile_name}/{workspace_name}/')
+   * Request header changes; values may use Go templates.
    *
    * @schema WorkspaceKindSpecPodTemplatePortsHttpProxy#requestHeaders
    */
@@ -3821,7 +3800,7 @@ export function toJson_WorkspaceKindSpecPodTemplatePortsHttpProxy(obj: Workspace
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the protocol of the port
+ * The protocol served on the port.
  *
  * @schema WorkspaceKindSpecPodTemplatePortsProtocol
  */
@@ -3831,7 +3810,7 @@ export enum WorkspaceKindSpecPodTemplatePortsProtocol {
 }
 
 /**
- * the liveness probe for the main container
+ * The liveness probe.
  *
  * @schema WorkspaceKindSpecPodTemplateProbesLivenessProbe
  */
@@ -3950,7 +3929,7 @@ export function toJson_WorkspaceKindSpecPodTemplateProbesLivenessProbe(obj: Work
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the readiness probe for the main container
+ * The readiness probe.
  *
  * @schema WorkspaceKindSpecPodTemplateProbesReadinessProbe
  */
@@ -4069,7 +4048,7 @@ export function toJson_WorkspaceKindSpecPodTemplateProbesReadinessProbe(obj: Wor
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the startup probe for the main container
+ * The startup probe.
  *
  * @schema WorkspaceKindSpecPodTemplateProbesStartupProbe
  */
@@ -4434,15 +4413,21 @@ export function toJson_WorkspaceKindSpecPodTemplateSecurityContextWindowsOptions
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * A ConfigMap key holding the image.
+ *
  * @schema WorkspaceKindSpecSpawnerIconConfigMap
  */
 export interface WorkspaceKindSpecSpawnerIconConfigMap {
   /**
+   * The key holding the image.
+   *
    * @schema WorkspaceKindSpecSpawnerIconConfigMap#key
    */
   readonly key: string;
 
   /**
+   * The ConfigMap's name.
+   *
    * @schema WorkspaceKindSpecSpawnerIconConfigMap#name
    */
   readonly name: string;
@@ -4464,15 +4449,21 @@ export function toJson_WorkspaceKindSpecSpawnerIconConfigMap(obj: WorkspaceKindS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * A ConfigMap key holding the image.
+ *
  * @schema WorkspaceKindSpecSpawnerLogoConfigMap
  */
 export interface WorkspaceKindSpecSpawnerLogoConfigMap {
   /**
+   * The key holding the image.
+   *
    * @schema WorkspaceKindSpecSpawnerLogoConfigMap#key
    */
   readonly key: string;
 
   /**
+   * The ConfigMap's name.
+   *
    * @schema WorkspaceKindSpecSpawnerLogoConfigMap#name
    */
   readonly name: string;
@@ -4494,15 +4485,13 @@ export function toJson_WorkspaceKindSpecSpawnerLogoConfigMap(obj: WorkspaceKindS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * a shell command probe
- * - if the Workspace had activity in the last 60 seconds this command
- * should return status 0, otherwise it should return status 1
+ * A command run in the Workspace container; exit code 0 means active.
  *
  * @schema WorkspaceKindSpecPodTemplateCullingActivityProbeExec
  */
 export interface WorkspaceKindSpecPodTemplateCullingActivityProbeExec {
   /**
-   * the command to run
+   * The command and its arguments.
    *
    * @schema WorkspaceKindSpecPodTemplateCullingActivityProbeExec#command
    */
@@ -4524,16 +4513,13 @@ export function toJson_WorkspaceKindSpecPodTemplateCullingActivityProbeExec(obj:
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * a Jupyter-specific probe
- * - will poll the `/api/status` endpoint of the Jupyter API, and use the `last_activity` field
- * - note, users need to be careful that their other probes don't trigger a "last_activity" update
- * e.g. they should only check the health of Jupyter using the `/api/status` endpoint
+ * Ask the Jupyter server for its last activity.
  *
  * @schema WorkspaceKindSpecPodTemplateCullingActivityProbeJupyter
  */
 export interface WorkspaceKindSpecPodTemplateCullingActivityProbeJupyter {
   /**
-   * if the Jupyter-specific probe is enabled
+   * Use the Jupyter server's last activity (must be true).
    *
    * @schema WorkspaceKindSpecPodTemplateCullingActivityProbeJupyter#lastActivity
    */
@@ -5322,14 +5308,13 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumesStorageosSecretRe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * spawner ui configs
+ * How the spawner offers these options.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigSpawner
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigSpawner {
   /**
-   * the id of the default option
-   * - this will be selected by default in the spawner ui
+   * The id of the option selected by default.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigSpawner#default
    */
@@ -5355,28 +5340,28 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigSpawner(obj
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValues {
   /**
-   * the id of this image config
+   * The option's id, unique in the list.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValues#id
    */
   readonly id: string;
 
   /**
-   * redirect configs
+   * Move Workspaces using this option to another one.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValues#redirect
    */
   readonly redirect?: WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirect;
 
   /**
-   * information for the spawner ui
+   * How the spawner shows the option.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValues#spawner
    */
   readonly spawner: WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner;
 
   /**
-   * the spec of the image config
+   * The container image the option runs.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValues#spec
    */
@@ -5401,14 +5386,13 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValues(obj:
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * spawner ui configs
+ * How the spawner offers these options.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigSpawner
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigSpawner {
   /**
-   * the id of the default option
-   * - this will be selected by default in the spawner ui
+   * The id of the option selected by default.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigSpawner#default
    */
@@ -5434,28 +5418,28 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigSpawner(obj: 
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValues {
   /**
-   * the id of this pod config
+   * The option's id, unique in the list.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValues#id
    */
   readonly id: string;
 
   /**
-   * redirect configs
+   * Move Workspaces using this option to another one.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValues#redirect
    */
   readonly redirect?: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirect;
 
   /**
-   * information for the spawner ui
+   * How the spawner shows the option.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValues#spawner
    */
   readonly spawner: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner;
 
   /**
-   * the spec of the pod config
+   * The scheduling and resources the option gives the Pod.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValues#spec
    */
@@ -5480,31 +5464,27 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValues(obj: W
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * header manipulation rules for incoming HTTP requests
- * - sets the `spec.http[].headers.request` of the Istio VirtualService
- * https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers-HeaderOperations
- * - the following string templates are available:
- * - `.PathPrefix`: the path prefix of the Workspace (e.g. '/workspace/{profile_name}/{workspace_name}/')
+ * Request header changes; values may use Go templates.
  *
  * @schema WorkspaceKindSpecPodTemplatePortsHttpProxyRequestHeaders
  */
 export interface WorkspaceKindSpecPodTemplatePortsHttpProxyRequestHeaders {
   /**
-   * append the given values to the headers specified by keys (will create a comma-separated list of values)
+   * Values appended to headers.
    *
    * @schema WorkspaceKindSpecPodTemplatePortsHttpProxyRequestHeaders#add
    */
   readonly add?: { [key: string]: string };
 
   /**
-   * remove the specified headers
+   * Headers removed.
    *
    * @schema WorkspaceKindSpecPodTemplatePortsHttpProxyRequestHeaders#remove
    */
   readonly remove?: string[];
 
   /**
-   * overwrite the headers specified by key with the given values
+   * Headers set, replacing their values.
    *
    * @schema WorkspaceKindSpecPodTemplatePortsHttpProxyRequestHeaders#set
    */
@@ -6561,20 +6541,20 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumesProjectedSourcesS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * redirect configs
+ * Move Workspaces using this option to another one.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirect
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirect {
   /**
-   * information about the redirect
+   * A message user interfaces show about the redirect.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirect#message
    */
   readonly message?: WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessage;
 
   /**
-   * the id of the option to redirect to
+   * The id of the option to move to.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirect#to
    */
@@ -6597,34 +6577,34 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedir
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * information for the spawner ui
+ * How the spawner shows the option.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner {
   /**
-   * a description of the option
+   * What the option offers.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner#description
    */
   readonly description?: string;
 
   /**
-   * the display name of the option
+   * The option's name for people.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner#displayName
    */
   readonly displayName: string;
 
   /**
-   * if this option should be hidden from the Workspace Spawner UI
+   * Leave the option out of the spawner's list (Workspaces may still use it).
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner#hidden
    */
   readonly hidden?: boolean;
 
   /**
-   * labels for the option
+   * Labels of the option, for user interfaces and filter rules.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawner#labels
    */
@@ -6649,29 +6629,27 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawn
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the spec of the image config
+ * The container image the option runs.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec {
   /**
-   * the container image to use
+   * The container image.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec#image
    */
   readonly image: string;
 
   /**
-   * the pull policy for the container image
+   * When the kubelet pulls the image.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec#imagePullPolicy
    */
   readonly imagePullPolicy?: WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecImagePullPolicy;
 
   /**
-   * ports that the container listens on
-   * - if multiple ports are defined, the user will see multiple "Connect" buttons
-   * in a dropdown menu on the Workspace overview page
+   * The ports the image listens on, by pod-template port id.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec#ports
    */
@@ -6695,20 +6673,20 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpec(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * redirect configs
+ * Move Workspaces using this option to another one.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirect
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirect {
   /**
-   * information about the redirect
+   * A message user interfaces show about the redirect.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirect#message
    */
   readonly message?: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessage;
 
   /**
-   * the id of the option to redirect to
+   * The id of the option to move to.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirect#to
    */
@@ -6731,34 +6709,34 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * information for the spawner ui
+ * How the spawner shows the option.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner {
   /**
-   * a description of the option
+   * What the option offers.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner#description
    */
   readonly description?: string;
 
   /**
-   * the display name of the option
+   * The option's name for people.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner#displayName
    */
   readonly displayName: string;
 
   /**
-   * if this option should be hidden from the Workspace Spawner UI
+   * Leave the option out of the spawner's list (Workspaces may still use it).
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner#hidden
    */
   readonly hidden?: boolean;
 
   /**
-   * labels for the option
+   * Labels of the option, for user interfaces and filter rules.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner#labels
    */
@@ -6783,34 +6761,34 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the spec of the pod config
+ * The scheduling and resources the option gives the Pod.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec {
   /**
-   * affinity configs for the pod
+   * The Pod's affinity.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec#affinity
    */
   readonly affinity?: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpecAffinity;
 
   /**
-   * node selector configs for the pod
+   * The Pod's node selector.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec#nodeSelector
    */
   readonly nodeSelector?: { [key: string]: string };
 
   /**
-   * resource configs for the "main" container in the pod
+   * The resources of the Workspace container.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec#resources
    */
   readonly resources?: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpecResources;
 
   /**
-   * toleration configs for the pod
+   * The Pod's tolerations.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpec#tolerations
    */
@@ -7486,20 +7464,20 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumesProjectedSourcesS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * information about the redirect
+ * A message user interfaces show about the redirect.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessage
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessage {
   /**
-   * the importance level of the message
+   * How important the message is.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessage#level
    */
   readonly level: WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessageLevel;
 
   /**
-   * the text of the message to show
+   * The message.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessage#text
    */
@@ -7526,14 +7504,14 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedir
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawnerLabels {
   /**
-   * the key of the label
+   * The label's key.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawnerLabels#key
    */
   readonly key: string;
 
   /**
-   * the value of the label
+   * The label's value.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawnerLabels#value
    */
@@ -7556,7 +7534,7 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpawn
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the pull policy for the container image
+ * When the kubelet pulls the image.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecImagePullPolicy
  */
@@ -7574,22 +7552,21 @@ export enum WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecImagePullPol
  */
 export interface WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecPorts {
   /**
-   * the display name of the port
+   * The port's name for people, instead of the port definition's default.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecPorts#displayName
    */
   readonly displayName?: string;
 
   /**
-   * the id of the port
-   * - this is NOT used as the Container or Service port name, but as part of the HTTP path
+   * The id of a port of the pod template (not a container or Service port name).
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecPorts#id
    */
   readonly id: string;
 
   /**
-   * the port number
+   * The port number the container listens on.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecPorts#port
    */
@@ -7613,20 +7590,20 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsImageConfigValuesSpecP
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * information about the redirect
+ * A message user interfaces show about the redirect.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessage
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessage {
   /**
-   * the importance level of the message
+   * How important the message is.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessage#level
    */
   readonly level: WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessageLevel;
 
   /**
-   * the text of the message to show
+   * The message.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessage#text
    */
@@ -7653,14 +7630,14 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirec
  */
 export interface WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawnerLabels {
   /**
-   * the key of the label
+   * The label's key.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawnerLabels#key
    */
   readonly key: string;
 
   /**
-   * the value of the label
+   * The label's value.
    *
    * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawnerLabels#value
    */
@@ -7683,7 +7660,7 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpawner
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * affinity configs for the pod
+ * The Pod's affinity.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpecAffinity
  */
@@ -7727,7 +7704,7 @@ export function toJson_WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpecAff
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * resource configs for the "main" container in the pod
+ * The resources of the Workspace container.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesSpecResources
  */
@@ -8059,7 +8036,7 @@ export function toJson_WorkspaceKindSpecPodTemplateExtraVolumesProjectedSourcesD
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the importance level of the message
+ * How important the message is.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessageLevel
  */
@@ -8073,7 +8050,7 @@ export enum WorkspaceKindSpecPodTemplateOptionsImageConfigValuesRedirectMessageL
 }
 
 /**
- * the importance level of the message
+ * How important the message is.
  *
  * @schema WorkspaceKindSpecPodTemplateOptionsPodConfigValuesRedirectMessageLevel
  */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 
 
 /**
- * Workspace is the Schema for the Workspaces API
+ * A Workspace is one user's environment: a Pod built from a WorkspaceKind with the options and volumes it chooses.
  *
  * @schema Workspace
  */
@@ -58,7 +58,7 @@ export class Workspace extends ApiObject {
 }
 
 /**
- * Workspace is the Schema for the Workspaces API
+ * A Workspace is one user's environment: a Pod built from a WorkspaceKind with the options and volumes it chooses.
  *
  * @schema Workspace
  */
@@ -69,7 +69,7 @@ export interface WorkspaceProps {
   readonly metadata?: ApiObjectMetadata;
 
   /**
-   * WorkspaceSpec defines the desired state of Workspace
+   * What the user asks for: the WorkspaceKind, the chosen options, the volumes, and whether it is paused.
    *
    * @schema Workspace#spec
    */
@@ -92,35 +92,34 @@ export function toJson_WorkspaceProps(obj: WorkspaceProps | undefined): Record<s
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * WorkspaceSpec defines the desired state of Workspace
+ * What the user asks for: the WorkspaceKind, the chosen options, the volumes, and whether it is paused.
  *
  * @schema WorkspaceSpec
  */
 export interface WorkspaceSpec {
   /**
-   * if true, pending updates are NOT applied when the Workspace is paused
-   * if false, pending updates are applied when the Workspace is paused
+   * Keep the current options when the Workspace is paused instead of following their redirects.
    *
    * @schema WorkspaceSpec#deferUpdates
    */
   readonly deferUpdates?: boolean;
 
   /**
-   * the WorkspaceKind to use
+   * The name of the WorkspaceKind this Workspace runs; cannot be changed.
    *
    * @schema WorkspaceSpec#kind
    */
   readonly kind: string;
 
   /**
-   * if the workspace is paused (no pods running)
+   * Stop the Workspace: its Pod is removed, its volumes are kept.
    *
    * @schema WorkspaceSpec#paused
    */
   readonly paused?: boolean;
 
   /**
-   * options for "podTemplate"-type WorkspaceKinds
+   * How the Workspace Pod is built from the WorkspaceKind's pod template.
    *
    * @schema WorkspaceSpec#podTemplate
    */
@@ -145,27 +144,27 @@ export function toJson_WorkspaceSpec(obj: WorkspaceSpec | undefined): Record<str
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * options for "podTemplate"-type WorkspaceKinds
+ * How the Workspace Pod is built from the WorkspaceKind's pod template.
  *
  * @schema WorkspaceSpecPodTemplate
  */
 export interface WorkspaceSpecPodTemplate {
   /**
-   * the selected podTemplate options
+   * The options chosen among those the WorkspaceKind offers.
    *
    * @schema WorkspaceSpecPodTemplate#options
    */
   readonly options: WorkspaceSpecPodTemplateOptions;
 
   /**
-   * metadata to be applied to the Pod resource
+   * Labels and annotations added to the Workspace Pod.
    *
    * @schema WorkspaceSpecPodTemplate#podMetadata
    */
   readonly podMetadata?: WorkspaceSpecPodTemplatePodMetadata;
 
   /**
-   * volume configs
+   * The volumes mounted into the Workspace Pod.
    *
    * @schema WorkspaceSpecPodTemplate#volumes
    */
@@ -189,24 +188,20 @@ export function toJson_WorkspaceSpecPodTemplate(obj: WorkspaceSpecPodTemplate | 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * the selected podTemplate options
+ * The options chosen among those the WorkspaceKind offers.
  *
  * @schema WorkspaceSpecPodTemplateOptions
  */
 export interface WorkspaceSpecPodTemplateOptions {
   /**
-   * the id of an imageConfig option
-   * - options are defined in WorkspaceKind under
-   * `spec.podTemplate.options.imageConfig.values[]`
+   * The id of an imageConfig value of the WorkspaceKind.
    *
    * @schema WorkspaceSpecPodTemplateOptions#imageConfig
    */
   readonly imageConfig: string;
 
   /**
-   * the id of a podConfig option
-   * - options are defined in WorkspaceKind under
-   * `spec.podTemplate.options.podConfig.values[]`
+   * The id of a podConfig value of the WorkspaceKind.
    *
    * @schema WorkspaceSpecPodTemplateOptions#podConfig
    */
@@ -229,20 +224,20 @@ export function toJson_WorkspaceSpecPodTemplateOptions(obj: WorkspaceSpecPodTemp
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * metadata to be applied to the Pod resource
+ * Labels and annotations added to the Workspace Pod.
  *
  * @schema WorkspaceSpecPodTemplatePodMetadata
  */
 export interface WorkspaceSpecPodTemplatePodMetadata {
   /**
-   * annotations to be applied to the Pod resource
+   * Annotations added to the Pod.
    *
    * @schema WorkspaceSpecPodTemplatePodMetadata#annotations
    */
   readonly annotations?: { [key: string]: string };
 
   /**
-   * labels to be applied to the Pod resource
+   * Labels added to the Pod.
    *
    * @schema WorkspaceSpecPodTemplatePodMetadata#labels
    */
@@ -265,28 +260,20 @@ export function toJson_WorkspaceSpecPodTemplatePodMetadata(obj: WorkspaceSpecPod
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * volume configs
+ * The volumes mounted into the Workspace Pod.
  *
  * @schema WorkspaceSpecPodTemplateVolumes
  */
 export interface WorkspaceSpecPodTemplateVolumes {
   /**
-   * additional PVCs to mount
-   * - these PVC must already exist in the Namespace
-   * - the same PVC can be mounted multiple times with different `mountPaths`
-   * - if `readOnly` is false, the PVC must be RWX (ReadWriteMany, ReadWriteOnce)
-   * - if `readOnly` is true, the PVC must be ReadOnlyMany
+   * Existing PersistentVolumeClaims mounted as data volumes, one per mount path.
    *
    * @schema WorkspaceSpecPodTemplateVolumes#data
    */
   readonly data?: WorkspaceSpecPodTemplateVolumesData[];
 
   /**
-   * the name of the PVC to mount as the home volume
-   * - this PVC must already exist in the Namespace
-   * - this PVC must be RWX (ReadWriteMany, ReadWriteOnce)
-   * - the mount path is defined in the WorkspaceKind under
-   * `spec.podTemplate.volumeMounts.home`
+   * The name of an existing PersistentVolumeClaim mounted at the WorkspaceKind's home path; no home volume when unset.
    *
    * @schema WorkspaceSpecPodTemplateVolumes#home
    */
@@ -313,21 +300,21 @@ export function toJson_WorkspaceSpecPodTemplateVolumes(obj: WorkspaceSpecPodTemp
  */
 export interface WorkspaceSpecPodTemplateVolumesData {
   /**
-   * the mount path for the PVC
+   * Where the claim is mounted in the container.
    *
    * @schema WorkspaceSpecPodTemplateVolumesData#mountPath
    */
   readonly mountPath: string;
 
   /**
-   * the name of the PVC to mount
+   * The name of an existing PersistentVolumeClaim in the Workspace's namespace.
    *
    * @schema WorkspaceSpecPodTemplateVolumesData#pvcName
    */
   readonly pvcName: string;
 
   /**
-   * if the PVC should be mounted as ReadOnly
+   * Mount the claim read-only.
    *
    * @schema WorkspaceSpecPodTemplateVolumesData#readOnly
    */

@@ -3,10 +3,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { crdRevision, isWorkspacesCrd } from '../core/crd-revision';
+import { API_REVISION_VALUES, ApiRevision, DEFAULT_API_REVISION, parseApiRevision } from '../core/revision';
 import { diffManifests, validateManifests } from './check';
 import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
 import { DEFAULT_MAX_FILE_SIZE, parseSize, toPosix, unreadable } from './files';
-import { ManifestSet, parseManifests, readManifests, ReadOptions } from './manifests';
+import { isWorkspaceObject, ManifestObject, ManifestSet, objectLine, parseManifests, readManifests, ReadOptions } from './manifests';
 import { runMigrate } from './migrate/command';
 import { formatRendered, renderWorkspaces } from './render';
 import { escapeLine, findingText, formatReport } from './report';
@@ -31,6 +33,9 @@ Options:
   --base-dir DIR            diff: a folder holding the base manifests instead (e.g. synthesized from the base)
   --max-file-size SIZE      largest file read, e.g. 16MiB (the default), 512Ki, 1000000; also the most a
                             file's YAML aliases may expand to
+  --api-revision REV        the upstream API revision the cluster runs: fd7a3d8e (the default) or
+                            v2.0.0-beta.0; without it, the revision of the Workspace/WorkspaceKind CRDs
+                            found among the PATHs, if any (a CRD of another revision than REV is an error)
   --workspace [NS/]NAME     render: only this Workspace
   --format text|json|github output format (github: workflow annotations; not for render)
   -h, --help                show this help
@@ -69,6 +74,8 @@ interface Arguments {
   readonly baseDir?: string;
   readonly maxFileSize: number;
   readonly workspace?: string;
+  /** `--api-revision`, when given. */
+  readonly apiRevision?: ApiRevision;
   readonly format: OutputFormat;
   readonly help: boolean;
   readonly version: boolean;
@@ -94,7 +101,12 @@ function parseArguments(argv: readonly string[]): Arguments {
     }
     maxFileSize = size;
   }
+  const apiRevision = values['api-revision'] === undefined ? undefined : parseApiRevision(values['api-revision']);
+  if (values['api-revision'] !== undefined && apiRevision === undefined) {
+    throw new UsageError(`--api-revision must be one of ${API_REVISION_VALUES}, not ${JSON.stringify(values['api-revision'])}`);
+  }
   return {
+    apiRevision,
     command: positionals[0],
     paths: positionals.slice(1),
     kinds: values.kinds ?? [],
@@ -119,6 +131,7 @@ function parse(argv: readonly string[]) {
       'base-dir': { type: 'string' },
       'max-file-size': { type: 'string' },
       workspace: { type: 'string' },
+      'api-revision': { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -186,8 +199,58 @@ function forbid(args: Arguments, option: 'base' | 'baseDir' | 'workspace'): void
 }
 
 function readOptions(args: Arguments, io: CliIo): ReadOptions {
-  // In GitHub Actions, annotations name files relative to the checkout.
-  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd, maxFileSize: args.maxFileSize };
+  // In GitHub Actions, annotations name files relative to the checkout; the API's CRDs tell the revision.
+  return { cwd: io.cwd, annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd, maxFileSize: args.maxFileSize, select: selectWithCrds };
+}
+
+function selectWithCrds(value: Record<string, unknown>): boolean {
+  return isWorkspaceObject(value) || isWorkspacesCrd(value);
+}
+
+/** The revision the manifests are checked at, and the findings of CRDs that contradict it. */
+interface RevisionChoice {
+  readonly set: ManifestSet;
+  readonly revision: ApiRevision;
+}
+
+/**
+ * Splits the API's CRDs off `set` and decides the revision: `--api-revision` when given (a CRD of another revision is
+ * an error naming its file), else the revision of the CRDs found (CRDs of both revisions are an error), else `fallback`.
+ */
+function chooseRevision(set: ManifestSet, flag: ApiRevision | undefined, fallback: ApiRevision): RevisionChoice {
+  const crds = set.objects.filter((o) => isWorkspacesCrd(o.value));
+  const objects = set.objects.filter((o) => !isWorkspacesCrd(o.value));
+  const found = crds.map((obj) => ({ obj, revision: crdRevision(obj.value) })).filter((c): c is { obj: ManifestObject; revision: ApiRevision } => c.revision !== undefined);
+  const findings: Finding[] = [];
+  const where = (obj: ManifestObject) => ({ file: obj.file.display, document: obj.document, item: obj.item, line: objectLine(obj) });
+  let revision = flag;
+  if (flag !== undefined) {
+    for (const { obj, revision: r } of found) {
+      if (r === flag) continue;
+      findings.push({
+        severity: Severity.ERROR,
+        category: FindingCategory.UNREADABLE,
+        ...where(obj),
+        message: `--api-revision ${flag}, but the CustomResourceDefinition ${obj.ref.name} in this file is of ${r}; ` +
+          `drop --api-revision to use the CRDs' revision, or review against the CRDs of ${flag}`,
+      });
+    }
+  } else {
+    const revisions = [...new Set(found.map((c) => c.revision))];
+    revision = revisions.length === 1 ? revisions[0] : fallback;
+    if (revisions.length > 1) {
+      for (const { obj, revision: r } of found) {
+        findings.push({
+          severity: Severity.ERROR,
+          category: FindingCategory.UNREADABLE,
+          ...where(obj),
+          message: `the CustomResourceDefinitions found are of two API revisions (${revisions.join(', ')}): ${obj.ref.name} here is of ${r}; ` +
+            `keep the CRDs of one revision, or choose one with --api-revision`,
+        });
+      }
+    }
+  }
+  return { set: { ...set, objects, findings: [...set.findings, ...findings] }, revision: revision ?? fallback };
 }
 
 /** `--kinds` input, without the files that are also under review (those count as input, once). */
@@ -204,6 +267,11 @@ function readReference(args: Arguments, input: ManifestSet, opts: ReadOptions): 
   };
 }
 
+/** `--kinds` input without CRDs: only the reviewed PATHs tell the revision. */
+function withoutCrds(set: ManifestSet | undefined): ManifestSet | undefined {
+  return set && { ...set, objects: set.objects.filter((o) => !isWorkspacesCrd(o.value)) };
+}
+
 function print(report: Report, args: Arguments, sets: readonly ManifestSet[], io: CliIo): ExitCode {
   const annotationPaths = new Map<string, string>();
   for (const set of sets) for (const f of set.files) annotationPaths.set(f.display, f.annotationPath);
@@ -217,9 +285,9 @@ function validateCommand(args: Arguments, io: CliIo): ExitCode {
   forbid(args, 'baseDir');
   forbid(args, 'workspace');
   const opts = readOptions(args, io);
-  const input = readManifests(args.paths, opts);
-  const reference = readReference(args, input, opts);
-  return print(validateManifests(input, reference), args, [input, ...(reference ? [reference] : [])], io);
+  const { set: input, revision } = chooseRevision(readManifests(args.paths, opts), args.apiRevision, DEFAULT_API_REVISION);
+  const reference = withoutCrds(readReference(args, input, opts));
+  return print(validateManifests(input, reference, revision), args, [input, ...(reference ? [reference] : [])], io);
 }
 
 function diffCommand(args: Arguments, io: CliIo): ExitCode {
@@ -236,9 +304,12 @@ function diffCommand(args: Arguments, io: CliIo): ExitCode {
   if (!base) throw new UsageError('diff: --base REV (a git revision) or --base-dir DIR is required');
   // A PATH that is gone from the working tree but was in the base was deleted by the change: nothing to read.
   const present = args.paths.filter((p) => fs.existsSync(path.resolve(io.cwd, p)) || !existedInBase(p, base, io.cwd));
-  const next = readManifests(present, opts);
-  const reference = readReference(args, next, opts);
-  return print(diffManifests(base.set, next, reference), args, [base.set, next, ...(reference ? [reference] : [])], io);
+  const { set: next, revision } = chooseRevision(readManifests(present, opts), args.apiRevision, DEFAULT_API_REVISION);
+  // The base's own CRDs, if any, tell its revision: a change may move the platform from one revision to the other.
+  const { set: baseSet, revision: baseRevision } = chooseRevision(base.set, undefined, revision);
+  const reference = withoutCrds(readReference(args, next, opts));
+  const report = diffManifests(baseSet, next, reference, { base: baseRevision, next: revision });
+  return print(report, args, [baseSet, next, ...(reference ? [reference] : [])], io);
 }
 
 interface Base {
@@ -257,7 +328,7 @@ function readBase(rev: string, paths: readonly string[], io: CliIo, opts: ReadOp
   const commit = resolveCommit(root, rev);
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const { sources, refused } = readRevision(root, commit, rev, paths, io.cwd, maxFileSize);
-  const set = parseManifests(sources, { maxFileSize });
+  const set = parseManifests(sources, { maxFileSize, select: selectWithCrds });
   return { set: { ...set, findings: [...refused.map((r) => unreadable(r.display, r.reason)), ...set.findings] }, root };
 }
 
@@ -273,9 +344,9 @@ function renderCommand(args: Arguments, io: CliIo): ExitCode {
   forbid(args, 'baseDir');
   if (args.format === OutputFormat.GITHUB) throw new UsageError('render: --format github is not supported');
   const opts = readOptions(args, io);
-  const input = readManifests(args.paths, opts);
-  const reference = readReference(args, input, opts);
-  const result = renderWorkspaces(input, reference, args.workspace);
+  const { set: input, revision } = chooseRevision(readManifests(args.paths, opts), args.apiRevision, DEFAULT_API_REVISION);
+  const reference = withoutCrds(readReference(args, input, opts));
+  const result = renderWorkspaces(input, reference, args.workspace, revision);
   const findings: Finding[] = [...result.findings];
   if (result.matched === 0) {
     const which = args.workspace === undefined ? 'no Workspace' : `no Workspace ${args.workspace}`;

@@ -5,6 +5,7 @@
  * reconciler's pass order is repeated here.
  */
 
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { OptionValue, RedirectStep, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
 import { OptionType, resolveOption } from '../core/options';
 import { RenderedService, RenderedStatefulSet } from '../core/render';
@@ -99,7 +100,7 @@ export function previewReconcile(ws: WorkspaceObject, kind: WorkspaceKindObject 
  * the CRD schema with its CEL rules. The webhook's rules do not matter for reading: what the reconciler cannot
  * render, it reports as the Workspace's state. (A Workspace's equivalent is `validateWorkspace(obj)` without a kind.)
  */
-export function kindSchemaViolations(kind: unknown): Violation[] {
+export function kindSchemaViolations(kind: unknown, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
   const metadata = (kind as { metadata?: unknown } | null | undefined)?.metadata;
-  return [...validateObjectMeta(metadata, { namespaced: false }), ...crdSchema(WORKSPACEKIND_KIND).validate(kind)];
+  return [...validateObjectMeta(metadata, { namespaced: false }), ...crdSchema(WORKSPACEKIND_KIND, revision).validate(kind)];
 }

@@ -9,7 +9,7 @@
  * These are the shapes that the validation rules, the renderer and the reconciler work on. They are plain data:
  * the constructs build them, the CLI parses them from YAML and the reconciler reads them from the API server.
  * Embedded Kubernetes core types (Probe, EnvVar, Volume, ...) are kept as JSON objects: the CRD schema that the
- * validator loads from `crds/` describes them fully.
+ * validator loads (generated from `crd-definition.ts`) describes them fully.
  */
 
 export const API_GROUP = 'kubeflow.org';

@@ -1,19 +1,25 @@
 /**
- * The CustomResourceDefinitions this package targets, kept in the repository's `crds/` folder exactly as published
- * upstream, and the validation schemas generated from them.
+ * The CustomResourceDefinitions this package targets, one pair per {@link ApiRevision}, generated from our own
+ * definition (`crd-definition.ts`), and the validation schemas generated from them.
  *
- * The platform chart installs the CRD files; the validator uses `generated/crd-schemas.json` — their
- * `openAPIV3Schema`s without descriptions and examples — because parsing 4,600 lines of YAML costs about half a second
- * on every synth and CLI run, while the JSON loads in milliseconds. `npm run import` regenerates both `imports/` and
- * that file, and a test fails when either is stale.
+ * The platform chart installs {@link crdManifests}; the same CRDs are written as files to `crds/<revision>/` (for
+ * `kubectl apply` and `cdk8s import`); the validator uses `generated/crd-schemas.json` — their `openAPIV3Schema`s
+ * without descriptions and examples, keyed by revision and kind — which loads in milliseconds. `npm run import`
+ * regenerates all of them, and tests fail when any is stale.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { JsonObject, WORKSPACE_KIND, WORKSPACEKIND_KIND } from './api';
+import { workspaceCrd, workspaceKindCrd } from './crd-definition';
+import generatedSchemas from './generated/crd-schemas.json';
+import { ApiRevision, DEFAULT_API_REVISION } from './revision';
 
 /** The version of the API this package targets. */
 export const CRD_VERSION = 'v1beta1';
+
+/** The revisions this package serves, in release order. */
+export const API_REVISIONS: readonly ApiRevision[] = [ApiRevision.FD7A3D8E, ApiRevision.V2_0_0_BETA_0];
 
 /** The CRD file of each kind, in the order the platform chart installs them. */
 export const CRD_FILES: ReadonlyArray<{ readonly kind: string; readonly file: string }> = [
@@ -21,25 +27,32 @@ export const CRD_FILES: ReadonlyArray<{ readonly kind: string; readonly file: st
   { kind: WORKSPACE_KIND, file: 'kubeflow.org_workspaces.yaml' },
 ];
 
+/** The CRDs of a revision, in install order (WorkspaceKind first), as fresh JSON objects. */
+export function crdManifests(revision: ApiRevision = DEFAULT_API_REVISION): JsonObject[] {
+  assertRevision(revision);
+  return [workspaceKindCrd(revision), workspaceCrd(revision)];
+}
+
 /**
- * The package's `crds/` folder: the nearest one above this module that holds the CRD files, so it is found from
- * `lib/core` (ts-node, jest) and from `build/lib/core` (compiled) alike.
+ * The package's `crds/<revision>/` folder: under the nearest `crds` folder above this module that holds the files,
+ * so it is found from `lib/core` (ts-node, jest) and from `build/lib/core` (compiled) alike.
  */
-export function crdDirectory(): string {
+export function crdDirectory(revision: ApiRevision = DEFAULT_API_REVISION): string {
+  assertRevision(revision);
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'crds');
+    const candidate = path.join(dir, 'crds', revision);
     if (CRD_FILES.every(({ file }) => fs.existsSync(path.join(candidate, file)))) {
       return candidate;
     }
     if (path.dirname(dir) === dir) {
-      throw new Error(`cannot find the CRD files ${CRD_FILES.map(c => c.file).join(', ')} in a "crds" folder above ${__dirname}; expected them shipped with the package`);
+      throw new Error(`cannot find the CRD files ${CRD_FILES.map(c => c.file).join(', ')} in a "crds/${revision}" folder above ${__dirname}; expected them shipped with the package`);
     }
   }
 }
 
-/** Parses the CRD files (every document of each), in install order. */
-export function readCrdFiles(): JsonObject[] {
-  const dir = crdDirectory();
+/** Parses the CRD files of a revision (every document of each), in install order. */
+export function readCrdFiles(revision: ApiRevision = DEFAULT_API_REVISION): JsonObject[] {
+  const dir = crdDirectory(revision);
   return CRD_FILES.flatMap(({ file }) => {
     const documents = parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'));
     return documents.map(document => {
@@ -51,10 +64,21 @@ export function readCrdFiles(): JsonObject[] {
   });
 }
 
-/** The validation schema of each kind (keyed by kind), as generated from the CRD files. */
+/** The validation schema of each kind (keyed by kind), as generated from the CRDs. */
 export type CrdSchemas = Record<string, JsonObject>;
 
-/** Builds the content of `generated/crd-schemas.json` from parsed CRDs. */
+/**
+ * The validation schemas (`openAPIV3Schema` without descriptions and examples) of a revision's CRDs, keyed by kind,
+ * as committed in `generated/crd-schemas.json`.
+ */
+export function crdSchemas(revision: ApiRevision = DEFAULT_API_REVISION): CrdSchemas {
+  assertRevision(revision);
+  const schemas = (generatedSchemas as unknown as Record<string, CrdSchemas | undefined>)[revision];
+  if (!schemas) throw new Error(`generated/crd-schemas.json has no schemas of revision ${revision}; run \`npm run import\``);
+  return schemas;
+}
+
+/** Builds one revision's part of `generated/crd-schemas.json` from its CRDs. */
 export function extractSchemas(crds: readonly JsonObject[]): CrdSchemas {
   const schemas: CrdSchemas = {};
   for (const crd of crds) {
@@ -67,6 +91,12 @@ export function extractSchemas(crds: readonly JsonObject[]): CrdSchemas {
     schemas[kind] = withoutDocumentation(schema) as JsonObject;
   }
   return schemas;
+}
+
+function assertRevision(revision: ApiRevision): void {
+  if (!API_REVISIONS.includes(revision)) {
+    throw new Error(`unknown API revision ${JSON.stringify(revision)}; expected one of ${API_REVISIONS.join(', ')}`);
+  }
 }
 
 /** Drops `description` and `example`, which validation never reads; properties named so are kept. */
@@ -82,8 +112,10 @@ function withoutDocumentation(schema: unknown, isPropertyMap = false): unknown {
     if (!isPropertyMap && (key === 'description' || key === 'example')) {
       continue;
     }
-    // `default` and `enum` hold data, not schemas: copied as they are.
-    out[key] = key === 'default' || key === 'enum' ? value : withoutDocumentation(value, key === 'properties' && !isPropertyMap);
+    // `default` and `enum` hold data, not schemas: copied as they are (unless they name properties).
+    out[key] = !isPropertyMap && (key === 'default' || key === 'enum')
+      ? value
+      : withoutDocumentation(value, key === 'properties' && !isPropertyMap);
   }
   return out;
 }

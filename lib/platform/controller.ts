@@ -20,6 +20,7 @@ import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_EN
 import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
 import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';
 import {
@@ -129,6 +130,11 @@ export interface WorkspacesControllerProps {
    */
   readonly imagePullPolicy?: ImagePullPolicy;
   /**
+   * The upstream revision of `kubeflow.org/v1beta1` installed (its CRDs).
+   * @default ApiRevision.FD7A3D8E
+   */
+  readonly apiRevision?: ApiRevision;
+  /**
    * Secrets (in the controller's namespace) holding registry credentials for a private mirror.
    * @default - none
    */
@@ -226,6 +232,8 @@ export class WorkspacesController extends Construct {
   public readonly serviceAccountName: string;
   /** The image reference the Deployment runs. */
   public readonly image: string;
+  /** The upstream revision of `kubeflow.org/v1beta1` installed. */
+  public readonly apiRevision: ApiRevision;
   /** The CRDs. */
   public readonly crds: WorkspacesCrds;
   /** The reconciler Deployment. */
@@ -237,6 +245,7 @@ export class WorkspacesController extends Construct {
     super(scope, id);
     ApplyOrder.assignStage(this, ApplyStage.CONTROLLER);
     this.namespace = props.namespace ?? DEFAULT_CONTROLLER_NAMESPACE;
+    this.apiRevision = props.apiRevision ?? DEFAULT_API_REVISION;
     assertDnsLabel(this, 'namespace', this.namespace, 'a namespace name (an RFC 1123 label)');
     this.serviceAccountName = CONTROLLER_NAME;
     this.image = imageReference(props);
@@ -260,7 +269,7 @@ export class WorkspacesController extends Construct {
     // Created in the order a reader (and a one-pass apply) wants them: the namespace and CRDs first, isolation and
     // disruption rules before the Pods they cover, identity and permissions before the Deployment that uses them.
     addNamespace(this, 'Namespace', namespace, PodSecurityLevel.RESTRICTED, labels);
-    this.crds = new WorkspacesCrds(this, 'Crds');
+    this.crds = new WorkspacesCrds(this, 'Crds', { apiRevision: this.apiRevision });
     this.addNetworkPolicy(props, labels);
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata: { name: CONTROLLER_NAME, namespace, labels },

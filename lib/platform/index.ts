@@ -5,6 +5,8 @@ export type { WorkspacesAppProps } from './workspaces-app';
 export { AdmissionWebhookMode, ControllerWriteScope, WorkspacesController } from './controller';
 export type { DnsPeer, WorkspacesControllerProps } from './controller';
 export { WorkspacesCrds } from './crds';
+export type { WorkspacesCrdsProps } from './crds';
+export { ApiRevision } from '../core/revision';
 export { WorkspacesInstallChart } from './install-chart';
 export type { WorkspacesInstallChartProps } from './install-chart';
 export { InstallMode } from './install-mode';

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { WorkspacesController, WorkspacesControllerProps } from './controller';
 import { InstallMode } from './install-mode';
 
@@ -11,6 +12,12 @@ export interface WorkspacesInstallChartProps {
    * @default InstallMode.FULL
    */
   readonly mode?: InstallMode;
+  /**
+   * The upstream revision of `kubeflow.org/v1beta1` installed: the CRDs of that revision. Also settable as
+   * `controller.apiRevision`; when both are given they must agree.
+   * @default ApiRevision.FD7A3D8E
+   */
+  readonly apiRevision?: ApiRevision;
   /**
    * Settings of the controller install; only with `InstallMode.FULL`.
    * @default - the defaults of `WorkspacesControllerProps`
@@ -31,14 +38,22 @@ export interface WorkspacesInstallChartProps {
 export class WorkspacesInstallChart extends Chart {
   /** The install mode of this chart. */
   public readonly mode: InstallMode;
+  /** The upstream revision of `kubeflow.org/v1beta1` installed. */
+  public readonly apiRevision: ApiRevision;
   /** The controller install, with `InstallMode.FULL`. */
   public readonly controller?: WorkspacesController;
 
   constructor(scope: Construct, id: string, props: WorkspacesInstallChartProps = {}) {
     super(scope, id, { labels: props.labels });
     this.mode = props.mode ?? InstallMode.FULL;
+    const chartRevision = props.apiRevision;
+    const controllerRevision = props.controller?.apiRevision;
+    if (chartRevision !== undefined && controllerRevision !== undefined && chartRevision !== controllerRevision) {
+      throw new Error(`apiRevision is ${chartRevision} but controller.apiRevision is ${controllerRevision}; expected one revision (set either, or both to the same)`);
+    }
+    this.apiRevision = chartRevision ?? controllerRevision ?? DEFAULT_API_REVISION;
     if (this.mode === InstallMode.FULL) {
-      this.controller = new WorkspacesController(this, 'Controller', props.controller);
+      this.controller = new WorkspacesController(this, 'Controller', { ...props.controller, apiRevision: this.apiRevision });
     } else if (props.controller) {
       throw new Error('controller settings are given with InstallMode.CONTROLLER_PROVIDED, where the platform runs the controller; expected InstallMode.FULL, or no controller settings');
     }

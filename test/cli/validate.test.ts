@@ -7,6 +7,8 @@ import { parseManifests, readManifests } from '../../lib/cli/manifests';
 import { ExitCode, FindingCategory } from '../../lib/cli/types';
 import { Mutable, webhookKind, webhookWorkspace } from '../core/fixtures';
 import { lineContaining, ROOT, runCli, runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
+import { ApiRevision } from '../../lib/core/revision';
+import { referencePath } from '../reference';
 
 jest.setTimeout(60_000);
 
@@ -288,7 +290,7 @@ describe('reading', () => {
   });
 
   test('YAML beyond the fast reader goes through the yaml package, with the same result', () => {
-    const fixture = fs.readFileSync(path.join(ROOT, 'test/fixtures/jupyterlab_v1beta1_workspacekind.yaml'), 'utf8');
+    const fixture = fs.readFileSync(referencePath(ApiRevision.FD7A3D8E, 'samples', 'jupyterlab_v1beta1_workspacekind.yaml'), 'utf8');
     const set = parseManifests([{ display: 'k.yaml', annotationPath: 'k.yaml', source: fixture }]);
     expect(set.findings).toEqual([]);
     expect(validateManifests(set).findings).toEqual([]);

@@ -1,15 +1,13 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
 import { addJupyterLabKind } from '../../apps/jupyterlab-kind';
 import { Workspace, WorkspaceVolume } from '../../lib';
 import { crdSchema } from '../../lib/core/validation/schema';
+import { ApiRevision } from '../../lib/core/revision';
+import { readReference } from '../reference';
 
-const fixtures = path.resolve(__dirname, '../fixtures');
-
+/** Upstream's sample at fd7a3d8e (../shared/reference). */
 function sample(file: string): any {
-  return parse(fs.readFileSync(path.join(fixtures, file), 'utf8'));
+  return readReference(ApiRevision.FD7A3D8E, 'samples', file);
 }
 
 /**

@@ -1,17 +1,17 @@
 /**
- * Fixtures of the upstream webhook tests (spec §6 "Fixtures"), built from the samples in test/fixtures/.
- * Everything is returned as fresh mutable JSON so that each test can edit its copy.
+ * Fixtures of the upstream webhook tests (spec §6 "Fixtures"), built from upstream's samples at fd7a3d8e, read from
+ * ../shared/reference (test/reference.ts). Everything is returned as fresh mutable JSON so that each test can edit
+ * its copy.
  */
 
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse } from 'yaml';
 import { formatViolation, Violation } from '../../lib/core/validation';
+import { ApiRevision } from '../../lib/core/revision';
+import { readReference } from '../reference';
 
 export type Mutable = any;
 
 function load(file: string): Mutable {
-  return parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', file), 'utf8'));
+  return readReference(ApiRevision.FD7A3D8E, 'samples', file);
 }
 
 const SAMPLE_KIND = load('jupyterlab_v1beta1_workspacekind.yaml');

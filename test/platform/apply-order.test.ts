@@ -74,7 +74,7 @@ describe('ApplyOrder', () => {
     const written = parseAllDocuments(files['0000-install.k8s.yaml']).map(doc => doc.toJS())
       .filter(object => object.kind === 'CustomResourceDefinition');
     const expected = CRD_FILES.map(c => c.file).map(file =>
-      parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', '..', 'crds', file), 'utf8'))[0].toJS());
+      parseAllDocuments(fs.readFileSync(path.join(__dirname, '..', '..', 'crds', 'fd7a3d8e', file), 'utf8'))[0].toJS());
     expect(written).toEqual(expected);
   });
 

@@ -5,6 +5,7 @@ import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   AdmissionWebhookMode,
+  ApiRevision,
   ControllerWriteScope,
   InstallMode,
   PlatformNames,
@@ -59,12 +60,27 @@ describe('WorkspacesInstallChart, full install', () => {
     ]);
   });
 
-  test('installs the CRDs exactly as in the crds/ files', () => {
-    const crdDir = path.join(__dirname, '..', '..', 'crds');
+  test('installs the CRDs of the default revision exactly as in the crds/fd7a3d8e files', () => {
+    const crdDir = path.join(__dirname, '..', '..', 'crds', 'fd7a3d8e');
     const expected = CRD_FILES.map(c => c.file).flatMap(file =>
       parseAllDocuments(fs.readFileSync(path.join(crdDir, file), 'utf8')).map(doc => doc.toJS()).filter(Boolean));
     expect(expected).toHaveLength(2);
     expect(objects.filter(o => o.kind === 'CustomResourceDefinition')).toEqual(expected);
+  });
+
+  test('installs the CRDs of the chosen revision (the crds/v2.0.0-beta.0 files); chart and controller settings must agree', () => {
+    const crdDir = path.join(__dirname, '..', '..', 'crds', 'v2.0.0-beta.0');
+    const expected = CRD_FILES.map(c => parseAllDocuments(fs.readFileSync(path.join(crdDir, c.file), 'utf8'))[0].toJS());
+    const crdsOf = (props: ConstructorParameters<typeof WorkspacesInstallChart>[2]) =>
+      installChart(props).filter(o => o.kind === 'CustomResourceDefinition');
+    expect(crdsOf({ apiRevision: ApiRevision.V2_0_0_BETA_0 })).toEqual(expected);
+    expect(crdsOf({ controller: { apiRevision: ApiRevision.V2_0_0_BETA_0 } })).toEqual(expected);
+    expect(crdsOf({ apiRevision: ApiRevision.V2_0_0_BETA_0, controller: { apiRevision: ApiRevision.V2_0_0_BETA_0 } })).toEqual(expected);
+    expect(expected.map((crd: any) => crd.spec.names.shortNames)).toEqual([['wsk'], ['ws']]);
+    expect(() => installChart({ apiRevision: ApiRevision.V2_0_0_BETA_0, controller: { apiRevision: ApiRevision.FD7A3D8E } }))
+      .toThrow('apiRevision is v2.0.0-beta.0 but controller.apiRevision is fd7a3d8e; expected one revision');
+    expect(WorkspacesCrds.manifests(ApiRevision.V2_0_0_BETA_0)).toEqual(expected);
+    expect(new WorkspacesInstallChart(Testing.app(), 'default').apiRevision).toBe(ApiRevision.FD7A3D8E);
   });
 
   test('enforces the restricted Pod Security level on the controller namespace', () => {

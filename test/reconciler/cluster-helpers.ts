@@ -22,6 +22,8 @@ import {
   RECONCILER_WORKLOAD_WRITE_RULES,
   RECONCILER_WRITER_CLUSTER_ROLE_NAME,
 } from '../../lib/core/contract/permissions';
+import { ApiRevision } from '../../lib/core/revision';
+import { readReference } from '../reference';
 
 export const TIMEOUT_MS = 60_000;
 
@@ -252,7 +254,7 @@ export function ungrantedRequests(manager: Manager, cullingNamespaces: readonly 
 
 /** The controller fixture of upstream's envtest (§6): the sample Kind under another name. */
 export function controllerKind(name: string, edit?: (k: any) => void): any {
-  const k = parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'jupyterlab_v1beta1_workspacekind.yaml'), 'utf8'));
+  const k = readReference(ApiRevision.FD7A3D8E, 'samples', 'jupyterlab_v1beta1_workspacekind.yaml');
   k.metadata = { name };
   edit?.(k);
   return k;

@@ -9,11 +9,12 @@
  */
 import * as fc from 'fast-check';
 import schemas from '../../../lib/core/generated/crd-schemas.json';
+import { DEFAULT_API_REVISION } from '../../../lib/core/revision';
 
 type Json = any;
 
-const KIND_PT = (schemas as Json).WorkspaceKind.properties.spec.properties.podTemplate.properties;
-const WS_PT = (schemas as Json).Workspace.properties.spec.properties.podTemplate.properties;
+const KIND_PT = (schemas as Json)[DEFAULT_API_REVISION].WorkspaceKind.properties.spec.properties.podTemplate.properties;
+const WS_PT = (schemas as Json)[DEFAULT_API_REVISION].Workspace.properties.spec.properties.podTemplate.properties;
 const OPTION_ID_MAX = KIND_PT.options.properties.imageConfig.properties.values.items.properties.id.maxLength as number;
 const PORT_ID_MAX = KIND_PT.ports.items.properties.id.maxLength as number;
 const PVC_MAX = WS_PT.volumes.properties.home.maxLength as number;
