@@ -196,3 +196,29 @@ describe('the install chart follows the app', () => {
     );
   });
 });
+
+describe('the beta install: RBAC and the controller\'s revision', () => {
+  const rulesOf = (objects: any[], name: string): any[] => objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name).rules;
+
+  test('the controller watches ServiceAccounts, RoleBindings and Namespaces, writes ServiceAccounts and RoleBindings, binds only the listed ClusterRoles', () => {
+    const chart = new WorkspacesInstallChart(betaApp(), 'Install', { controller: { bindableClusterRoles: ['kubeflow-view', 'kubeflow-edit'] } });
+    const objects = Testing.synth(chart);
+    const cluster = rulesOf(objects, 'kubeflow-workspaces-controller');
+    expect(cluster).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
+    expect(cluster).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] });
+    const writer = rulesOf(objects, 'kubeflow-workspaces-controller-writer');
+    expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create', 'delete', 'patch'] });
+    expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['kubeflow-edit', 'kubeflow-view'], verbs: ['bind'] });
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'RECONCILER_API_REVISION', value: 'v2.0.0-beta.0' });
+  });
+
+  test('fd7a3d8e installs are unchanged: no beta rules, no revision variable; bindableClusterRoles is refused', () => {
+    const objects = Testing.synth(new WorkspacesInstallChart(Testing.app(), 'Install'));
+    expect(JSON.stringify(rulesOf(objects, 'kubeflow-workspaces-controller'))).not.toContain('serviceaccounts');
+    expect(JSON.stringify(objects.find((o) => o.kind === 'Deployment'))).not.toContain('RECONCILER_API_REVISION');
+    expect(() => new WorkspacesInstallChart(Testing.app(), 'Install', { controller: { bindableClusterRoles: ['view'] } })).toThrow(
+      'bindableClusterRoles is a setting of v2.0.0-beta.0, and this install is of fd7a3d8e',
+    );
+  });
+});
