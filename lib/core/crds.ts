@@ -10,10 +10,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { JsonObject, WORKSPACE_KIND, WORKSPACEKIND_KIND } from './api';
+import { API_GROUP, JsonObject, WORKSPACE_KIND, WORKSPACEKIND_KIND } from './api';
 import { workspaceCrd, workspaceKindCrd } from './crd-definition';
 import generatedSchemas from './generated/crd-schemas.json';
 import { ApiRevision, DEFAULT_API_REVISION } from './revision';
+import { deepEqual } from './validation/equality';
 
 /** The version of the API this package targets. */
 export const CRD_VERSION = 'v1beta1';
@@ -91,6 +92,26 @@ export function extractSchemas(crds: readonly JsonObject[]): CrdSchemas {
     schemas[kind] = withoutDocumentation(schema) as JsonObject;
   }
   return schemas;
+}
+
+/**
+ * The revision a Workspace or WorkspaceKind CRD belongs to, told by its validation schema (descriptions and examples
+ * aside), so that upstream's own CRD files and ours are recognised alike; undefined for any other CRD, or one whose
+ * schema is no served revision's (edited by hand, or another upstream release).
+ */
+export function apiRevisionOfCrd(crd: unknown): ApiRevision | undefined {
+  if (crd === null || typeof crd !== 'object' || Array.isArray(crd)) return undefined;
+  const object = crd as JsonObject;
+  const spec = object.spec as { group?: unknown } | undefined;
+  if (object.kind !== 'CustomResourceDefinition' || spec?.group !== API_GROUP) return undefined;
+  let schemas: CrdSchemas;
+  try {
+    schemas = extractSchemas([object]);
+  } catch {
+    return undefined;
+  }
+  const [[kind, schema]] = Object.entries(schemas);
+  return API_REVISIONS.find(revision => deepEqual(crdSchemas(revision)[kind], schema));
 }
 
 function assertRevision(revision: ApiRevision): void {

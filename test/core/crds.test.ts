@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { API_REVISIONS, CRD_FILES, crdManifests, crdSchemas, readCrdFiles } from '../../lib/core/crds';
+import { API_REVISIONS, apiRevisionOfCrd, CRD_FILES, crdManifests, crdSchemas, readCrdFiles } from '../../lib/core/crds';
 import { ApiRevision, DEFAULT_API_REVISION } from '../../lib/core/revision';
 import { CRDS_DIRECTORY, GENERATED_SCHEMAS_FILE, renderCrdFiles, renderSchemas } from '../../scripts/generate-crds';
 import { readReference } from '../reference';
@@ -127,5 +127,25 @@ describe('revisions', () => {
   test('an unknown revision is refused by name', () => {
     expect(() => crdManifests('v9' as ApiRevision)).toThrow('unknown API revision "v9"; expected one of fd7a3d8e, v2.0.0-beta.0');
     expect(() => crdSchemas('v9' as ApiRevision)).toThrow('unknown API revision "v9"');
+  });
+});
+
+describe('apiRevisionOfCrd', () => {
+  test.each(API_REVISIONS)('tells revision %s from our CRDs and from upstream\'s reference files', (revision) => {
+    for (const crd of crdManifests(revision)) expect(apiRevisionOfCrd(crd)).toBe(revision);
+    for (const { file } of CRD_FILES) expect(apiRevisionOfCrd(readReference(revision, 'crds', file))).toBe(revision);
+  });
+
+  test('recognises no edited schema, other group, other kind of object or malformed input', () => {
+    const edited: any = crdManifests(ApiRevision.V2_0_0_BETA_0)[1];
+    edited.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.displayName.maxLength = 64;
+    expect(apiRevisionOfCrd(edited)).toBeUndefined();
+    const otherGroup: any = crdManifests()[0];
+    otherGroup.spec.group = 'example.com';
+    expect(apiRevisionOfCrd(otherGroup)).toBeUndefined();
+    const noSchema: any = crdManifests()[0];
+    delete noSchema.spec.versions;
+    expect(apiRevisionOfCrd(noSchema)).toBeUndefined();
+    for (const input of [null, 'text', [], { kind: 'ConfigMap', spec: { group: 'kubeflow.org' } }]) expect(apiRevisionOfCrd(input)).toBeUndefined();
   });
 });

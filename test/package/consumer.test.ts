@@ -189,7 +189,14 @@ describe('the packed package in a fresh project', () => {
     for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
       expect(files).toContain(file);
     }
-    expect(files.filter((f) => f.startsWith('crds/')).length).toBe(2);
+    expect(files.filter((f) => f.startsWith('crds/')).sort()).toEqual([
+      'crds/fd7a3d8e/kubeflow.org_workspacekinds.yaml',
+      'crds/fd7a3d8e/kubeflow.org_workspaces.yaml',
+      'crds/v2.0.0-beta.0/kubeflow.org_workspacekinds.yaml',
+      'crds/v2.0.0-beta.0/kubeflow.org_workspaces.yaml',
+    ]);
+    // The CRDs are built from the definition and the Kubernetes schemas it embeds.
+    expect(files).toContain('build/lib/core/generated/kubernetes-schemas.json');
     expect(files.filter((f) => /^(lib|test|apps|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     // The controller is delivered as an image that carries its own bundle.
     expect(files.filter((f) => f.startsWith('build/lib/reconciler/'))).toEqual([]);
