@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { crdRevision, isWorkspacesCrd } from '../core/crd-revision';
+import { isWorkspacesCrd } from '../core/crd-revision';
+import { apiRevisionOfCrd } from '../core/crds';
 import { API_REVISION_VALUES, ApiRevision, DEFAULT_API_REVISION, parseApiRevision } from '../core/revision';
 import { diffManifests, validateManifests } from './check';
 import { GitError, readRevision, repositoryRoot, resolveCommit } from './git';
@@ -220,7 +221,7 @@ interface RevisionChoice {
 function chooseRevision(set: ManifestSet, flag: ApiRevision | undefined, fallback: ApiRevision): RevisionChoice {
   const crds = set.objects.filter((o) => isWorkspacesCrd(o.value));
   const objects = set.objects.filter((o) => !isWorkspacesCrd(o.value));
-  const found = crds.map((obj) => ({ obj, revision: crdRevision(obj.value) })).filter((c): c is { obj: ManifestObject; revision: ApiRevision } => c.revision !== undefined);
+  const found = crds.map((obj) => ({ obj, revision: apiRevisionOfCrd(obj.value) })).filter((c): c is { obj: ManifestObject; revision: ApiRevision } => c.revision !== undefined);
   const findings: Finding[] = [];
   const where = (obj: ManifestObject) => ({ file: obj.file.display, document: obj.document, item: obj.item, line: objectLine(obj) });
   let revision = flag;
