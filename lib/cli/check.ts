@@ -8,6 +8,7 @@
 import { isPlainObject } from '../core/json';
 import { OptionType } from '../core/options';
 import { WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import {
   countOptionUsage,
   formatViolation,
@@ -22,6 +23,8 @@ import {
   validateWorkspaceUpdate,
   Violation,
   ViolationType,
+  warnWorkspaceKindCreate,
+  warnWorkspaceKindUpdate,
 } from '../core/validation';
 import { deepEqual } from '../core/validation/equality';
 import { workspaceImpacts } from './impact';
@@ -75,6 +78,20 @@ export function ruleFindings(
       hint: hint?.(found),
     };
   });
+}
+
+/** The webhook's admission warnings for `obj`: reported, never refusing (kubectl prints them as `Warning: ...`). */
+function warningFindings(obj: ManifestObject, warnings: readonly string[]): Finding[] {
+  return warnings.map((warning) => ({
+    severity: Severity.WARNING,
+    category: FindingCategory.RULE,
+    file: obj.file.display,
+    document: obj.document,
+    item: obj.item,
+    line: objectLine(obj),
+    object: obj.ref,
+    message: `admission warning: ${warning}`,
+  }));
 }
 
 /** List fields whose items are named: the core's schema paths index them (`env[2]`), reviewers know the name. */
@@ -136,7 +153,7 @@ function counts(set: ManifestSet): Report['checked'] {
  * `kfws validate`: every object of `input` as a create — WorkspaceKinds on their own, Workspaces against the
  * WorkspaceKinds of `input` or else of `reference` (`--kinds`).
  */
-export function validateManifests(input: ManifestSet, reference?: ManifestSet): Report {
+export function validateManifests(input: ManifestSet, reference?: ManifestSet, revision: ApiRevision = DEFAULT_API_REVISION): Report {
   const kinds = kindIndex(reference, input);
   const findings: Finding[] = [
     ...input.findings,
@@ -150,10 +167,11 @@ export function validateManifests(input: ManifestSet, reference?: ManifestSet): 
     const kind = kinds.get(specKind(obj) ?? '');
     // Render-time rules too; a kind of the input reports its own problems once, at the kind.
     const violations = isKind(obj)
-      ? [...validateWorkspaceKind(obj.value), ...validateWorkspaceKindRendering(obj.value)]
-      : [...validateWorkspace(obj.value, { kind, requireKind: true }),
+      ? [...validateWorkspaceKind(obj.value, revision), ...validateWorkspaceKindRendering(obj.value)]
+      : [...validateWorkspace(obj.value, { kind, requireKind: true, revision }),
         ...validateWorkspaceRendering(obj.value, kind, { includeKind: !inputValues.has(kind) })];
     findings.push(...ruleFindings(obj, violations));
+    if (isKind(obj)) findings.push(...warningFindings(obj, warnWorkspaceKindCreate(obj.value, revision)));
   }
   return { command: Command.VALIDATE, findings: sortFindings(findings), impacts: [], checked: counts(input) };
 }
@@ -163,7 +181,9 @@ export function validateManifests(input: ManifestSet, reference?: ManifestSet): 
  * rules, changed or unchanged ones the update rules (CEL immutability and the webhooks' update checks), WorkspaceKinds
  * that disappear the delete rule. "In use" counts the Workspaces of both revisions.
  */
-export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: ManifestSet): Report {
+export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: ManifestSet, revisions: DiffRevisions = {}): Report {
+  const nextRevision = revisions.next ?? DEFAULT_API_REVISION;
+  const baseRevision = revisions.base ?? nextRevision;
   const baseKinds = kindIndex(reference, base);
   const nextKinds = kindIndex(reference, next);
   const baseById = firstByIdentity(base.objects);
@@ -195,32 +215,42 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
     let violations: Violation[];
     let hint: ((v: Violation) => string | undefined) | undefined;
     if (isKind(obj)) {
-      violations = old ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name)) : validateWorkspaceKind(obj.value);
+      violations = old
+        ? validateWorkspaceKindUpdate(old.value, obj.value, usage(obj.ref.name), nextRevision)
+        : validateWorkspaceKind(obj.value, nextRevision);
       if (old) hint = (v) => optionHint(v, old.value, obj.value, [...base.objects, ...next.objects]) ?? immutableHint(v, obj);
     } else {
       const kind = nextKinds.get(specKind(obj) ?? '');
-      violations = old ? validateWorkspaceUpdate(old.value, obj.value, kind) : validateWorkspace(obj.value, { kind, requireKind: true });
+      violations = old
+        ? validateWorkspaceUpdate(old.value, obj.value, kind, nextRevision)
+        : validateWorkspace(obj.value, { kind, requireKind: true, revision: nextRevision });
       if (old) hint = (v) => immutableHint(v, obj);
     }
     findings.push(...ruleFindings(obj, violations, FindingCategory.RULE, hint));
+    if (isKind(obj)) {
+      findings.push(...warningFindings(obj, old ? warnWorkspaceKindUpdate(old.value, obj.value, nextRevision) : warnWorkspaceKindCreate(obj.value, nextRevision)));
+    }
     if (violations.length > 0) refused.add(obj.value);
   }
   // The base revision and `--kinds` are not checked above (their problems are not the change's), but the planner
   // reads them too: objects that do not even match their CRD schema are not planned.
-  for (const obj of [...base.objects, ...(reference?.objects.filter(isKind) ?? [])]) {
-    if (!matchesSchema(obj)) refused.add(obj.value);
+  for (const obj of base.objects) {
+    if (!matchesSchema(obj, baseRevision)) refused.add(obj.value);
+  }
+  for (const obj of reference?.objects.filter(isKind) ?? []) {
+    if (!matchesSchema(obj, nextRevision)) refused.add(obj.value);
   }
 
   for (const old of baseById.values()) {
     if (!isKind(old) || nextById.has(old.identity)) continue;
     const hint = kindRemovalHint(old, [...base.objects, ...next.objects], next.objects);
-    findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next)), FindingCategory.RULE, () => hint));
+    findings.push(...ruleFindings(old, validateWorkspaceKindDelete(withUsage(old, base, next), nextRevision), FindingCategory.RULE, () => hint));
   }
 
   return {
     command: Command.DIFF,
     findings: sortFindings(findings),
-    impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused),
+    impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused, { base: baseRevision, next: nextRevision }),
     checked: counts(next),
     optionChanges: optionChanges(baseById, next.objects, baseWorkspaces, nextWorkspaces),
   };
@@ -275,8 +305,16 @@ function optionChanges(
  * Whether the planner can read `obj`: a Workspace's type meta, metadata and CRD schema (`validateWorkspace` without
  * its kind), a WorkspaceKind's metadata and CRD schema ({@link kindSchemaViolations}).
  */
-function matchesSchema(obj: ManifestObject): boolean {
-  return (isKind(obj) ? kindSchemaViolations(obj.value) : validateWorkspace(obj.value)).length === 0;
+function matchesSchema(obj: ManifestObject, revision: ApiRevision): boolean {
+  return (isKind(obj) ? kindSchemaViolations(obj.value, revision) : validateWorkspace(obj.value, { revision })).length === 0;
+}
+
+/** The API revision of each side of a diff: the base's CRDs may be of another revision than the change's. */
+export interface DiffRevisions {
+  /** Of the base manifests; defaults to `next`. */
+  readonly base?: ApiRevision;
+  /** Of the manifests under review, which the update, create and delete rules are those of. Default fd7a3d8e. */
+  readonly next?: ApiRevision;
 }
 
 /**

@@ -3,11 +3,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { isWorkspacesCrd } from '../core/crd-revision';
+import { apiRevisionOfCrd } from '../core/crds';
+import { API_REVISION_VALUES, ApiRevision, DEFAULT_API_REVISION, parseApiRevision } from '../core/revision';
 import { diffManifests, validateManifests } from './check';
 import { GitError, readRevision, repositoryRoot, resolveCommit, submodulesOf } from './git';
 import { DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_TOTAL_SIZE, parseSize, readProcessStdin, STDIN_DISPLAY, STDIN_PATH, toPosix, unreadable } from './files';
 import { namespaceCollisions, withDefaultNamespace } from './namespaces';
-import { ManifestSet, parseManifests, readManifests, ReadOptions } from './manifests';
+import { isWorkspaceObject, ManifestObject, ManifestSet, objectLine, parseManifests, readManifests, ReadOptions } from './manifests';
 import { runMigrate } from './migrate/command';
 import { formatRendered, renderWorkspaces } from './render';
 import { escapeLine, findingText, formatReport } from './report';
@@ -46,6 +49,9 @@ Options:
                             file's YAML aliases may expand to
   --max-total-size SIZE     most bytes read from the PATHs together (and from the base, and from --kinds):
                             128MiB by default; more is refused before anything is read
+  --api-revision REV        the upstream API revision the cluster runs: fd7a3d8e (the default) or
+                            v2.0.0-beta.0; without it, the revision of the Workspace/WorkspaceKind CRDs
+                            found among the PATHs, if any (a CRD of another revision than REV is an error)
   --workspace [NS/]NAME     render: only this Workspace
   --format text|json|github|markdown
                             output format (github: workflow annotations; markdown: a pull-request comment;
@@ -102,6 +108,8 @@ interface Arguments {
   readonly exclude?: string;
   readonly namespace?: string;
   readonly workspace?: string;
+  /** `--api-revision`, when given. */
+  readonly apiRevision?: ApiRevision;
   readonly format: OutputFormat;
   readonly help: boolean;
   readonly version: boolean;
@@ -138,7 +146,12 @@ function parseArguments(argv: readonly string[]): Arguments {
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
     throw new UsageError(`--namespace must be a namespace name (a lowercase RFC 1123 label), not ${JSON.stringify(namespace)}`);
   }
+  const apiRevision = values['api-revision'] === undefined ? undefined : parseApiRevision(values['api-revision']);
+  if (values['api-revision'] !== undefined && apiRevision === undefined) {
+    throw new UsageError(`--api-revision must be one of ${API_REVISION_VALUES}, not ${JSON.stringify(values['api-revision'])}`);
+  }
   return {
+    apiRevision,
     command: positionals[0],
     paths: positionals.slice(1),
     kinds: values.kinds ?? [],
@@ -175,6 +188,7 @@ function parse(argv: readonly string[]) {
       exclude: { type: 'string' },
       namespace: { type: 'string' },
       workspace: { type: 'string' },
+      'api-revision': { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -281,7 +295,7 @@ function kustomizeCommand(args: Arguments, io: CliIo, root: string | undefined):
 function readOptions(args: Arguments, io: CliIo, root?: string): ReadOptions {
   return {
     cwd: io.cwd,
-    // In GitHub Actions, annotations name files relative to the checkout.
+    // In GitHub Actions, annotations name files relative to the checkout; the API's CRDs tell the revision.
     annotationRoot: io.env.GITHUB_WORKSPACE || io.cwd,
     maxFileSize: args.maxFileSize,
     maxTotalSize: args.maxTotalSize,
@@ -291,7 +305,63 @@ function readOptions(args: Arguments, io: CliIo, root?: string): ReadOptions {
     exclude: args.exclude,
     kustomizeCommand: kustomizeCommand(args, io, root),
     stdin: io.stdin,
+    select: selectWithCrds,
   };
+}
+
+function selectWithCrds(value: Record<string, unknown>): boolean {
+  return isWorkspaceObject(value) || isWorkspacesCrd(value);
+}
+
+/** The revision the manifests are checked at, and the findings of CRDs that contradict it. */
+interface RevisionChoice {
+  readonly set: ManifestSet;
+  readonly revision: ApiRevision;
+}
+
+/**
+ * Splits the API's CRDs off `set` and decides the revision: `--api-revision` when given (a CRD of another revision is
+ * an error naming its file), else the revision of the CRDs found (CRDs of both revisions are an error), else `fallback`.
+ */
+function chooseRevision(set: ManifestSet, flag: ApiRevision | undefined, fallback: ApiRevision): RevisionChoice {
+  const crds = set.objects.filter((o) => isWorkspacesCrd(o.value));
+  const objects = set.objects.filter((o) => !isWorkspacesCrd(o.value));
+  const found = crds.map((obj) => ({ obj, revision: apiRevisionOfCrd(obj.value) })).filter((c): c is { obj: ManifestObject; revision: ApiRevision } => c.revision !== undefined);
+  const findings: Finding[] = [];
+  const where = (obj: ManifestObject) => ({ file: obj.file.display, document: obj.document, item: obj.item, line: objectLine(obj) });
+  let revision = flag;
+  if (flag !== undefined) {
+    for (const { obj, revision: r } of found) {
+      if (r === flag) continue;
+      findings.push({
+        severity: Severity.ERROR,
+        category: FindingCategory.UNREADABLE,
+        ...where(obj),
+        message: `--api-revision ${flag}, but the CustomResourceDefinition ${obj.ref.name} in this file is of ${r}; ` +
+          `drop --api-revision to use the CRDs' revision, or review against the CRDs of ${flag}`,
+      });
+    }
+  } else {
+    const revisions = [...new Set(found.map((c) => c.revision))];
+    revision = revisions.length === 1 ? revisions[0] : fallback;
+    if (revisions.length > 1) {
+      for (const { obj, revision: r } of found) {
+        findings.push({
+          severity: Severity.ERROR,
+          category: FindingCategory.UNREADABLE,
+          ...where(obj),
+          message: `the CustomResourceDefinitions found are of two API revisions (${revisions.join(', ')}): ${obj.ref.name} here is of ${r}; ` +
+            `keep the CRDs of one revision, or choose one with --api-revision`,
+        });
+      }
+    }
+  }
+  return { set: { ...set, objects, findings: [...set.findings, ...findings] }, revision: revision ?? fallback };
+}
+
+/** `--kinds` input without CRDs: only the reviewed PATHs tell the revision. */
+function withoutCrds(set: ManifestSet | undefined): ManifestSet | undefined {
+  return set && { ...set, objects: set.objects.filter((o) => !isWorkspacesCrd(o.value)) };
 }
 
 /** `--kinds` input, without the files that are also under review (those count as input, once). */
@@ -343,11 +413,11 @@ function validateCommand(args: Arguments, io: CliIo): ExitCode {
   forbid(args, 'baseDir');
   forbid(args, 'workspace');
   const opts = readOptions(args, io);
-  const read = readManifests(args.paths, opts);
-  const reference = namespaced(args, readReference(args, read, opts));
+  const { set: read, revision } = chooseRevision(readManifests(args.paths, opts), args.apiRevision, DEFAULT_API_REVISION);
+  const reference = namespaced(args, withoutCrds(readReference(args, read, opts)));
   let input = namespaced(args, read);
   input = adding(input, [...nothingToRead(args.paths, input), ...(args.namespace === undefined ? namespaceCollisions(input) : [])]);
-  return print(validateManifests(input, reference), args, [input, ...(reference ? [reference] : [])], io);
+  return print(validateManifests(input, reference, revision), args, [input, ...(reference ? [reference] : [])], io);
 }
 
 function diffCommand(args: Arguments, io: CliIo): ExitCode {
@@ -394,13 +464,16 @@ function diffCommand(args: Arguments, io: CliIo): ExitCode {
   }
   const reported = new Set(pathFindings.filter((f) => f.category === FindingCategory.UNREADABLE).map((f) => f.file));
   const present = args.paths.filter((p) => !reported.has(p));
-  const read = readManifests(present, opts);
-  const reference = namespaced(args, readReference(args, read, opts));
-  const baseSet = namespaced(args, base.set);
+  const { set: read, revision } = chooseRevision(readManifests(present, opts), args.apiRevision, DEFAULT_API_REVISION);
+  // The base's own CRDs, if any, tell its revision: a change may move the platform from one revision to the other.
+  const { set: baseRead, revision: baseRevision } = chooseRevision(base.set, undefined, revision);
+  const reference = namespaced(args, withoutCrds(readReference(args, read, opts)));
+  const baseSet = namespaced(args, baseRead);
   let next = namespaced(args, read);
   const empty = present.length > 0 ? nothingToRead(args.paths, next, baseSet) : [];
   next = adding(next, [...pathFindings, ...empty, ...(args.namespace === undefined ? namespaceCollisions(next, baseSet) : [])]);
-  return print(diffManifests(baseSet, next, reference), args, [baseSet, next, ...(reference ? [reference] : [])], io);
+  const report = diffManifests(baseSet, next, reference, { base: baseRevision, next: revision });
+  return print(report, args, [baseSet, next, ...(reference ? [reference] : [])], io);
 }
 
 interface Base {
@@ -419,7 +492,7 @@ function readBase(rev: string, paths: readonly string[], io: CliIo, opts: ReadOp
   const commit = resolveCommit(root, rev);
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const { sources, refused, missing } = readRevision(root, commit, rev, paths, io.cwd, maxFileSize, opts);
-  const set = parseManifests(sources, { maxFileSize });
+  const set = parseManifests(sources, { maxFileSize, select: selectWithCrds });
   // The head's submodules, as the index records them (an uninitialized one is an empty folder on disk).
   const submodules = submodulesOf(root, paths, io.cwd).map((p) => unreadable(p, 'a git submodule: Argo CD checks submodules out, Flux does not by default, so what is applied from it is not in this repository; refused'));
   return { set: { ...set, findings: [...refused.map((r) => unreadable(r.display, r.reason)), ...submodules, ...set.findings] }, missing };
@@ -431,10 +504,10 @@ function renderCommand(args: Arguments, io: CliIo): ExitCode {
   forbid(args, 'baseDir');
   if (args.format === OutputFormat.GITHUB || args.format === OutputFormat.MARKDOWN) throw new UsageError(`render: --format ${args.format} is not supported`);
   const opts = readOptions(args, io);
-  const read = readManifests(args.paths, opts);
-  const reference = namespaced(args, readReference(args, read, opts));
+  const { set: read, revision } = chooseRevision(readManifests(args.paths, opts), args.apiRevision, DEFAULT_API_REVISION);
+  const reference = namespaced(args, withoutCrds(readReference(args, read, opts)));
   const input = namespaced(args, read);
-  const result = renderWorkspaces(input, reference, args.workspace);
+  const result = renderWorkspaces(input, reference, args.workspace, revision);
   const findings: Finding[] = [...result.findings, ...(args.namespace === undefined ? namespaceCollisions(input) : [])];
   if (result.matched === 0) {
     const which = args.workspace === undefined ? 'no Workspace' : `no Workspace ${args.workspace}`;

@@ -196,7 +196,7 @@ export function objectLine(obj: ManifestObject, field?: string): number {
 }
 
 /** A Workspace or WorkspaceKind of our API group; a wrong version is left for the core to report. */
-function isWorkspaceObject(v: Record<string, unknown>): boolean {
+export function isWorkspaceObject(v: Record<string, unknown>): boolean {
   if (v.kind !== WORKSPACE_KIND && v.kind !== WORKSPACEKIND_KIND) return false;
   return v.apiVersion === undefined || (typeof v.apiVersion === 'string' && v.apiVersion.split('/')[0] === API_GROUP);
 }

@@ -5,6 +5,7 @@
  * reconciler's pass order is repeated here.
  */
 
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { OptionValue, RedirectStep, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject, WorkspaceState, WorkspaceStatus } from '../core/api';
 import { OptionType, resolveOption } from '../core/options';
 import { RenderedService, RenderedStatefulSet } from '../core/render';
@@ -62,11 +63,15 @@ function asApplied(ws: WorkspaceObject): WorkspaceObject {
  * The reconciler's outcome for `ws` with `kind` (undefined: the kind does not exist). Both must have passed the core
  * validator's schema checks: the planner trusts the schema, and anything it throws is a bug.
  */
-export function previewReconcile(ws: WorkspaceObject, kind: WorkspaceKindObject | undefined): ReconcilePreview {
+export function previewReconcile(
+  ws: WorkspaceObject,
+  kind: WorkspaceKindObject | undefined,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): ReconcilePreview {
   const applied = asApplied(ws);
   const spec = applied.spec;
   if (!spec) throw new Error(`Workspace ${applied.metadata.name ?? ''} has no spec`);
-  const snapshot = (w: WorkspaceObject) => ({ ws: w, kind, statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0 });
+  const snapshot = (w: WorkspaceObject) => ({ ws: w, kind, statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0, revision });
   let plan = planWorkspace(snapshot(applied));
   let redirects = statusRedirects(plan.status);
   const rewrite = actionOf(plan, 'applyRedirects');
@@ -99,7 +104,7 @@ export function previewReconcile(ws: WorkspaceObject, kind: WorkspaceKindObject 
  * the CRD schema with its CEL rules. The webhook's rules do not matter for reading: what the reconciler cannot
  * render, it reports as the Workspace's state. (A Workspace's equivalent is `validateWorkspace(obj)` without a kind.)
  */
-export function kindSchemaViolations(kind: unknown): Violation[] {
+export function kindSchemaViolations(kind: unknown, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
   const metadata = (kind as { metadata?: unknown } | null | undefined)?.metadata;
-  return [...validateObjectMeta(metadata, { namespaced: false }), ...crdSchema(WORKSPACEKIND_KIND).validate(kind)];
+  return [...validateObjectMeta(metadata, { namespaced: false }), ...crdSchema(WORKSPACEKIND_KIND, revision).validate(kind)];
 }

@@ -5,6 +5,7 @@
  * findings instead.
  */
 
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { stringify } from 'yaml';
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedService, RenderedStatefulSet } from '../core/render';
@@ -51,7 +52,12 @@ function matchesSelector(ref: ObjectRef, selector: string | undefined): boolean 
   return (ref.namespace ?? '') === selector.slice(0, slash) && ref.name === selector.slice(slash + 1);
 }
 
-export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | undefined, selector?: string): RenderResult {
+export function renderWorkspaces(
+  input: ManifestSet,
+  reference: ManifestSet | undefined,
+  selector?: string,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): RenderResult {
   const kinds = kindIndex(reference, input);
   const findings: Finding[] = [...input.findings, ...(reference?.findings ?? [])];
   /** Per WorkspaceKind used: whether it matches its CRD schema, which the planner trusts; its problems once if not. */
@@ -59,7 +65,7 @@ export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | un
   const readable = (kind: WorkspaceKindObject): boolean => {
     let ok = readableKinds.get(kind);
     if (ok === undefined) {
-      const violations = kindSchemaViolations(kind);
+      const violations = kindSchemaViolations(kind, revision);
       ok = violations.length === 0;
       readableKinds.set(kind, ok);
       const obj = [...(reference?.objects ?? []), ...input.objects].find((o) => o.value === (kind as unknown));
@@ -72,7 +78,7 @@ export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | un
   for (const obj of selected) {
     const ws = obj.value as unknown as WorkspaceObject;
     const kind = kinds.get(ws.spec?.kind ?? '');
-    const violations = [...validateWorkspace(obj.value, { kind, requireKind: true }), ...validateWorkspaceRendering(obj.value, kind)];
+    const violations = [...validateWorkspace(obj.value, { kind, requireKind: true, revision }), ...validateWorkspaceRendering(obj.value, kind)];
     if (violations.length > 0) {
       findings.push(...ruleFindings(obj, violations));
       continue;
@@ -83,7 +89,7 @@ export function renderWorkspaces(input: ManifestSet, reference: ManifestSet | un
       continue;
     }
     // Exactly what the reconciler creates: its own plan, not a re-enactment of it.
-    const preview = previewReconcile(ws, kind);
+    const preview = previewReconcile(ws, kind, revision);
     if (preview.error !== undefined || !preview.statefulSet || !preview.service) {
       findings.push(workspaceFinding(obj, preview.error ?? 'the reconciler creates no StatefulSet and Service for it'));
       continue;

@@ -1,3 +1,4 @@
 export * from './kube-types';
 export * from './workspace-kind';
 export * from './workspace';
+export { ApiRevision } from '../core/revision';

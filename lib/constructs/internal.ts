@@ -3,6 +3,7 @@
  */
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
+import { API_REVISION_CONTEXT, API_REVISION_VALUES, ApiRevision, DEFAULT_API_REVISION, parseApiRevision } from '../core/revision';
 import { formatViolation, Violation } from '../core/validation/violation';
 
 /** An ApiObject for a cluster-scoped kind: never carries the namespace of the chart it lives in. */
@@ -143,4 +144,27 @@ function findCollisions(root: IConstruct, objects: readonly ApiObject[]): Map<Ap
     }
   }
   return errors;
+}
+
+/** The app's API revision (context {@link API_REVISION_CONTEXT}), and a message when the context holds something else. */
+export function apiRevisionOf(scope: IConstruct): { readonly revision: ApiRevision; readonly problem?: string } {
+  const value: unknown = scope.node.tryGetContext(API_REVISION_CONTEXT);
+  if (value === undefined) return { revision: DEFAULT_API_REVISION };
+  const revision = parseApiRevision(value);
+  if (revision !== undefined) return { revision };
+  return {
+    revision: DEFAULT_API_REVISION,
+    problem: `context ${JSON.stringify(API_REVISION_CONTEXT)}: Unsupported value: ${JSON.stringify(value)}: supported values: ${API_REVISION_VALUES}`,
+  };
+}
+
+/** A prop the chosen revision does not have: removed at v2.0.0-beta.0, with what replaces it. */
+export function removedAtBeta(prop: string, field: string, replacement: string): string {
+  return `${prop} (${field}): removed in ${ApiRevision.V2_0_0_BETA_0}: ${replacement}`;
+}
+
+/** A prop that only v2.0.0-beta.0 has, used in an app of fd7a3d8e. */
+export function onlyAtBeta(prop: string, field: string): string {
+  return `${prop} (${field}): only in API revision ${ApiRevision.V2_0_0_BETA_0}, and this app targets ${ApiRevision.FD7A3D8E}; ` +
+    `set apiRevision: ApiRevision.V2_0_0_BETA_0 on the WorkspacesApp (or the context ${JSON.stringify(API_REVISION_CONTEXT)})`;
 }

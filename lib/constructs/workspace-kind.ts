@@ -3,16 +3,21 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import {
-  API_VERSION, ImageConfigValue, JsonObject, OptionList, OptionValue, PodConfigValue, WORKSPACEKIND_KIND,
+  ActivityRule as ActivityRuleJson, API_VERSION, ASSET_MEDIA_TYPE_SVG, FilterRule as FilterRuleJson, ImageConfigValue,
+  JsonObject, OptionList, OptionValue, PodConfigValue, WORKSPACEKIND_KIND, WorkspaceKindActivityProbe,
   WorkspaceKindCulling, WorkspaceKindIcon, WorkspaceKindObject, WorkspaceKindPort as WorkspaceKindPortJson,
   WorkspaceKindSpec,
 } from '../core/api';
 import { isPlainObject } from '../core/json';
+import { ApiRevision } from '../core/revision';
 import { validateWorkspaceKind, validateWorkspaceKindRendering } from '../core/validation';
-import { ClusterScopedApiObject, copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
 import {
-  Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, PodSecurityContext, Probe, ResourceRequirements,
-  Toleration, Volume, VolumeMount,
+  apiRevisionOf, ClusterScopedApiObject, copyJson, memoizedValidation, onlyAtBeta, registerForCollisionCheck,
+  removedAtBeta, sortedMap, toValidationMessages,
+} from './internal';
+import {
+  Affinity, ContainerSecurityContext, EnvVar, ImagePullPolicy, LabelSelector, PodSecurityContext, Probe,
+  ResourceRequirements, Toleration, Volume, VolumeMount,
 } from './kube-types';
 
 /** Protocol of a WorkspaceKind port. */
@@ -27,6 +32,26 @@ export enum RedirectLevel {
   DANGER = 'Danger',
 }
 
+/** Media type of an icon or logo read from a ConfigMap (v2.0.0-beta.0). */
+export enum SpawnerImageMediaType {
+  SVG = 'image/svg+xml',
+}
+
+/** Where a ConfigMap icon or logo lives, and what it is (v2.0.0-beta.0 needs both). */
+export interface ConfigMapImageOptions {
+  /**
+   * Namespace of the ConfigMap. Required at v2.0.0-beta.0, where the controller also reads only ConfigMaps labelled
+   * `notebooks.kubeflow.org/image-source: "true"`; not part of the fd7a3d8e API.
+   * @default - none
+   */
+  readonly namespace?: string;
+  /**
+   * Media type of the value (v2.0.0-beta.0 only).
+   * @default - SpawnerImageMediaType.SVG at v2.0.0-beta.0 (its only value), none at fd7a3d8e
+   */
+  readonly mediaType?: SpawnerImageMediaType;
+}
+
 /** An icon or logo shown by the spawner UI: a URL or a key of a ConfigMap. */
 export class SpawnerImage {
   /** An image served at a URL. */
@@ -34,20 +59,30 @@ export class SpawnerImage {
     return new SpawnerImage({ url });
   }
 
-  /** An image stored under `key` of the ConfigMap `name`. */
-  public static fromConfigMap(name: string, key: string): SpawnerImage {
-    return new SpawnerImage({ configMap: { name, key } });
+  /**
+   * An image stored under `key` of the ConfigMap `name` (at v2.0.0-beta.0, in `options.namespace`).
+   */
+  public static fromConfigMap(name: string, key: string, options: ConfigMapImageOptions = {}): SpawnerImage {
+    return new SpawnerImage({ configMap: { name, key, namespace: options.namespace, mediaType: options.mediaType } });
   }
 
   private constructor(private readonly json: WorkspaceKindIcon) {}
 
   /** @internal */
-  public _toJson(): WorkspaceKindIcon {
-    return copyJson(this.json);
+  public _toJson(revision: ApiRevision = ApiRevision.FD7A3D8E): WorkspaceKindIcon {
+    const json = copyJson(this.json);
+    const configMap = json.configMap;
+    if (!configMap) return json;
+    const { name, key, namespace } = configMap;
+    const mediaType = configMap.mediaType ?? (revision === ApiRevision.V2_0_0_BETA_0 ? ASSET_MEDIA_TYPE_SVG : undefined);
+    return { configMap: { name, namespace, key, mediaType } };
   }
 }
 
-/** How the controller tells whether a Workspace is in use, for culling. */
+/**
+ * How the controller tells whether a Workspace is in use, for culling (fd7a3d8e; the beta replaced it with
+ * `WorkspaceActivityProbe` and `ActivityRule`).
+ */
 export class ActivityProbe {
   /** Ask Jupyter's `/api/status` for `last_activity` (Jupyter-based images). */
   public static jupyter(): ActivityProbe {
@@ -81,6 +116,149 @@ export interface CullingOptions {
   readonly maxInactive?: Duration;
   /** How activity is detected. */
   readonly activityProbe: ActivityProbe;
+}
+
+/** How often the controller probes a Running Workspace for activity (v2.0.0-beta.0). */
+export interface ActivityProbeSchedule {
+  /**
+   * Time between successful probes (whole seconds, 1 s to 365 days).
+   * @default Duration.hours(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Shortest time between probes, after a failed one (whole seconds, at most `interval`).
+   * @default Duration.minutes(5)
+   */
+  readonly minInterval?: Duration;
+}
+
+/** A `podExec` activity probe: its schedule and timeout. */
+export interface PodExecProbeOptions extends ActivityProbeSchedule {
+  /**
+   * How long the script may run (whole seconds, at least 1).
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * How the v2.0.0-beta.0 controller tells whether a Workspace is in use (`spec.podTemplate.activityProbe`); with
+ * `activityRules` it pauses idle Workspaces.
+ */
+export class WorkspaceActivityProbe {
+  /**
+   * GET `<connect path of portId>/api/status` and read Jupyter's `last_activity`. `portId` must be a port of the kind.
+   */
+  public static jupyter(portId: string, schedule: ActivityProbeSchedule = {}): WorkspaceActivityProbe {
+    return new WorkspaceActivityProbe({ ...scheduleJson(schedule), jupyter: { lastActivity: true, portId } });
+  }
+
+  /**
+   * Run `script` (1–2048 chars, starting with a shebang such as `#!/bin/sh`) in the Workspace container; it may write
+   * `{"last_activity": "<RFC 3339>"}` or `{"has_activity": true|false}` to `$OUTPUT_JSON_PATH`, and exits 0.
+   */
+  public static podExec(script: string, options: PodExecProbeOptions = {}): WorkspaceActivityProbe {
+    const timeoutSeconds = options.timeout?.toSeconds({ integral: false });
+    return new WorkspaceActivityProbe({ ...scheduleJson(options), podExec: { script, timeoutSeconds } });
+  }
+
+  private constructor(private readonly json: WorkspaceKindActivityProbe) {}
+
+  /** @internal */
+  public _toJson(): WorkspaceKindActivityProbe {
+    return copyJson(this.json);
+  }
+}
+
+function scheduleJson(schedule: ActivityProbeSchedule): WorkspaceKindActivityProbe {
+  // Not rounded: a fractional value is reported by validation rather than silently changed.
+  return {
+    minProbeIntervalSeconds: schedule.minInterval?.toSeconds({ integral: false }),
+    probeIntervalSeconds: schedule.interval?.toSeconds({ integral: false }),
+  };
+}
+
+/** When an idle Workspace is paused, or exempted (v2.0.0-beta.0 `spec.activityRules[]`; the first match wins). */
+export interface ActivityRule {
+  /** How long without activity before the Workspace may be paused (whole seconds, at least 16). */
+  readonly idleFor: Duration;
+  /**
+   * How long the Workspace must have been Running before it may be paused.
+   * @default - no minimum
+   */
+  readonly minRunning?: Duration;
+  /**
+   * Pause matching Workspaces (true), or exempt them from later rules (false).
+   * @default true
+   */
+  readonly pauseWorkspace?: boolean;
+  /**
+   * Labels the Workspace's namespace must match.
+   * @default - any namespace
+   */
+  readonly matchNamespace?: LabelSelector;
+  /**
+   * `spawner.labels` the selected podConfig must match.
+   * @default - any podConfig
+   */
+  readonly matchPodConfig?: LabelSelector;
+}
+
+/** What a filter rule applies to (v2.0.0-beta.0). */
+export enum FilterScope {
+  WORKSPACE_KIND = 'WORKSPACE_KIND',
+  POD_CONFIG = 'POD_CONFIG',
+  IMAGE_CONFIG = 'IMAGE_CONFIG',
+}
+
+/** One condition of a filter rule: exactly one selector. */
+export interface FilterMatch {
+  /**
+   * Labels of the target namespace.
+   * @default - not this condition
+   */
+  readonly namespace?: LabelSelector;
+  /**
+   * `spawner.labels` of an image option (scopes POD_CONFIG and IMAGE_CONFIG only).
+   * @default - not this condition
+   */
+  readonly imageConfig?: LabelSelector;
+  /**
+   * `spawner.labels` of a pod-size option (scopes POD_CONFIG and IMAGE_CONFIG only).
+   * @default - not this condition
+   */
+  readonly podConfig?: LabelSelector;
+}
+
+/**
+ * Hides or denies the kind or its options where all conditions hold (v2.0.0-beta.0 `spec.filterRules[]`; stored and
+ * validated by the controller, enforced by upstream's backend API).
+ */
+export interface FilterRule {
+  /** What the rule hides or denies. */
+  readonly scope: FilterScope;
+  /** Conditions, all of which must hold (at least one). */
+  readonly match: FilterMatch[];
+  /**
+   * Hint to the UI to hide the item.
+   * @default - no UI effect
+   */
+  readonly hideInUi?: boolean;
+  /**
+   * Omit the item from API responses.
+   * @default - not hidden in the API
+   */
+  readonly hideInApi?: boolean;
+  /**
+   * Refuse Workspaces selecting the item.
+   * @default - not denied
+   */
+  readonly denyInApi?: boolean;
+  /**
+   * Why a Workspace was refused (2–1024 chars; only with `denyInApi`).
+   * @default - none
+   */
+  readonly denyMessage?: string;
 }
 
 /** Probes of the Workspace container, applied to every Workspace of the kind. */
@@ -471,10 +649,13 @@ export class ManifestWorkspaceKind extends ImportedWorkspaceKind {
     }
     super(scope, id, name);
     this.manifest = copyJson(manifest as unknown as WorkspaceKindObject);
-    this.node.addValidation(memoizedValidation(() => [this.manifest], () => toValidationMessages([
-      ...validateWorkspaceKind(this.manifest),
-      ...validateWorkspaceKindRendering(this.manifest),
-    ]).map(message => `${source}: ${message}`)));
+    this.node.addValidation(memoizedValidation(() => [this.manifest], () => {
+      const { revision, problem } = apiRevisionOf(this);
+      return [
+        ...(problem ? [problem] : []),
+        ...toValidationMessages([...validateWorkspaceKind(this.manifest, revision), ...validateWorkspaceKindRendering(this.manifest)]).map(message => `${source}: ${message}`),
+      ];
+    }));
   }
 
   /** The option ids of the manifest, in its order. */
@@ -567,13 +748,39 @@ export interface WorkspaceKindProps {
    * @default - none
    */
   readonly podAnnotations?: Record<string, string>;
-  /** ServiceAccount the Workspace pods run as; it must exist in each Workspace namespace. Immutable. */
-  readonly serviceAccountName: string;
   /**
-   * Culling of idle Workspaces.
+   * ServiceAccount the Workspace pods run as; it must exist in each Workspace namespace. Immutable. Required at
+   * fd7a3d8e; removed at v2.0.0-beta.0, where every Workspace gets its own ServiceAccount `ws-<name>` (grant it
+   * permissions with `clusterRoles`).
+   * @default - none
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * ClusterRoles bound (by a RoleBinding in the Workspace's namespace) to each Workspace's own ServiceAccount
+   * (v2.0.0-beta.0 only).
+   * @default - none
+   */
+  readonly clusterRoles?: string[];
+  /**
+   * Culling of idle Workspaces (fd7a3d8e only; at v2.0.0-beta.0 use `activityProbe` and `activityRules`).
    * @default - no culling settings
    */
   readonly culling?: CullingOptions;
+  /**
+   * How activity is probed (v2.0.0-beta.0 only; required when an activity rule pauses).
+   * @default - no probing
+   */
+  readonly activityProbe?: WorkspaceActivityProbe;
+  /**
+   * When idle Workspaces are paused, first match wins (v2.0.0-beta.0 only).
+   * @default - never paused for inactivity
+   */
+  readonly activityRules?: ActivityRule[];
+  /**
+   * Where the kind and its options are hidden or denied (v2.0.0-beta.0 only).
+   * @default - none
+   */
+  readonly filterRules?: FilterRule[];
   /**
    * Probes of the Workspace container.
    * @default - no probes
@@ -666,6 +873,9 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
       podLabels: copyJson(props.podLabels),
       podAnnotations: copyJson(props.podAnnotations),
       culling: props.culling && { ...props.culling },
+      clusterRoles: props.clusterRoles && [...props.clusterRoles],
+      activityRules: props.activityRules?.map(rule => ({ ...rule, matchNamespace: copyJson(rule.matchNamespace), matchPodConfig: copyJson(rule.matchPodConfig) })),
+      filterRules: copyFilterRules(props.filterRules),
       probes: copyJson(props.probes),
       extraEnv: copyJson(props.extraEnv),
       extraVolumes: copyJson(props.extraVolumes),
@@ -683,7 +893,13 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     });
     this.node.addValidation(memoizedValidation(() => [this._manifest()], () => {
       const manifest = this._manifest();
-      return [...this.misuses, ...toValidationMessages([...validateWorkspaceKind(manifest), ...validateWorkspaceKindRendering(manifest)])];
+      const { revision, problem } = apiRevisionOf(this);
+      return [
+        ...(problem ? [problem] : []),
+        ...this.revisionMisuses(revision),
+        ...this.misuses,
+        ...toValidationMessages([...validateWorkspaceKind(manifest, revision), ...validateWorkspaceKindRendering(manifest)]),
+      ];
     }));
     registerForCollisionCheck(this.apiObject);
   }
@@ -768,10 +984,30 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
     return this.cachedManifest;
   }
 
+  /** Props of the other revision, named with their replacement; they are left out of the manifest. */
+  private revisionMisuses(revision: ApiRevision): string[] {
+    const p = this.props;
+    if (revision === ApiRevision.V2_0_0_BETA_0) {
+      return [
+        ...(p.serviceAccountName !== undefined ? [removedAtBeta('serviceAccountName', 'spec.podTemplate.serviceAccount.name', 'each Workspace gets its own ServiceAccount ws-<workspace name>; grant it permissions with clusterRoles')] : []),
+        ...(p.culling !== undefined ? [removedAtBeta('culling', 'spec.podTemplate.culling', 'use activityProbe (WorkspaceActivityProbe.jupyter() or .podExec()) and activityRules')] : []),
+      ];
+    }
+    const beta: [string, unknown, string][] = [
+      ['clusterRoles', p.clusterRoles, 'spec.podTemplate.serviceAccount.clusterRoles'],
+      ['activityProbe', p.activityProbe, 'spec.podTemplate.activityProbe'],
+      ['activityRules', p.activityRules, 'spec.activityRules'],
+      ['filterRules', p.filterRules, 'spec.filterRules'],
+    ];
+    return beta.filter(([, value]) => value !== undefined).map(([prop, , field]) => onlyAtBeta(prop, field));
+  }
+
   private renderSpec(): WorkspaceKindSpec {
     const p = this.props;
-    const culling = p.culling;
+    const beta = apiRevisionOf(this).revision === ApiRevision.V2_0_0_BETA_0;
+    const culling = beta ? undefined : p.culling;
     const probes = p.probes;
+    const clusterRoles = beta ? p.clusterRoles : undefined;
     return {
       spawner: {
         displayName: p.displayName,
@@ -779,14 +1015,18 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
         hidden: p.hidden,
         deprecated: p.deprecated,
         deprecationMessage: p.deprecationMessage,
-        icon: p.icon._toJson(),
-        logo: p.logo._toJson(),
+        icon: p.icon._toJson(apiRevisionOf(this).revision),
+        logo: p.logo._toJson(apiRevisionOf(this).revision),
       },
+      ...(beta ? { filterRules: p.filterRules?.map(filterRuleJson), activityRules: p.activityRules?.map(activityRuleJson) } : {}),
       podTemplate: {
         podMetadata: p.podLabels || p.podAnnotations
           ? { labels: sortedMap(p.podLabels), annotations: sortedMap(p.podAnnotations) }
           : undefined,
-        serviceAccount: { name: p.serviceAccountName },
+        serviceAccount: beta
+          ? clusterRoles && { clusterRoles: clusterRoles.map(name => ({ name })) }
+          : { name: p.serviceAccountName },
+        activityProbe: beta ? p.activityProbe?._toJson() : undefined,
         culling: culling
           ? {
             enabled: culling.enabled ?? true,
@@ -830,6 +1070,43 @@ export class WorkspaceKind extends Construct implements IWorkspaceKind {
   public _invalidate(): void {
     this.cachedManifest = undefined;
   }
+}
+
+function activityRuleJson(rule: ActivityRule): ActivityRuleJson {
+  const match = rule.matchNamespace || rule.matchPodConfig
+    ? {
+      matchNamespace: rule.matchNamespace && { selector: rule.matchNamespace },
+      matchPodConfig: rule.matchPodConfig && { selector: rule.matchPodConfig },
+    }
+    : undefined;
+  return {
+    config: {
+      // Not rounded: a fractional value is reported by validation rather than silently changed.
+      secondsSinceActive: rule.idleFor.toSeconds({ integral: false }),
+      minRunningSeconds: rule.minRunning?.toSeconds({ integral: false }),
+    },
+    match: match as ActivityRuleJson['match'],
+    effect: { pauseWorkspace: rule.pauseWorkspace ?? true },
+  };
+}
+
+function filterRuleJson(rule: FilterRule): FilterRuleJson {
+  const api = rule.hideInApi !== undefined || rule.denyInApi !== undefined || rule.denyMessage !== undefined
+    ? { hide: rule.hideInApi, deny: rule.denyInApi, denyMessage: rule.denyMessage === undefined ? undefined : { text: rule.denyMessage } }
+    : undefined;
+  return {
+    scope: rule.scope,
+    effect: { ui: rule.hideInUi === undefined ? undefined : { hide: rule.hideInUi }, api },
+    match: rule.match.map(m => ({
+      matchNamespace: m.namespace && { selector: m.namespace },
+      matchImageConfig: m.imageConfig && { selector: m.imageConfig },
+      matchPodConfig: m.podConfig && { selector: m.podConfig },
+    })) as FilterRuleJson['match'],
+  };
+}
+
+function copyFilterRules(rules: FilterRule[] | undefined): FilterRule[] | undefined {
+  return rules?.map(rule => ({ ...rule, match: rule.match.map(m => copyJson({ ...m })) }));
 }
 
 function optionList<S>(options: readonly KindOption<any, S>[], defaultOption: KindOption<any, S> | undefined): OptionList<S> {

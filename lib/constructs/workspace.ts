@@ -1,9 +1,12 @@
 import { ApiObject, Chart, Lazy, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
-import { API_VERSION, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { API_VERSION, DEFAULT_SECRET_MODE, WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
+import { ApiRevision } from '../core/revision';
 import { validateWorkspace, validateWorkspaceRendering, ViolationType } from '../core/validation';
 import { Violation } from '../core/validation/violation';
-import { copyJson, memoizedValidation, registerForCollisionCheck, sortedMap, toValidationMessages } from './internal';
+import {
+  apiRevisionOf, copyJson, memoizedValidation, onlyAtBeta, registerForCollisionCheck, removedAtBeta, sortedMap, toValidationMessages,
+} from './internal';
 import { IImageConfig, IPodConfig, IWorkspaceKind, OptionKind, WorkspaceKind } from './workspace-kind';
 
 /** Access mode of a PersistentVolumeClaim. */
@@ -122,6 +125,19 @@ export interface DataVolumeOptions {
   readonly readOnly?: boolean;
 }
 
+/** A Secret mounted into a Workspace (v2.0.0-beta.0), whole: every key is a file. */
+export interface SecretVolumeOptions {
+  /** Name of the Secret, in the Workspace's namespace. */
+  readonly secretName: string;
+  /** Absolute mount path, unique among the Workspace's secret volumes. */
+  readonly mountPath: string;
+  /**
+   * File mode of the keys, 0 to 0o777 (write octal literals: `0o440`).
+   * @default 0o644
+   */
+  readonly defaultMode?: number;
+}
+
 /** Properties of a Workspace. */
 export interface WorkspaceProps {
   /** The Workspace's name (`metadata.name`). */
@@ -149,10 +165,21 @@ export interface WorkspaceProps {
    */
   readonly paused?: boolean;
   /**
-   * Keep pending option redirects from being applied while the Workspace is paused.
+   * Keep pending option redirects from being applied while the Workspace is paused (fd7a3d8e only: the
+   * v2.0.0-beta.0 controller never applies redirects).
    * @default false
    */
   readonly deferUpdates?: boolean;
+  /**
+   * Name shown in the UI, 1–128 chars (v2.0.0-beta.0 only).
+   * @default - none
+   */
+  readonly displayName?: string;
+  /**
+   * Secrets mounted into the Workspace (v2.0.0-beta.0 only).
+   * @default - none
+   */
+  readonly secretVolumes?: SecretVolumeOptions[];
   /**
    * Labels added to the Workspace pod (over the kind's).
    * @default - none
@@ -221,6 +248,7 @@ export class Workspace extends Construct {
       podAnnotations: copyJson(props.podAnnotations),
       labels: copyJson(props.labels),
       annotations: copyJson(props.annotations),
+      secretVolumes: props.secretVolumes?.map(v => ({ ...v })),
     };
     this.name = props.name;
     this.kind = props.kind;
@@ -284,13 +312,17 @@ export class Workspace extends Construct {
     const p = this.props;
     const imageConfig = p.imageConfig ?? p.kind._defaultImageConfig();
     const podConfig = p.podConfig ?? p.kind._defaultPodConfig();
+    const beta = apiRevisionOf(this).revision === ApiRevision.V2_0_0_BETA_0;
+    const secrets = beta && p.secretVolumes && p.secretVolumes.length > 0
+      ? p.secretVolumes.map(v => ({ secretName: v.secretName, mountPath: v.mountPath, defaultMode: v.defaultMode ?? DEFAULT_SECRET_MODE }))
+      : undefined;
     return {
       apiVersion: API_VERSION,
       kind: WORKSPACE_KIND,
       metadata: { name: this.name, namespace: this.namespace, labels: sortedMap(p.labels), annotations: sortedMap(p.annotations) },
       spec: {
         paused: p.paused ?? false,
-        deferUpdates: p.deferUpdates ?? false,
+        ...(beta ? { displayName: p.displayName } : { deferUpdates: p.deferUpdates ?? false }),
         kind: p.kind.name,
         podTemplate: {
           podMetadata: p.podLabels || p.podAnnotations
@@ -299,6 +331,7 @@ export class Workspace extends Construct {
           volumes: {
             home: this.home,
             data: this.data.length > 0 ? this.data.map(d => ({ ...d, readOnly: d.readOnly ?? false })) : undefined,
+            secrets,
           },
           options: { imageConfig: imageConfig?.id as string, podConfig: podConfig?.id as string },
         },
@@ -315,13 +348,30 @@ export class Workspace extends Construct {
     if (imported && !this.props.podConfig) {
       messages.push(`spec.podTemplate.options.podConfig: Required value: WorkspaceKind "${this.kind.name}" is defined outside this app, so its default is unknown; expected a podConfig from kind.podConfig('<id>')`);
     }
+    const { revision, problem } = apiRevisionOf(this);
+    if (problem) messages.push(problem);
+    messages.push(...this.revisionMisuses(revision));
     const manifest = this._manifest();
     const kind = this.kind._manifest();
     // The kind's own render-time problems are reported once, at the kind.
-    const violations = [...validateWorkspace(manifest, { kind }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];
+    const violations = [...validateWorkspace(manifest, { kind, revision }), ...validateWorkspaceRendering(manifest, kind, { includeKind: false })];
     // A handle of another kind or type explains itself better than "not found in workspace kind" at the same field.
     const misused = new Set(this.optionMisuses.map(v => v.field));
     return [...messages, ...toValidationMessages([...this.optionMisuses, ...violations.filter(v => !misused.has(v.field))])];
+  }
+
+  /** Props of the other revision, named with their replacement; they are left out of the manifest. */
+  private revisionMisuses(revision: ApiRevision): string[] {
+    const p = this.props;
+    if (revision === ApiRevision.V2_0_0_BETA_0) {
+      return p.deferUpdates !== undefined
+        ? [removedAtBeta('deferUpdates', 'spec.deferUpdates', 'the controller never applies redirects; a redirect is only reported (status.pendingRestart), and the Workspace moves when its imageConfig or podConfig is changed')]
+        : [];
+    }
+    return [
+      ...(p.displayName !== undefined ? [onlyAtBeta('displayName', 'spec.displayName')] : []),
+      ...(p.secretVolumes !== undefined ? [onlyAtBeta('secretVolumes', 'spec.podTemplate.volumes.secrets')] : []),
+    ];
   }
 
   private bindVolume(volume: WorkspaceVolume): string {

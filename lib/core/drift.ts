@@ -10,9 +10,9 @@
  */
 import { JsonObject, LABEL_WORKSPACE_NAME } from './api';
 import { parseQuantity } from './quantity';
-import { RenderedService, RenderedStatefulSet } from './render';
+import { RenderedRoleBinding, RenderedService, RenderedServiceAccount, RenderedStatefulSet, RenderedVirtualService } from './render';
 import { deepEqual, semanticEqual } from './validation/equality';
-import { ServiceObject, StatefulSetObject } from './kube-objects';
+import { RoleBindingObject, ServiceAccountObject, ServiceObject, StatefulSetObject, VirtualServiceObject } from './kube-objects';
 
 type Obj = Record<string, unknown>;
 
@@ -227,5 +227,48 @@ export function servicePatch(live: ServiceObject, desired: RenderedService): Jso
   return {
     metadata: { resourceVersion: live.metadata.resourceVersion, ...(labels ? { labels } : {}) },
     ...(Object.keys(spec).length > 0 ? { spec } : {}),
+  };
+}
+
+/**
+ * v2.0.0-beta.0: the Workspace's ServiceAccount. Desired labels are merged into the live ones (beta §4.4): keys
+ * others added — and annotations, `imagePullSecrets` — are kept.
+ */
+export function serviceAccountPatch(live: ServiceAccountObject, desired: RenderedServiceAccount): JsonObject | undefined {
+  const labels: Obj = {};
+  for (const [k, v] of Object.entries(desired.metadata.labels)) {
+    if (live.metadata.labels?.[k] !== v) labels[k] = v;
+  }
+  if (Object.keys(labels).length === 0) return undefined;
+  return { metadata: { resourceVersion: live.metadata.resourceVersion, labels } };
+}
+
+/** Whether a live RoleBinding binds the same role as the rendered one (`roleRef` is immutable: else delete and create). */
+export function sameRoleRef(live: RoleBindingObject, desired: RenderedRoleBinding): boolean {
+  const ref = live.roleRef;
+  return ref?.apiGroup === desired.roleRef.apiGroup && ref?.kind === desired.roleRef.kind && ref?.name === desired.roleRef.name;
+}
+
+/** The patch that corrects a RoleBinding's workspace-name label and subjects, or undefined when they match. */
+export function roleBindingPatch(live: RoleBindingObject, desired: RenderedRoleBinding): JsonObject | undefined {
+  const labels = labelPatch(live.metadata.labels, desired.metadata.labels[LABEL_WORKSPACE_NAME]);
+  const subjects = (live.subjects ?? []).map((s) => ({ kind: s.kind, name: s.name, namespace: s.namespace ?? '', apiGroup: s.apiGroup ?? '' }));
+  const wanted = desired.subjects.map((s) => ({ ...s, apiGroup: '' }));
+  const subjectsChanged = !deepEqual(subjects, wanted);
+  if (!labels && !subjectsChanged) return undefined;
+  return {
+    metadata: { resourceVersion: live.metadata.resourceVersion, ...(labels ? { labels } : {}) },
+    ...(subjectsChanged ? { subjects: desired.subjects } : {}),
+  };
+}
+
+/** The patch that corrects a drifted VirtualService: its label, and the whole `spec` when it differs. */
+export function virtualServicePatch(live: VirtualServiceObject, desired: RenderedVirtualService): JsonObject | undefined {
+  const labels = labelPatch(live.metadata.labels, desired.metadata.labels[LABEL_WORKSPACE_NAME]);
+  const specChanged = !deepEqual(live.spec ?? {}, desired.spec);
+  if (!labels && !specChanged) return undefined;
+  return {
+    metadata: { resourceVersion: live.metadata.resourceVersion, ...(labels ? { labels } : {}) },
+    ...(specChanged ? { spec: mergePatchBetween(live.spec ?? {}, desired.spec) as JsonObject } : {}),
   };
 }

@@ -39,6 +39,20 @@ export const PATHS = {
   event: (ns: string, name: string) => `/api/v1/namespaces/${ns}/events/${name}`,
   lease: (ns: string, name: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`,
   namespacedLeases: (ns: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+  // v2.0.0-beta.0
+  serviceAccounts: '/api/v1/serviceaccounts',
+  roleBindings: '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+  virtualServices: '/apis/networking.istio.io/v1/virtualservices',
+  namespaces: '/api/v1/namespaces',
+  configMaps: '/api/v1/configmaps',
+  namespace: (name: string) => `/api/v1/namespaces/${name}`,
+  namespacedServiceAccounts: (ns: string) => `/api/v1/namespaces/${ns}/serviceaccounts`,
+  serviceAccount: (ns: string, name: string) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
+  namespacedRoleBindings: (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+  roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
+  namespacedVirtualServices: (ns: string) => `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices`,
+  virtualService: (ns: string, name: string) => `/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${name}`,
+  podExec: (ns: string, name: string) => `/api/v1/namespaces/${ns}/pods/${name}/exec`,
 } as const;
 
 /** Who changed the object when: `managedFields` without the field sets. */
@@ -60,6 +74,24 @@ export interface StatefulSetObject {
 export interface ServiceObject {
   readonly metadata: CachedMeta;
   readonly spec: { readonly type?: string; readonly selector?: Record<string, string>; readonly ports?: JsonObject[] };
+}
+
+/** A ServiceAccount the Workspace owns (v2.0.0-beta.0). */
+export interface ServiceAccountObject {
+  readonly metadata: CachedMeta;
+}
+
+/** A RoleBinding the Workspace owns (v2.0.0-beta.0). */
+export interface RoleBindingObject {
+  readonly metadata: CachedMeta;
+  readonly roleRef?: { readonly apiGroup?: string; readonly kind?: string; readonly name?: string };
+  readonly subjects?: readonly { readonly kind?: string; readonly name?: string; readonly namespace?: string; readonly apiGroup?: string }[];
+}
+
+/** An Istio VirtualService the Workspace owns (v2.0.0-beta.0 with Istio on). */
+export interface VirtualServiceObject {
+  readonly metadata: CachedMeta;
+  readonly spec?: JsonObject;
 }
 
 export interface PodObject extends PodLike {
@@ -128,14 +160,27 @@ export function projectService(o: Raw): ServiceObject {
   };
 }
 
+export function projectServiceAccount(o: Raw): ServiceAccountObject {
+  return { metadata: meta(o.metadata) };
+}
+
+export function projectRoleBinding(o: Raw): RoleBindingObject {
+  return { metadata: meta(o.metadata), roleRef: o.roleRef, subjects: o.subjects };
+}
+
+export function projectVirtualService(o: Raw): VirtualServiceObject {
+  return { metadata: meta(o.metadata), spec: o.spec };
+}
+
 export function projectPod(o: Raw): PodObject {
   const names = (list: Raw[] | undefined): { name: string }[] | undefined => list?.map((c) => ({ name: c.name }));
   const status = o.status ?? {};
   return {
     metadata: meta(o.metadata),
-    spec: { containers: names(o.spec?.containers) ?? [], initContainers: names(o.spec?.initContainers) },
+    spec: { nodeName: o.spec?.nodeName, containers: names(o.spec?.containers) ?? [], initContainers: names(o.spec?.initContainers) },
     status: {
       phase: status.phase,
+      podIP: status.podIP,
       conditions: (status.conditions as Raw[] | undefined)?.map((c) => ({
         type: c.type,
         status: c.status,
@@ -193,6 +238,8 @@ export const OWNED_LABEL_SELECTOR = LABEL_WORKSPACE_NAME;
 
 /** Field selector of the Events about StatefulSets (the only Events the state decision reads). */
 export const STATEFULSET_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=StatefulSet';
+/** v2.0.0-beta.0: Events about Pods (a Warning puts a starting Workspace into Error, beta §4.8.1 B5). */
+export const POD_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=Pod';
 
 /**
  * When the reconciler last changed the object, from the managedFields timestamp of its field manager (ms since

@@ -7,6 +7,7 @@
  */
 import {
   API_VERSION,
+  DEFAULT_SECRET_MODE,
   ImageConfigSpec,
   ImageConfigValue,
   JsonObject,
@@ -20,7 +21,8 @@ import {
   WorkspaceObject,
   WorkspaceSpec,
 } from './api';
-import { serviceNamePrefix, statefulSetNamePrefix } from './naming';
+import { serviceNamePrefix, statefulSetNamePrefix, workspaceRoleBindingName, workspaceServiceAccountName } from './naming';
+import { ApiRevision, DEFAULT_API_REVISION } from './revision';
 import { OptionType, resolveOption } from './options';
 import { renderTemplate, TemplateError, workspacePathPrefix } from './template';
 import { goQuote } from './validation/quote';
@@ -30,12 +32,29 @@ export const MAIN_CONTAINER_NAME = 'main';
 export const HOME_VOLUME_NAME = 'home-volume';
 /** Data volume `i` is named `data-volume-<i>`. */
 export const DATA_VOLUME_NAME_PREFIX = 'data-volume-';
+/** Secret volume `i` is named `secret-volume-<i>` (v2.0.0-beta.0). */
+export const SECRET_VOLUME_NAME_PREFIX = 'secret-volume-';
+
+/** How to render: the revision of the installed CRDs, and (beta) the ServiceAccount the Pod runs as. */
+export interface RenderOptions {
+  /** @default fd7a3d8e */
+  readonly revision?: ApiRevision;
+  /**
+   * v2.0.0-beta.0: the name of the ServiceAccount the Workspace owns, which the reconciler keeps even when it
+   * differs from the deterministic one (beta §4.2 step 7). @default `ws-<workspace name>`
+   */
+  readonly serviceAccountName?: string;
+}
+
 const DEFAULT_IMAGE_PULL_POLICY = 'IfNotPresent';
 
 /** Which object failed to render; decides the state message prefix (§2.3). */
 export enum RenderedObject {
   STATEFUL_SET = 'StatefulSet',
   SERVICE = 'Service',
+  VIRTUAL_SERVICE = 'VirtualService',
+  SERVICE_ACCOUNT = 'ServiceAccount',
+  ROLE_BINDING = 'RoleBinding',
 }
 
 /** The Workspace cannot be rendered; `message` is the upstream detail text (§1.5, §1.6). */
@@ -111,7 +130,9 @@ export function httpPortName(port: number): string {
 }
 
 /** The StatefulSet that runs the Workspace's Pod (§1.4, §1.5). */
-export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject): RenderedStatefulSet {
+export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject, options: RenderOptions = {}): RenderedStatefulSet {
+  const revision = options.revision ?? DEFAULT_API_REVISION;
+  const beta = revision === ApiRevision.V2_0_0_BETA_0;
   const { name, namespace, spec } = identify(ws, RenderedObject.STATEFUL_SET);
   const podTemplate = kindPodTemplate(kind, RenderedObject.STATEFUL_SET);
   const image = selectedImage(spec, podTemplate);
@@ -119,9 +140,9 @@ export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject
   const ports = imagePorts(image.spec, RenderedObject.STATEFUL_SET);
 
   const httpPathPrefix = (portId: string): string =>
-    image.spec.ports.some((p) => p.id === portId) ? workspacePathPrefix(namespace, name, portId) : '';
+    image.spec.ports.some((p) => p.id === portId) ? workspacePathPrefix(namespace, name, portId, revision) : '';
   const env = (podTemplate.extraEnv ?? []).map((entry) => renderEnv(entry, httpPathPrefix));
-  const { volumes, volumeMounts } = assembleVolumes(spec, podTemplate);
+  const { volumes, volumeMounts } = assembleVolumes(spec, podTemplate, beta);
 
   const container: JsonObject = {
     name: MAIN_CONTAINER_NAME,
@@ -148,8 +169,10 @@ export function renderStatefulSet(ws: WorkspaceObject, kind: WorkspaceKindObject
     container.volumeMounts = volumeMounts;
   }
 
+  const serviceAccountName = beta ? options.serviceAccountName ?? workspaceServiceAccountName(name) : podTemplate.serviceAccount?.name;
   const podSpec: JsonObject & { containers: JsonObject[] } = {
-    serviceAccountName: podTemplate.serviceAccount.name,
+    // fd7a3d8e: the Kind names a ServiceAccount that must exist; beta: the Workspace's own (beta §4.5).
+    ...(serviceAccountName !== undefined ? { serviceAccountName } : {}),
     containers: [container],
   };
   if (podTemplate.securityContext) {
@@ -209,6 +232,121 @@ export function renderService(ws: WorkspaceObject, kind: WorkspaceKindObject): R
       ports: ports.map((port) => ({ name: httpPortName(port), port, targetPort: port, protocol: 'TCP' })),
     },
   };
+}
+
+export interface RenderedServiceAccount {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; ownerReferences?: OwnerReference[] };
+}
+
+export interface RenderedRoleBinding {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'RoleBinding';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; ownerReferences?: OwnerReference[] };
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io'; kind: 'ClusterRole'; name: string };
+  subjects: { kind: 'ServiceAccount'; name: string; namespace: string }[];
+}
+
+/** v2.0.0-beta.0: the Workspace's own ServiceAccount `ws-<name>` (beta §4.4). Nothing but name, label and owner. */
+export function renderServiceAccount(ws: WorkspaceObject): RenderedServiceAccount {
+  const { name, namespace } = identify(ws, RenderedObject.STATEFUL_SET);
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: namedMetadata(ws, workspaceServiceAccountName(name), namespace) };
+}
+
+/**
+ * v2.0.0-beta.0: one RoleBinding per Kind `spec.podTemplate.serviceAccount.clusterRoles[]` entry, in list order,
+ * binding the ClusterRole to `serviceAccountName` (the live ServiceAccount's name) in the Workspace's namespace.
+ */
+export function renderRoleBindings(ws: WorkspaceObject, kind: WorkspaceKindObject, serviceAccountName: string): RenderedRoleBinding[] {
+  const { name, namespace } = identify(ws, RenderedObject.STATEFUL_SET);
+  const roles = kind.spec?.podTemplate?.serviceAccount?.clusterRoles ?? [];
+  return roles.map((role) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: namedMetadata(ws, workspaceRoleBindingName(name, role.name), namespace),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace }],
+  }));
+}
+
+/** Where the VirtualServices of a v2.0.0-beta.0 install route from (the controller's Istio flags, beta §6.1). */
+export interface IstioRouting {
+  readonly gateway: string;
+  readonly hosts: string;
+  readonly clusterDomain: string;
+}
+
+export interface RenderedVirtualService {
+  apiVersion: 'networking.istio.io/v1';
+  kind: 'VirtualService';
+  metadata: RenderedMetadata;
+  spec: { gateways: string[]; hosts: string[]; http: JsonObject[] };
+}
+
+/**
+ * v2.0.0-beta.0 with Istio on: the VirtualService routing the connect path of every HTTP port of the selected image
+ * to `serviceName` (beta §4.6). Header values are templates rendered like `extraEnv` values.
+ */
+export function renderVirtualService(
+  ws: WorkspaceObject,
+  kind: WorkspaceKindObject,
+  serviceName: string,
+  istio: IstioRouting,
+): RenderedVirtualService {
+  const object = RenderedObject.VIRTUAL_SERVICE;
+  const { name, namespace, spec } = identify(ws, object);
+  const podTemplate = kindPodTemplate(kind, object);
+  const image = selectedImage(spec, podTemplate);
+  const revision = ApiRevision.V2_0_0_BETA_0;
+  const httpPathPrefix = (portId: string): string =>
+    image.spec.ports.some((p) => p.id === portId) ? workspacePathPrefix(namespace, name, portId, revision) : '';
+  const http: JsonObject[] = [];
+  for (const port of image.spec.ports ?? []) {
+    const kindPort = podTemplate.ports.find((p) => p.id === port.id);
+    if (!kindPort || kindPort.protocol !== 'HTTP') continue;
+    const route: JsonObject = { match: [{ uri: { prefix: workspacePathPrefix(namespace, name, port.id, revision) } }] };
+    if (kindPort.httpProxy?.removePathPrefix) route.rewrite = { uri: '/' };
+    const headers = kindPort.httpProxy?.requestHeaders;
+    if (headers) {
+      const request: JsonObject = {};
+      for (const op of ['set', 'add'] as const) {
+        const source = headers[op] as Record<string, string> | undefined;
+        if (!source) continue;
+        const rendered: Record<string, string> = {};
+        for (const [key, raw] of Object.entries(source)) {
+          try {
+            rendered[key] = renderTemplate(raw, httpPathPrefix);
+          } catch (err) {
+            if (err instanceof TemplateError) {
+              throw new RenderError(object, `failed to render requestHeaders.${op} ${goQuote(key)}: ${err.message}`);
+            }
+            throw err;
+          }
+        }
+        request[op] = rendered;
+      }
+      if (headers.remove) request.remove = [...headers.remove];
+      route.headers = { request };
+    }
+    route.route = [{ destination: { host: `${serviceName}.${namespace}.svc.${istio.clusterDomain}`, port: { number: port.port } } }];
+    http.push(route);
+  }
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: ownedMetadata(ws, serviceNamePrefix(name), namespace),
+    spec: { gateways: [istio.gateway], hosts: [istio.hosts], http },
+  };
+}
+
+function namedMetadata(ws: WorkspaceObject, objectName: string, namespace: string): RenderedServiceAccount['metadata'] {
+  const wsName = ws.metadata.name as string;
+  const metadata: RenderedServiceAccount['metadata'] = { name: objectName, namespace, labels: { [LABEL_WORKSPACE_NAME]: wsName } };
+  if (ws.metadata.uid) {
+    metadata.ownerReferences = [workspaceOwnerReference(wsName, ws.metadata.uid)];
+  }
+  return metadata;
 }
 
 function identify(ws: WorkspaceObject, object: RenderedObject): { name: string; namespace: string; spec: WorkspaceSpec } {
@@ -272,6 +410,7 @@ function renderEnv(entry: JsonObject, httpPathPrefix: (portId: string) => string
 function assembleVolumes(
   spec: WorkspaceSpec,
   podTemplate: WorkspaceKindPodTemplate,
+  withSecrets: boolean,
 ): { volumes: JsonObject[]; volumeMounts: JsonObject[] } {
   const volumes: JsonObject[] = [];
   const volumeMounts: JsonObject[] = [];
@@ -305,6 +444,18 @@ function assembleVolumes(
       mount.readOnly = true;
     }
     add({ name: volumeName, persistentVolumeClaim: claim }, mount);
+  });
+  // v2.0.0-beta.0 (beta §4.5): after the data volumes, with the same skip rules; no readOnly, items or subPath.
+  const secrets = withSecrets ? (spec.podTemplate.volumes?.secrets ?? []) : [];
+  secrets.forEach((secret, i) => {
+    const volumeName = `${SECRET_VOLUME_NAME_PREFIX}${i}`;
+    if (volumeNames.has(volumeName) || mountPaths.has(secret.mountPath)) {
+      return;
+    }
+    add(
+      { name: volumeName, secret: { secretName: secret.secretName, defaultMode: secret.defaultMode ?? DEFAULT_SECRET_MODE } },
+      { name: volumeName, mountPath: secret.mountPath },
+    );
   });
   for (const extra of podTemplate.extraVolumes ?? []) {
     if (!volumeNames.has(extra.name as string)) {

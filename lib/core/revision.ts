@@ -12,3 +12,17 @@ export enum ApiRevision {
 
 /** The revision used when none is chosen. */
 export const DEFAULT_API_REVISION = ApiRevision.FD7A3D8E;
+
+/**
+ * The construct-tree context key holding the revision of an app (set by `WorkspacesApp({ apiRevision })`, or with
+ * `app.node.setContext(...)` / `cdk8s.yaml`'s context): every Workspace, WorkspaceKind and the install chart read it.
+ */
+export const API_REVISION_CONTEXT = 'kubeflow-workspaces:apiRevision';
+
+/** The revision named `value` (as written on the command line or in a context), or undefined if none is. */
+export function parseApiRevision(value: unknown): ApiRevision | undefined {
+  return Object.values(ApiRevision).find((r) => r === value);
+}
+
+/** `fd7a3d8e, v2.0.0-beta.0`: the accepted values, for messages. */
+export const API_REVISION_VALUES = Object.values(ApiRevision).join(', ');

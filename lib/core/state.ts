@@ -2,18 +2,22 @@
  * Workspace status: the state decision (upstream-behavior §2.2, §2.3) and the status computation (§2.1, §2.4).
  * Pure functions over plain Kubernetes JSON (Pods, Events), shared by the reconciler and the CLI.
  */
-import { OptionStatus, WorkspaceState, WorkspaceStatus } from './api';
+import { OptionStatus, WorkspaceActivityStatus, WorkspaceState, WorkspaceStatus } from './api';
 import { MAIN_CONTAINER_NAME } from './render';
+import { ApiRevision, DEFAULT_API_REVISION } from './revision';
+
 
 /** The parts of a core/v1 Pod the state decision reads. */
 export interface PodLike {
-  readonly metadata: { readonly name?: string; readonly deletionTimestamp?: string };
+  readonly metadata: { readonly name?: string; readonly uid?: string; readonly deletionTimestamp?: string };
   readonly spec?: {
+    readonly nodeName?: string;
     readonly containers?: readonly { readonly name: string }[];
     readonly initContainers?: readonly { readonly name: string }[];
   };
   readonly status?: {
     readonly phase?: string;
+    readonly podIP?: string;
     readonly conditions?: readonly {
       readonly type: string;
       readonly status: string;
@@ -69,6 +73,16 @@ export const StateMessages = {
    */
   ownedObjectRefused: (verb: WriteVerb, object: string, message: string): StateDecision =>
     error(verb === WriteVerb.CREATE ? 'FailedCreate' : 'FailedUpdate', `Workspace failed to ${verb} ${object}: ${message}`),
+  /** v2.0.0-beta.0 (beta §4.8.1 B5). */
+  podWarning: (message: string): StateDecision => error('PodWarning', `Workspace Pod has warning event: ${message}`),
+  /** v2.0.0-beta.0 (beta §4.8.2). */
+  multipleServiceAccounts: (names: readonly string[]): StateDecision =>
+    error('MultipleServiceAccounts', `Workspace owns multiple ServiceAccounts: ${names.join(', ')}`),
+  /** v2.0.0-beta.0: `ws-<name>` exists and another owner controls it (name not quoted, as upstream). */
+  serviceAccountNotOwned: (name: string): StateDecision =>
+    error('ServiceAccountNotOwned', `Workspace ServiceAccount ${name} already exists and is not owned by the Workspace`),
+  multipleVirtualServices: (names: readonly string[]): StateDecision =>
+    error('MultipleVirtualServices', `Workspace owns multiple VirtualServices: ${names.join(', ')}`),
   statefulSetWarning: (message: string): StateDecision =>
     error('StatefulSetWarning', `Workspace StatefulSet has warning event: ${message}`),
   unschedulable: (message: string): StateDecision => error('Unschedulable', `Workspace Pod is unschedulable: ${message}`),
@@ -100,6 +114,11 @@ export interface StateInput {
    * changed the StatefulSet, so a warning about a previous revision does not outlive the change that fixed it.
    */
   readonly warningsSince?: number;
+  /**
+   * v2.0.0-beta.0 only: Events whose `involvedObject` is the Pod (any type). A Warning among them puts a Pod that
+   * is not Running and Ready into Error (beta §4.8.1 B5). Undefined at fd7a3d8e, which ignores them.
+   */
+  readonly podEvents?: readonly EventLike[];
 }
 
 /**
@@ -146,6 +165,10 @@ export function decideState(input: StateInput): StateDecision {
   if (waitingReason === 'CrashLoopBackOff' || waitingReason === 'ImagePullBackOff') {
     return StateMessages.containerWaiting(waitingReason);
   }
+  if (input.podEvents) {
+    const warning = latestWarning(input.podEvents);
+    if (warning) return StateMessages.podWarning(warning.message ?? '');
+  }
   if (pod.status?.phase === 'Pending') {
     return StateMessages.pending;
   }
@@ -156,6 +179,22 @@ export function decideState(input: StateInput): StateDecision {
 function eventTime(event: EventLike): number {
   const raw = event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp;
   return raw ? Date.parse(raw) : NaN;
+}
+
+/** The Warning with the latest time; of equal times (or none) the first listed wins (beta §4.8.1 B5). */
+function latestWarning(events: readonly EventLike[]): EventLike | undefined {
+  let warning: EventLike | undefined;
+  let warningTime = -Infinity;
+  for (const event of events) {
+    if (event.type !== 'Warning') continue;
+    const t = eventTime(event);
+    const time = Number.isNaN(t) ? 0 : t;
+    if (!warning || time > warningTime) {
+      warning = event;
+      warningTime = time;
+    }
+  }
+  return warning;
 }
 
 function currentWarning(events: readonly EventLike[], since: number | undefined): EventLike | undefined {
@@ -183,12 +222,12 @@ function currentWarning(events: readonly EventLike[], since: number | undefined)
   return warning;
 }
 
-/** `status.pauseTime` (Unix seconds): set when pausing, kept while paused, 0 when running (§2.1). */
-export function computePauseTime(paused: boolean, previous: number | undefined, nowSeconds: number): number {
+/** `status.pauseTime` (`now`'s unit: seconds at fd7a3d8e, ms at the beta): set when pausing, kept while paused, 0 when running (§2.1). */
+export function computePauseTime(paused: boolean, previous: number | undefined, now: number): number {
   if (!paused) {
     return 0;
   }
-  return previous ? previous : nowSeconds;
+  return previous ? previous : now;
 }
 
 /** `status.podTemplatePod` for the Pod `<statefulSet>-0`, or `{name: ""}` when there is none. */
@@ -212,6 +251,12 @@ export interface StatusInput {
   readonly previous?: Partial<WorkspaceStatus>;
   readonly paused: boolean;
   readonly nowSeconds: number;
+  /** @default fd7a3d8e */
+  readonly revision?: ApiRevision;
+  /** v2.0.0-beta.0: milliseconds since the epoch (its status times are in ms). @default nowSeconds × 1000 */
+  readonly nowMs?: number;
+  /** v2.0.0-beta.0: the Workspace's ServiceAccount, reported even without a Pod. */
+  readonly serviceAccountName?: string;
   /** Option resolution results; an option that failed to resolve has no `desired`. */
   readonly imageConfig: OptionStatus;
   readonly podConfig: OptionStatus;
@@ -227,6 +272,7 @@ export interface StatusInput {
  */
 export function computeStatus(input: StatusInput): WorkspaceStatus {
   const pendingRestart = isRedirected(input.imageConfig) || isRedirected(input.podConfig);
+  if ((input.revision ?? DEFAULT_API_REVISION) === ApiRevision.V2_0_0_BETA_0) return computeBetaStatus(input, pendingRestart);
   return {
     activity: {
       lastActivity: input.previous?.activity?.lastActivity ?? 0,
@@ -236,6 +282,40 @@ export function computeStatus(input: StatusInput): WorkspaceStatus {
     pendingRestart,
     podTemplateOptions: { imageConfig: input.imageConfig, podConfig: input.podConfig },
     podTemplatePod: podTemplatePodStatus(input.pod),
+    state: input.decision.state,
+    stateMessage: input.decision.message,
+  };
+}
+
+/**
+ * v2.0.0-beta.0 (beta §2.3, §4.8.3, §4.8.4): times in ms, `nodeName` always present, `serviceAccountName`, and on
+ * entering Running (or Running with `lastRunningTime` still 0) `lastRunningTime = now` and `activity` reset.
+ */
+function computeBetaStatus(input: StatusInput, pendingRestart: boolean): WorkspaceStatus {
+  const nowMs = input.nowMs ?? input.nowSeconds * 1000;
+  const previous = input.previous;
+  let activity: WorkspaceActivityStatus = previous?.activity
+    ? { ...previous.activity, lastActivity: previous.activity.lastActivity ?? 0, lastUpdate: previous.activity.lastUpdate ?? 0 }
+    : { lastActivity: 0, lastUpdate: 0 };
+  let lastRunningTime = previous?.lastRunningTime ?? 0;
+  if (input.decision.state === WorkspaceState.RUNNING && (previous?.state !== WorkspaceState.RUNNING || lastRunningTime === 0)) {
+    lastRunningTime = nowMs;
+    activity = { lastActivity: 0, lastUpdate: 0 };
+  }
+  const pod = podTemplatePodStatus(input.pod);
+  return {
+    activity,
+    lastRunningTime,
+    pauseTime: computePauseTime(input.paused, previous?.pauseTime, nowMs),
+    pendingRestart,
+    podTemplateOptions: { imageConfig: input.imageConfig, podConfig: input.podConfig },
+    podTemplatePod: {
+      name: pod.name,
+      nodeName: input.pod?.spec?.nodeName ?? '',
+      ...(input.serviceAccountName ? { serviceAccountName: input.serviceAccountName } : {}),
+      ...(pod.containers ? { containers: pod.containers } : {}),
+      ...(pod.initContainers ? { initContainers: pod.initContainers } : {}),
+    },
     state: input.decision.state,
     stateMessage: input.decision.message,
   };
@@ -257,6 +337,13 @@ function normaliseStatus(s: Partial<WorkspaceStatus> | undefined): unknown {
   });
   return {
     activity: [s?.activity?.lastActivity ?? 0, s?.activity?.lastUpdate ?? 0],
+    // v2.0.0-beta.0 only; absent at fd7a3d8e on both sides.
+    lastProbe: s?.activity?.lastProbe
+      ? [s.activity.lastProbe.startTime, s.activity.lastProbe.endTime, s.activity.lastProbe.result, s.activity.lastProbe.message]
+      : null,
+    rules: s?.activity?.rules ? [s.activity.rules.pauseWorkspace?.eligibleAfter ?? null] : null,
+    lastRunningTime: s?.lastRunningTime ?? 0,
+    podBeta: [s?.podTemplatePod?.nodeName ?? '', s?.podTemplatePod?.serviceAccountName ?? ''],
     pauseTime: s?.pauseTime ?? 0,
     pendingRestart: s?.pendingRestart ?? false,
     imageConfig: option(s?.podTemplateOptions?.imageConfig),

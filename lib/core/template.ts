@@ -19,6 +19,8 @@
 
 import { goQuote } from './validation/quote';
 
+import { ApiRevision, DEFAULT_API_REVISION } from './revision';
+
 export type TemplateNode =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'literal'; readonly value: string }
@@ -40,9 +42,18 @@ export class TemplateError extends Error {
   }
 }
 
-/** `/workspace/<ns>/<ws>/<portId>/` — what `httpPathPrefix` returns for a port of the selected image (§1.5). */
-export function workspacePathPrefix(namespace: string, workspaceName: string, portId: string): string {
-  return `/workspace/${namespace}/${workspaceName}/${portId}/`;
+/**
+ * What `httpPathPrefix` returns for a port of the selected image: `/workspace/<ns>/<ws>/<portId>/` at fd7a3d8e
+ * (upstream-behavior §1.5), the connect path `/workspace/connect/<ns>/<ws>/<portId>/` at v2.0.0-beta.0 (beta §4.6).
+ */
+export function workspacePathPrefix(
+  namespace: string,
+  workspaceName: string,
+  portId: string,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): string {
+  const root = revision === ApiRevision.V2_0_0_BETA_0 ? '/workspace/connect' : '/workspace';
+  return `${root}/${namespace}/${workspaceName}/${portId}/`;
 }
 
 const FUNCTION_NAME = 'httpPathPrefix';

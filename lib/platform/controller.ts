@@ -13,14 +13,18 @@ import {
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
   RECONCILER_WORKLOAD_WRITE_RULES,
+  RECONCILER_BETA_CLUSTER_RULES,
+  RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+  reconcilerBindRules,
   reconcilerWebhookConfigurationRules,
   reconcilerWebhookSecretRules,
 } from '../core/contract/permissions';
-import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
+import { ConfigError, parseConfig, RECONCILER_API_REVISION_ENV, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
 import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
 import { RECONCILER_IMAGE_DIGEST, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
+import { contextRevision } from './revision-context';
 import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';
 import {
@@ -138,6 +142,14 @@ export interface WorkspacesControllerProps {
    */
   readonly apiRevision?: ApiRevision;
   /**
+   * v2.0.0-beta.0: the ClusterRoles WorkspaceKinds may grant to Workspace ServiceAccounts
+   * (`spec.podTemplate.serviceAccount.clusterRoles`). The controller gets `bind` on exactly these, with its workload
+   * writes (per tenant namespace by default); a Kind naming another one has its RoleBinding refused, and its
+   * Workspaces report it. Upstream grants `bind` on every ClusterRole instead.
+   * @default - none: Kinds cannot grant ClusterRoles
+   */
+  readonly bindableClusterRoles?: string[];
+  /**
    * Secrets (in the controller's namespace) holding registry credentials for a private mirror.
    * @default - none
    */
@@ -245,6 +257,8 @@ export class WorkspacesController extends Construct {
   public readonly image: string;
   /** The upstream revision of `kubeflow.org/v1beta1` installed. */
   public readonly apiRevision: ApiRevision;
+  /** v2.0.0-beta.0: the ClusterRoles the controller may bind to Workspace ServiceAccounts. */
+  public readonly bindableClusterRoles: string[];
   /** The CRDs. */
   public readonly crds: WorkspacesCrds;
   /** The reconciler Deployment. */
@@ -256,7 +270,12 @@ export class WorkspacesController extends Construct {
     super(scope, id);
     ApplyOrder.assignStage(this, ApplyStage.CONTROLLER);
     this.namespace = props.namespace ?? DEFAULT_CONTROLLER_NAMESPACE;
-    this.apiRevision = props.apiRevision ?? DEFAULT_API_REVISION;
+    this.apiRevision = props.apiRevision ?? contextRevision(this) ?? DEFAULT_API_REVISION;
+    const beta = this.apiRevision === ApiRevision.V2_0_0_BETA_0;
+    if (!beta && props.bindableClusterRoles !== undefined) {
+      throw new Error(`bindableClusterRoles is a setting of ${ApiRevision.V2_0_0_BETA_0}, and this install is of ${this.apiRevision}; expected apiRevision ${ApiRevision.V2_0_0_BETA_0}, or no bindableClusterRoles`);
+    }
+    this.bindableClusterRoles = [...new Set(props.bindableClusterRoles ?? [])].sort();
     assertDnsLabel(this, 'namespace', this.namespace, 'a namespace name (an RFC 1123 label)');
     this.serviceAccountName = CONTROLLER_NAME;
     this.image = imageReference(props);
@@ -298,7 +317,7 @@ export class WorkspacesController extends Construct {
       // Only the reconciler Pod mounts the token (it asks for it explicitly); no other Pod that names this account.
       automountServiceAccountToken: false,
     });
-    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, RECONCILER_CLUSTER_RULES, labels);
+    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, [...RECONCILER_CLUSTER_RULES, ...(beta ? RECONCILER_BETA_CLUSTER_RULES : [])], labels);
     new ClusterScopedApiObject(this, 'ClusterRoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -416,7 +435,11 @@ export class WorkspacesController extends Construct {
    * each tenant binds it in its namespace.
    */
   private addWriterRole(scope: ControllerWriteScope, labels: Record<string, string>): void {
-    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, RECONCILER_WORKLOAD_WRITE_RULES, labels);
+    const beta = this.apiRevision === ApiRevision.V2_0_0_BETA_0;
+    const writes = beta
+      ? [...RECONCILER_WORKLOAD_WRITE_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES, ...reconcilerBindRules(this.bindableClusterRoles)]
+      : RECONCILER_WORKLOAD_WRITE_RULES;
+    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, writes, labels);
     if (scope === ControllerWriteScope.CLUSTER) {
       new ClusterScopedApiObject(this, 'WriterClusterRoleBinding', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -588,6 +611,8 @@ export class WorkspacesController extends Construct {
                 // V8 sizes its heap from the node's memory, not the container's limit: keep it under the limit so
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },
+                // The revision of the CRDs this install deploys (fd7a3d8e is the reconciler's default: not written).
+                ...(this.apiRevision === DEFAULT_API_REVISION ? [] : [{ name: RECONCILER_API_REVISION_ENV, value: this.apiRevision }]),
               ],
               ports: [
                 { name: 'metrics', containerPort: RECONCILER_METRICS_PORT, protocol: 'TCP' },

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { API_REVISION_CONTEXT, ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { ApplyOrder } from './apply-order';
 
 /** How `WorkspacesApp` names the file (or folder) of each chart. */
@@ -26,6 +27,13 @@ export interface WorkspacesAppProps extends AppProps {
    * @default ChartFileNames.CDK8S
    */
   readonly chartFileNames?: ChartFileNames;
+  /**
+   * The upstream API revision every Workspace, WorkspaceKind and install chart of the app targets (both are
+   * `kubeflow.org/v1beta1`, so it cannot be told from the objects): stored as the app's context
+   * `kubeflow-workspaces:apiRevision`, which those constructs read.
+   * @default - the context's value if set (e.g. in cdk8s.yaml), else ApiRevision.FD7A3D8E
+   */
+  readonly apiRevision?: ApiRevision;
 }
 
 /**
@@ -47,8 +55,17 @@ export class WorkspacesApp extends App {
   constructor(props: WorkspacesAppProps = {}) {
     super(props);
     this.chartFileNames = props.chartFileNames ?? ChartFileNames.CDK8S;
+    if (props.apiRevision !== undefined) {
+      this.node.setContext(API_REVISION_CONTEXT, props.apiRevision);
+    }
     // As App decides it (App keeps its own copy private).
     this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+  }
+
+  /** The API revision the app targets (an invalid context value is reported by the constructs that read it). */
+  public get apiRevision(): ApiRevision {
+    const value: unknown = this.node.tryGetContext(API_REVISION_CONTEXT);
+    return Object.values(ApiRevision).includes(value as ApiRevision) ? (value as ApiRevision) : DEFAULT_API_REVISION;
   }
 
   /** Synthesizes all manifests to the output directory, as `App.synth()` does. */

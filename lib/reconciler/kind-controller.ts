@@ -4,7 +4,9 @@
  * Workspaces before it disappears.
  */
 import { FINALIZER_WORKSPACEKIND_PROTECTION, WorkspaceKindObject, WorkspaceObject } from '../core/api';
-import { computeKindStatus, FinalizerChange, kindFinalizerChange, kindStatusEquals } from '../core/kind-status';
+import { assetStatus, computeKindStatus, FinalizerChange, kindFinalizerChange, kindStatusEquals } from '../core/kind-status';
+import { WorkspaceKindAssetStatus, WorkspaceKindStatus } from '../core/api';
+import { ApiRevision } from '../core/revision';
 import { isConflict, isNotFound } from './kube/client';
 import { PATHS } from '../core/kube-objects';
 import { ControllerDeps, Outcome } from './workspace-controller';
@@ -20,11 +22,21 @@ export class KindController {
     const workspaces = caches.workspacesOfKind(name);
 
     try {
-      const status = computeKindStatus(kind, workspaces);
+      let status: WorkspaceKindStatus = computeKindStatus(kind, workspaces);
+      const beta = this.deps.revision === ApiRevision.V2_0_0_BETA_0;
+      if (beta) {
+        // Beta §4.10: required status fields, from the labelled image-source ConfigMaps only.
+        const lookup = (namespace: string, cmName: string) => caches.imageSources?.get(`${namespace}/${cmName}`);
+        status = {
+          ...status,
+          spawnerIcon: assetStatus(kind.spec?.spawner.icon, lookup),
+          spawnerLogo: assetStatus(kind.spec?.spawner.logo, lookup),
+        };
+      }
       if (!kindStatusEquals(kind.status, status)) {
         const updated = await client.mergePatch<WorkspaceKindObject>(PATHS.workspaceKindStatus(name), {
           metadata: { uid: kind.metadata.uid },
-          status,
+          status: beta ? { ...status, spawnerIcon: assetPatch(status.spawnerIcon), spawnerLogo: assetPatch(status.spawnerLogo) } : status,
         });
         caches.kinds.replaceIfUnchanged(updated, kind.metadata.resourceVersion);
         kind = updated;
@@ -68,4 +80,9 @@ export class KindController {
     } while (continueToken);
     return false;
   }
+}
+
+/** An asset status as a merge patch: fields it no longer has are removed (null). */
+function assetPatch(asset: WorkspaceKindAssetStatus | undefined): Record<string, unknown> {
+  return { sha256: asset?.sha256 ?? null, configMap: asset?.configMap ?? null };
 }

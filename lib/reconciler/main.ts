@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { ConfigError, parseConfig, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, ReconcilerConfig, usage } from '../core/contract/flags';
 import { RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApiServerActivityTransport } from './kube/activity-transport';
+import { PodActivityProber } from './kube/activity-prober';
 import { clusterAccessFromKubeConfig, loadKubeConfig } from './kube/kubeconfig';
 import { Logger, LogLevel } from './log';
 import { Manager } from './manager';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     leaseNamespace: leaseNamespace(config),
     podNamespace: podNamespace(),
     activityTransport: (client) => new ApiServerActivityTransport(client, kubeConfig),
+    activityProber: new PodActivityProber(kubeConfig),
     onFatal: (reason) => shutdown(1, reason),
   });
   process.on('SIGTERM', () => shutdown(0, 'SIGTERM'));

@@ -10,13 +10,15 @@ import * as http from 'node:http';
 import { LABEL_WORKSPACE_NAME, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { OptionType } from '../core/options';
 import { Caches } from './caches';
+import { ApiRevision } from '../core/revision';
+import { ActivityProber } from './activity-probe';
 import { ReconcilerConfig, WebhookCertificates } from '../core/contract/flags';
 import { Culler } from './culler';
 import { ActivityTransport } from './culling';
 import { EventRecorder, EventType } from './events';
 import { KindController } from './kind-controller';
 import { ClusterAccess, KubeClient, RequestRecord } from './kube/client';
-import { controllingWorkspace, EventObject, objectKey, PodObject, ServiceObject, StatefulSetObject } from '../core/kube-objects';
+import { controllingWorkspace, EventObject, objectKey, PodObject, StatefulSetObject } from '../core/kube-objects';
 import { LeaderElector } from './leader';
 import { Logger } from './log';
 import { ReconcilerMetrics } from './metrics';
@@ -40,6 +42,8 @@ export interface ManagerOptions {
   readonly podNamespace?: string;
   /** How the culler reaches Pods; culling is off without one. */
   readonly activityTransport?: (client: KubeClient) => ActivityTransport;
+  /** v2.0.0-beta.0: how activity probes reach Pods (HTTP to the Pod, pods/exec). */
+  readonly activityProber?: ActivityProber;
   /** Called when leadership is lost; the process should exit and restart. */
   readonly onFatal?: (reason: string) => void;
   readonly now?: () => number;
@@ -107,15 +111,22 @@ export class Manager {
         if (!this.requestKinds.has(kindKey)) this.requestKinds.set(kindKey, r);
       },
     });
-    this.caches = new Caches(this.client, this.log);
+    const beta = config.apiRevision === ApiRevision.V2_0_0_BETA_0;
+    this.caches = new Caches(this.client, this.log, { revision: config.apiRevision, istio: beta && config.useIstio });
     this.events = new EventRecorder(this.client, COMPONENT, options.identity, this.log);
     const deps = { client: this.client, caches: this.caches, events: this.events, log: this.log, now: options.now };
     this.workspaceController = new WorkspaceController({
       ...deps,
+      revision: config.apiRevision,
+      ...(beta && config.useIstio
+        ? { istio: { gateway: config.istioGateway, hosts: config.istioHosts, clusterDomain: config.clusterDomain } }
+        : {}),
+      prober: options.activityProber,
+      requeueAfter: (key, delayMs) => this.workspaceQueue.addAfter(key, delayMs),
       log: this.log.with({ controller: 'workspace' }),
       onRefused: (w) => this.metrics.refusedWrites.inc({ resource: w.object, verb: w.verb, code: String(w.status) }),
     });
-    this.kindController = new KindController({ ...deps, log: this.log.with({ controller: 'workspacekind' }) });
+    this.kindController = new KindController({ ...deps, revision: config.apiRevision, log: this.log.with({ controller: 'workspacekind' }) });
     if (config.leaderElect) {
       if (!options.leaseNamespace) throw new Error('leader election needs the Lease namespace');
       this.elector = new LeaderElector(
@@ -131,7 +142,8 @@ export class Manager {
         this.log,
       );
     }
-    if (config.culling && options.activityTransport) {
+    // fd7a3d8e's `culling` is inert upstream and ours is a loop; the beta probes inside the Workspace pass instead.
+    if (!beta && config.culling && options.activityTransport) {
       this.culler = new Culler(
         { ...deps, log: this.log.with({ controller: 'culling' }), transport: options.activityTransport(this.client), metrics: this.metrics },
         { intervalMs: config.cullingIntervalMs, probeTimeoutMs: config.cullingProbeTimeoutMs, concurrency: config.cullingConcurrency },
@@ -369,7 +381,7 @@ export class Manager {
       },
       onDelete: (k: WorkspaceKindObject) => enqueueWorkspacesOfKind(k),
     });
-    const toOwner = (o: StatefulSetObject | ServiceObject): void => {
+    const toOwner = (o: { readonly metadata: StatefulSetObject['metadata'] }): void => {
       const owner = controllingWorkspace(o.metadata);
       if (owner) ws.add(`${o.metadata.namespace}/${owner.name}`);
     };
@@ -394,6 +406,23 @@ export class Manager {
       if (sts) toOwner(sts);
     };
     this.caches.events.addHandlers({ onAdd: toStatefulSetOwner, onUpdate: (_old, e) => toStatefulSetOwner(e), onDelete: toStatefulSetOwner });
+    // v2.0.0-beta.0: owned ServiceAccounts, RoleBindings and VirtualServices (beta §4.1), and Pod warnings (B5).
+    for (const informer of [this.caches.serviceAccounts, this.caches.roleBindings, this.caches.virtualServices]) {
+      informer?.addHandlers({ onAdd: toOwner, onUpdate: (_old, o) => toOwner(o), onDelete: toOwner });
+    }
+    const toPodOwner = (e: EventObject): void => {
+      const pod = e.involvedObject.namespace && e.involvedObject.name ? this.caches.pods.get(`${e.involvedObject.namespace}/${e.involvedObject.name}`) : undefined;
+      if (pod && e.type === 'Warning') toLabelled(pod);
+    };
+    // Beta §4.10: a changed image-source ConfigMap re-hashes the Kinds whose icon or logo it holds.
+    const toKindsOf = (cm: { metadata: { namespace?: string; name?: string } }): void => {
+      for (const k of this.caches.kinds.values()) {
+        const refs = [k.spec?.spawner.icon?.configMap, k.spec?.spawner.logo?.configMap];
+        if (refs.some((r) => r && r.name === cm.metadata.name && r.namespace === cm.metadata.namespace)) kinds.add(objectKey(k.metadata));
+      }
+    };
+    this.caches.imageSources?.addHandlers({ onAdd: toKindsOf, onUpdate: (_old, cm) => toKindsOf(cm), onDelete: toKindsOf });
+    this.caches.podEvents?.addHandlers({ onAdd: toPodOwner, onUpdate: (_old, e) => toPodOwner(e) });
   }
 }
 

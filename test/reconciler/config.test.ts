@@ -53,3 +53,18 @@ describe('reconciler configuration', () => {
     expect(RECONCILER_IMAGE_REPOSITORY).toBe('ghcr.io/cdk8s-kubeflow-workspaces/reconciler');
   });
 });
+
+describe('--api-revision and the Istio flags (v2.0.0-beta.0)', () => {
+  const { parseConfig: parse, RECONCILER_API_REVISION_ENV: ENV } = jest.requireActual('../../lib/core/contract/flags');
+  test('defaults to fd7a3d8e; the flag wins over the environment the chart sets', () => {
+    expect(parse([], {}).apiRevision).toBe('fd7a3d8e');
+    expect(parse([], { [ENV]: 'v2.0.0-beta.0' }).apiRevision).toBe('v2.0.0-beta.0');
+    expect(parse(['--api-revision=fd7a3d8e'], { [ENV]: 'v2.0.0-beta.0' }).apiRevision).toBe('fd7a3d8e');
+  });
+  test('an unknown revision, or Istio without the beta, is refused naming the flag', () => {
+    expect(() => parse(['--api-revision=v2'], {})).toThrow('--api-revision: expected fd7a3d8e or v2.0.0-beta.0, got "v2"');
+    expect(() => parse(['--use-istio'], {})).toThrow('--use-istio needs --api-revision=v2.0.0-beta.0');
+    const c = parse(['--api-revision=v2.0.0-beta.0', '--use-istio', '--istio-gateway=kubeflow/kubeflow-gateway'], {});
+    expect([c.useIstio, c.istioGateway, c.istioHosts, c.clusterDomain]).toEqual([true, 'kubeflow/kubeflow-gateway', '*', 'cluster.local']);
+  });
+});

@@ -117,7 +117,7 @@ function kindFunction(kind: WorkspaceKindObject, enums: Enums): string {
     ['icon', `${LIBRARY.spawnerImage}.${LIBRARY.spawnerImageFromUrl}(${JSON.stringify(spec.spawner.icon.url)})`],
     ['logo', `${LIBRARY.spawnerImage}.${LIBRARY.spawnerImageFromUrl}(${JSON.stringify(spec.spawner.logo.url)})`],
     ['labels', optional(kind.metadata.labels, i2, enums)],
-    ['serviceAccountName', JSON.stringify(t.serviceAccount.name)],
+    ['serviceAccountName', optional(t.serviceAccount?.name, i2, enums)],
     ['probes', optional(probes, i2, enums)],
     ['homeMountPath', JSON.stringify(t.volumeMounts.home)],
     ['extraEnv', optional(t.extraEnv, i2, enums, ['extraEnv'])],

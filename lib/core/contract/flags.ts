@@ -7,8 +7,22 @@
  */
 import { RECONCILER_HEALTH_PORT, RECONCILER_LEASE_NAME, RECONCILER_METRICS_PORT } from './permissions';
 import { DEFAULT_WEBHOOK_SERVER_LIMITS } from './webhooks';
+import { ApiRevision, DEFAULT_API_REVISION } from '../revision';
 
 export interface ReconcilerConfig {
+  /**
+   * The upstream revision of `kubeflow.org/v1beta1` installed in the cluster (its CRDs): the reconciler and the
+   * webhook behave as that revision's controller does. The platform chart sets it from the install's `apiRevision`.
+   */
+  readonly apiRevision: ApiRevision;
+  /** Beta only: own one Istio VirtualService per Workspace (upstream `USE_ISTIO`). */
+  readonly useIstio: boolean;
+  /** Beta only: `spec.gateways[0]` of every VirtualService, e.g. `kubeflow/kubeflow-gateway`. */
+  readonly istioGateway: string;
+  /** Beta only: `spec.hosts[0]` of every VirtualService. */
+  readonly istioHosts: string;
+  /** Beta only: suffix of the VirtualService destination hosts (`<service>.<namespace>.svc.<domain>`). */
+  readonly clusterDomain: string;
   /** Kubeconfig file; unset = `$KUBECONFIG`, `~/.kube/config`, then the in-cluster ServiceAccount. */
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -79,6 +93,11 @@ export enum WebhookCertificates {
 }
 
 export const RECONCILER_DEFAULTS: ReconcilerConfig = {
+  apiRevision: DEFAULT_API_REVISION,
+  useIstio: false,
+  istioGateway: '',
+  istioHosts: '*',
+  clusterDomain: 'cluster.local',
   bindAddress: '0.0.0.0',
   healthPort: RECONCILER_HEALTH_PORT,
   metricsPort: RECONCILER_METRICS_PORT,
@@ -113,7 +132,13 @@ export const RECONCILER_DEFAULTS: ReconcilerConfig = {
   webhookRequestTimeoutMs: DEFAULT_WEBHOOK_SERVER_LIMITS.requestTimeoutMs,
 };
 
-type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level' | 'list' | 'certificates' | 'bytes';
+type Kind = 'string' | 'int' | 'bool' | 'duration' | 'level' | 'list' | 'certificates' | 'bytes' | 'revision';
+
+/**
+ * The environment variable of `--api-revision`: the platform chart sets it to the install's revision (the one whose
+ * CRDs it deploys), so the controller and the CRDs cannot disagree.
+ */
+export const RECONCILER_API_REVISION_ENV = 'RECONCILER_API_REVISION';
 
 export interface FlagSpec {
   readonly flag: string;
@@ -125,6 +150,11 @@ export interface FlagSpec {
 
 /** Every flag, its environment variable and meaning. */
 export const RECONCILER_FLAGS: readonly FlagSpec[] = [
+  { flag: 'api-revision', env: RECONCILER_API_REVISION_ENV, key: 'apiRevision', kind: 'revision', help: `upstream revision of the installed CRDs: ${Object.values(ApiRevision).join(' or ')}` },
+  { flag: 'use-istio', env: 'RECONCILER_USE_ISTIO', key: 'useIstio', kind: 'bool', help: 'own an Istio VirtualService per Workspace (api revision v2.0.0-beta.0 only)' },
+  { flag: 'istio-gateway', env: 'RECONCILER_ISTIO_GATEWAY', key: 'istioGateway', kind: 'string', help: 'gateway of the VirtualServices, e.g. kubeflow/kubeflow-gateway' },
+  { flag: 'istio-hosts', env: 'RECONCILER_ISTIO_HOSTS', key: 'istioHosts', kind: 'string', help: 'host of the VirtualServices' },
+  { flag: 'cluster-domain', env: 'RECONCILER_CLUSTER_DOMAIN', key: 'clusterDomain', kind: 'string', help: 'cluster DNS domain of the VirtualService destinations' },
   { flag: 'kubeconfig', env: 'RECONCILER_KUBECONFIG', key: 'kubeconfig', kind: 'string', help: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)' },
   { flag: 'context', env: 'RECONCILER_CONTEXT', key: 'context', kind: 'string', help: 'kubeconfig context' },
   { flag: 'bind-address', env: 'RECONCILER_BIND_ADDRESS', key: 'bindAddress', kind: 'string', help: 'address of the health and metrics servers' },
@@ -229,6 +259,11 @@ function convert(spec: FlagSpec, raw: string, source: string): unknown {
       return raw;
     case 'list':
       return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    case 'revision':
+      if (!(Object.values(ApiRevision) as string[]).includes(raw)) {
+        throw new ConfigError(`${source}: expected ${Object.values(ApiRevision).join(' or ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
     case 'certificates':
       if (!(Object.values(WebhookCertificates) as string[]).includes(raw)) {
         throw new ConfigError(`${source}: expected ${Object.values(WebhookCertificates).join(' or ')}, got ${JSON.stringify(raw)}`);
@@ -263,6 +298,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (config.renewDeadlineMs >= config.leaseDurationMs) throw new ConfigError('--renew-deadline must be shorter than --lease-duration');
   if (config.retryPeriodMs >= config.renewDeadlineMs) throw new ConfigError('--retry-period must be shorter than --renew-deadline');
   if (config.queueQps < 1) throw new ConfigError('--queue-qps must be at least 1');
+  if (config.useIstio && config.apiRevision !== ApiRevision.V2_0_0_BETA_0) {
+    throw new ConfigError(`--use-istio needs --api-revision=${ApiRevision.V2_0_0_BETA_0} (revision ${config.apiRevision} owns no VirtualServices)`);
+  }
   if (config.webhookPort > 0) webhookConfigErrors(config);
   return config;
 }

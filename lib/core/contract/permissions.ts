@@ -103,3 +103,49 @@ export function reconcilerWebhookConfigurationRules(configurationName: string): 
     { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [configurationName], verbs: ['get', 'update'] },
   ];
 }
+
+// --- v2.0.0-beta.0 (upstream-v2-beta §4.1, §4.4, §6.3) -----------------------------------------------------------
+
+/**
+ * Cluster-wide additions of the beta: the owned ServiceAccounts and RoleBindings are watched (by label), Pod Events
+ * are covered by the Event rule above, Namespaces are watched for their labels (activity rules), and icon/logo
+ * ConfigMaps are watched (label-filtered; RBAC cannot narrow a list by label).
+ */
+export const RECONCILER_BETA_CLUSTER_RULES: readonly PolicyRule[] = [
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] },
+];
+
+/**
+ * Beta writes that join {@link RECONCILER_WORKLOAD_WRITE_RULES} (so they are granted where StatefulSets are, per
+ * namespace by default): the Workspace's ServiceAccount is created, patched (labels) and read back when its name is
+ * taken; RoleBindings are created, patched (subjects, label) and deleted (a ClusterRole dropped from the Kind).
+ * Deleting ServiceAccounts is left to garbage collection.
+ */
+export const RECONCILER_BETA_WORKLOAD_WRITE_RULES: readonly PolicyRule[] = [
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'create', 'patch'] },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create', 'patch', 'delete'] },
+];
+
+/** Beta with `--use-istio`: the owned VirtualServices, watched cluster-wide and written with the workloads. */
+export const RECONCILER_BETA_ISTIO_CLUSTER_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['list', 'watch'] },
+];
+export const RECONCILER_BETA_ISTIO_WRITE_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['create', 'patch'] },
+];
+
+/**
+ * `bind` on the ClusterRoles that WorkspaceKinds may grant (`spec.podTemplate.serviceAccount.clusterRoles`): the API
+ * server lets the controller create or update a RoleBinding to a ClusterRole only if it holds every permission of
+ * that role, or `bind` on it. Upstream grants `bind` on all ClusterRoles, so anyone who can edit a WorkspaceKind can
+ * hand any ClusterRole (cluster-admin included) to Workspace ServiceAccounts (beta Appendix A #24). Here `bind` is
+ * limited to the names the platform lists; a Kind naming another one gets its RoleBinding refused (403), and the
+ * Workspace reports it. No list, no rule: the controller can bind nothing. `escalate` is never needed.
+ */
+export function reconcilerBindRules(clusterRoles: readonly string[]): PolicyRule[] {
+  if (clusterRoles.length === 0) return [];
+  return [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [...new Set(clusterRoles)].sort(), verbs: ['bind'] }];
+}

@@ -88,3 +88,31 @@ export function podConfigSpecEqual(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/** JSON keys whose Go type is a map (an empty one equals an absent one); other objects are structs behind pointers. */
+const MAP_KEYS = new Set(['nodeSelector', 'requests', 'limits', 'matchLabels', 'labels', 'annotations', 'set', 'add']);
+/** Maps whose values are resource quantities. */
+const QUANTITY_MAPS = new Set(['requests', 'limits']);
+
+/**
+ * apimachinery's `equality.Semantic.DeepEqual` on the Go types the JSON decodes into (v2.0.0-beta.0 §5.4): resource
+ * quantities compare by value (`1000m` equals `1`), nil and empty maps or lists are equal, but an absent struct
+ * (e.g. `affinity`) differs from an empty one (`affinity: {}`).
+ */
+export function kubeSemanticEqual(a: unknown, b: unknown, key = ''): boolean {
+  if (a === b) return true;
+  const emptyEqualsAbsent = MAP_KEYS.has(key) || Array.isArray(a) || Array.isArray(b);
+  if (emptyEqualsAbsent && isEmptyContainer(a) && isEmptyContainer(b)) return true;
+  if (QUANTITY_MAPS.has(key) && isPlainObject(a) && isPlainObject(b)) return quantityMapsEqual(a, b);
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => kubeSemanticEqual(x, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...definedKeys(a), ...definedKeys(b)]);
+    for (const k of keys) {
+      if (!kubeSemanticEqual(a[k], b[k], k)) return false;
+    }
+    return true;
+  }
+  return false;
+}

@@ -19,9 +19,11 @@ import {
 import { detectGraphCycle } from '../graph';
 import { isPlainObject, listOf, objectAt, stringOf } from '../json';
 import { OptionType } from '../options';
-import { renderTemplate, TemplateError } from '../template';
+import { ApiRevision, DEFAULT_API_REVISION } from '../revision';
+import { activityProbeRule, activityRulesRule, filterRulesRule, requestHeadersRule, withRevisionHint } from './beta-rules';
 import { closestFirst } from './closest';
-import { deepEqual, podConfigSpecEqual, semanticEqual } from './equality';
+import { dryRenderError } from './dry-render';
+import { deepEqual, kubeSemanticEqual, podConfigSpecEqual, semanticEqual } from './equality';
 import { validateObjectMeta, validatePodMetadata } from './metadata';
 import { goQuote } from './quote';
 import { suggestWorkspaceName } from './render-rules';
@@ -33,8 +35,7 @@ export { validateWorkspaceKindRendering, validateWorkspaceRendering } from './re
 export type { WorkspaceRenderingOptions } from './render-rules';
 export type { Violation } from './violation';
 
-/** What the webhook's `httpPathPrefix` returns while checking that templates render (§1.5). */
-export const DUMMY_HTTP_PATH_PREFIX = 'DUMMY_HTTP_PATH_PREFIX';
+export { DUMMY_HTTP_PATH_PREFIX } from './dry-render';
 
 const OPTION_TYPES = [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG] as const;
 const OPTIONS_PATH = 'spec.podTemplate.options';
@@ -67,16 +68,17 @@ function typeMetaChecks(obj: Json, kind: CrdKind): Violation[] {
   return out;
 }
 
-function objectChecks(kind: CrdKind, obj: unknown, oldObj?: unknown): Violation[] {
-  const schema = crdSchema(kind);
+function objectChecks(kind: CrdKind, obj: unknown, oldObj: unknown, revision: ApiRevision): Violation[] {
+  const schema = crdSchema(kind, revision);
   if (!isPlainObject(obj)) {
     return schema.validate(obj);
   }
   const meta = validateObjectMeta(obj.metadata, { namespaced: kind === WORKSPACE_KIND }).map((v) => (kind === WORKSPACE_KIND ? withWorkspaceNameFix(v) : v));
+  const schemaViolations = schema.validate(obj, { oldValue: isPlainObject(oldObj) ? oldObj : undefined, unknownFieldsOnly: ['status'], precedingViolations: meta });
   return [
     ...typeMetaChecks(obj, kind),
     ...meta,
-    ...schema.validate(obj, { oldValue: isPlainObject(oldObj) ? oldObj : undefined, unknownFieldsOnly: ['status'], precedingViolations: meta }),
+    ...(revision === ApiRevision.FD7A3D8E ? schemaViolations : schemaViolations.map((v) => withRevisionHint(v, revision))),
   ];
 }
 
@@ -149,13 +151,8 @@ function extraEnvRule(kind: unknown): Violation[] {
   const out: Violation[] = [];
   listOf(objectAt(kind, 'spec', 'podTemplate')?.extraEnv).forEach((env, i) => {
     if (!isPlainObject(env) || typeof env.value !== 'string' || env.value === '') return;
-    try {
-      renderTemplate(env.value, () => DUMMY_HTTP_PATH_PREFIX);
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      const name = stringOf(env.name) ?? String(i);
-      out.push(invalid(`spec.podTemplate.extraEnv[${name}].value`, env.value, e.message));
-    }
+    const err = dryRenderError(env.value);
+    if (err !== undefined) out.push(invalid(`spec.podTemplate.extraEnv[${stringOf(env.name) ?? String(i)}].value`, env.value, err));
   });
   return out;
 }
@@ -211,20 +208,50 @@ function redirectGraphRule(kind: unknown, type: OptionType): Violation[] {
   return out;
 }
 
-function kindCreateRules(kind: Json): Violation[] {
+function kindCreateRules(kind: Json, revision: ApiRevision): Violation[] {
   const kindPorts = kindPortIds(kind);
+  const beta = revision === ApiRevision.V2_0_0_BETA_0;
   return [
     ...podMetadataRule(kind),
     ...extraEnvRule(kind),
+    ...(beta ? [...requestHeadersRule(kind), ...filterRulesRule(kind), ...activityProbeRule(kind)] : []),
     ...OPTION_TYPES.flatMap((t) => defaultRule(kind, t)),
     ...optionEntries(kind, OptionType.IMAGE_CONFIG).flatMap((e) => imageValueRule(e, kindPorts)),
     ...OPTION_TYPES.flatMap((t) => redirectGraphRule(kind, t)),
+    ...(beta ? activityRulesRule(kind).violations : []),
   ];
 }
 
-/** Create of a WorkspaceKind: type meta, metadata, schema + CEL, then the webhook's create rules (§4.7). */
-export function validateWorkspaceKind(obj: unknown): Violation[] {
-  return [...objectChecks(WORKSPACEKIND_KIND, obj), ...admitWorkspaceKindCreate(obj)];
+/**
+ * Create of a WorkspaceKind at `revision`: type meta, metadata, schema + CEL, then the webhook's create rules (§4.7;
+ * at v2.0.0-beta.0 also request headers, filterRules, activityProbe and activityRules, beta §5.3).
+ */
+export function validateWorkspaceKind(obj: unknown, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
+  return [...objectChecks(WORKSPACEKIND_KIND, obj, undefined, revision), ...admitWorkspaceKindCreate(obj, revision)];
+}
+
+/**
+ * The admission warnings the webhook returns for a WorkspaceKind create (none at fd7a3d8e; at v2.0.0-beta.0, pausing
+ * activity rules whose `secondsSinceActive` is under twice the probe interval). Warnings never refuse the request.
+ */
+export function warnWorkspaceKindCreate(obj: unknown, revision: ApiRevision = DEFAULT_API_REVISION): string[] {
+  return revision === ApiRevision.V2_0_0_BETA_0 && isPlainObject(obj) ? activityRulesRule(obj).warnings : [];
+}
+
+/** The admission warnings for a WorkspaceKind update: as on create, when `activityRules` or `activityProbe` changed. */
+export function warnWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, revision: ApiRevision = DEFAULT_API_REVISION): string[] {
+  if (revision !== ApiRevision.V2_0_0_BETA_0 || !isPlainObject(newObj)) return [];
+  const schema = crdSchema(WORKSPACEKIND_KIND, revision);
+  const oldKind = schema.applyDefaults(isPlainObject(oldObj) ? oldObj : {});
+  const newKind = schema.applyDefaults(newObj);
+  return activityChanged(oldKind, newKind) ? activityRulesRule(newKind).warnings : [];
+}
+
+function activityChanged(oldKind: Json, newKind: Json): boolean {
+  return (
+    !deepEqual(objectAt(oldKind, 'spec')?.activityRules, objectAt(newKind, 'spec')?.activityRules) ||
+    !deepEqual(objectAt(oldKind, 'spec', 'podTemplate')?.activityProbe, objectAt(newKind, 'spec', 'podTemplate')?.activityProbe)
+  );
 }
 
 /** How many Workspaces select option `id` of `type` in their spec (redirect targets do not count). */
@@ -238,9 +265,14 @@ class UsageLookupError extends Error {}
  * `usage` is consulted only for changed or removed options; if it throws, the webhook answers with a single internal
  * error, like upstream's HTTP 500.
  */
-export function validateWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, usage: OptionUsage): Violation[] {
-  const out = objectChecks(WORKSPACEKIND_KIND, newObj, oldObj);
-  if (isPlainObject(newObj)) out.push(...admitWorkspaceKindUpdate(oldObj, newObj, usage));
+export function validateWorkspaceKindUpdate(
+  oldObj: unknown,
+  newObj: unknown,
+  usage: OptionUsage,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): Violation[] {
+  const out = objectChecks(WORKSPACEKIND_KIND, newObj, oldObj, revision);
+  if (isPlainObject(newObj)) out.push(...admitWorkspaceKindUpdate(oldObj, newObj, usage, revision));
   return out;
 }
 
@@ -248,20 +280,25 @@ export function validateWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, us
  * The admission webhook's rules only (§4.7) for a WorkspaceKind create: what the webhook adds to the API server's own
  * schema and CEL checks, which an object reaching the webhook has already passed.
  */
-export function admitWorkspaceKindCreate(obj: unknown): Violation[] {
-  return isPlainObject(obj) ? kindCreateRules(obj) : [];
+export function admitWorkspaceKindCreate(obj: unknown, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
+  return isPlainObject(obj) ? kindCreateRules(obj, revision) : [];
 }
 
 /** The admission webhook's rules only (§4.7) for a WorkspaceKind update; see {@link validateWorkspaceKindUpdate}. */
-export function admitWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, usage: OptionUsage): Violation[] {
+export function admitWorkspaceKindUpdate(
+  oldObj: unknown,
+  newObj: unknown,
+  usage: OptionUsage,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): Violation[] {
   if (!isPlainObject(newObj)) return [];
   const out: Violation[] = [];
-  const schema = crdSchema(WORKSPACEKIND_KIND);
+  const schema = crdSchema(WORKSPACEKIND_KIND, revision);
   // The webhook sees stored (defaulted) objects, so e.g. an omitted imagePullPolicy equals a stored `IfNotPresent`.
   const oldKind = schema.applyDefaults(isPlainObject(oldObj) ? oldObj : {});
   const newKind = schema.applyDefaults(newObj);
   try {
-    out.push(...kindUpdateRules(oldKind, newKind, usage));
+    out.push(...kindUpdateRules(oldKind, newKind, usage, revision));
   } catch (e) {
     if (!(e instanceof UsageLookupError)) throw e;
     out.push({ field: ROOT_FIELD, type: ViolationType.INTERNAL, detail: e.message });
@@ -269,7 +306,8 @@ export function admitWorkspaceKindUpdate(oldObj: unknown, newObj: unknown, usage
   return out;
 }
 
-function kindUpdateRules(oldKind: Json, newKind: Json, usage: OptionUsage): Violation[] {
+function kindUpdateRules(oldKind: Json, newKind: Json, usage: OptionUsage, revision: ApiRevision): Violation[] {
+  const beta = revision === ApiRevision.V2_0_0_BETA_0;
   const oldPt = objectAt(oldKind, 'spec', 'podTemplate');
   const newPt = objectAt(newKind, 'spec', 'podTemplate');
   const inUse = (type: OptionType, id: string): boolean => {
@@ -282,9 +320,18 @@ function kindUpdateRules(oldKind: Json, newKind: Json, usage: OptionUsage): Viol
     }
   };
 
+  const portsChanged = !deepEqual(oldPt?.ports, newPt?.ports);
   const head: Violation[] = [];
   if (!semanticEqual(oldPt?.podMetadata, newPt?.podMetadata)) head.push(...podMetadataRule(newKind));
   if (!deepEqual(oldPt?.extraEnv, newPt?.extraEnv)) head.push(...extraEnvRule(newKind));
+  if (beta) {
+    // Beta §5.4 steps 3–6, each only when its trigger changed.
+    const probeChanged = !deepEqual(oldPt?.activityProbe, newPt?.activityProbe);
+    if (portsChanged) head.push(...requestHeadersRule(newKind));
+    if (!deepEqual(objectAt(oldKind, 'spec')?.filterRules, objectAt(newKind, 'spec')?.filterRules)) head.push(...filterRulesRule(newKind));
+    if (portsChanged || probeChanged) head.push(...activityProbeRule(newKind));
+    if (activityChanged(oldKind, newKind)) head.push(...activityRulesRule(newKind).violations);
+  }
   for (const t of OPTION_TYPES) head.push(...defaultRule(newKind, t));
 
   const valueErrors: Violation[] = [];
@@ -292,20 +339,21 @@ function kindUpdateRules(oldKind: Json, newKind: Json, usage: OptionUsage): Viol
   const inUseErrors: Violation[] = [];
   const graphErrors: Violation[] = [];
   const kindPorts = kindPortIds(newKind);
-  const portsChanged = !deepEqual(oldPt?.ports, newPt?.ports);
 
   for (const type of OPTION_TYPES) {
     const oldById = new Map(optionEntries(oldKind, type).map((e) => [e.id, e]));
     const newEntries = optionEntries(newKind, type);
     const newIds = new Set(newEntries.map((e) => e.id));
-    const specEqual = type === OptionType.IMAGE_CONFIG ? deepEqual : podConfigSpecEqual;
+    // The beta compares both types with Kubernetes' semantic equality, without the base's podConfig normalisation.
+    const specEqual = beta ? kubeSemanticEqual : type === OptionType.IMAGE_CONFIG ? deepEqual : podConfigSpecEqual;
+    const redirectEqual = beta ? kubeSemanticEqual : deepEqual;
     let graphCheck = false;
     const changed: string[] = [];
     for (const entry of newEntries) {
       const before = oldById.get(entry.id);
       const isNew = before === undefined;
       const specChanged = !isNew && !specEqual(before.spec, entry.spec);
-      if (isNew || !deepEqual(before.redirect, entry.redirect)) graphCheck = true;
+      if (isNew || !redirectEqual(before.redirect, entry.redirect)) graphCheck = true;
       if (specChanged) changed.push(entry.id);
       // Only image specs are validated by the webhook; Kind port changes re-validate all of them.
       if (type === OptionType.IMAGE_CONFIG && (isNew || specChanged || portsChanged)) {
@@ -329,30 +377,29 @@ function kindUpdateRules(oldKind: Json, newKind: Json, usage: OptionUsage): Viol
   return [...head, ...valueErrors, ...inUseErrors, ...graphErrors];
 }
 
-/** Delete of a WorkspaceKind (§4.7): refused with 409 while Workspaces use it or its protection finalizer is set. */
-export function validateWorkspaceKindDelete(obj: WorkspaceKindObject): Violation[] {
+/**
+ * Delete of a WorkspaceKind (§4.7): refused with 409 while Workspaces use it or its protection finalizer is set. At
+ * fd7a3d8e the reason ends the message; at v2.0.0-beta.0 the message ends after the name and the reason is the
+ * Status' only cause (beta §5.5).
+ */
+export function validateWorkspaceKindDelete(obj: WorkspaceKindObject, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
   const name = stringOf(objectAt(obj, 'metadata')?.name) ?? '';
   const prefix = `Operation cannot be fulfilled on WorkspaceKind.kubeflow.org ${goQuote(name)}`;
+  const refusal = (field: string, value: unknown, reason: string): Violation[] => [
+    revision === ApiRevision.FD7A3D8E
+      ? { field, type: ViolationType.CONFLICT, value, detail: `${prefix}: ${reason}` }
+      : { field, type: ViolationType.CONFLICT, value, detail: prefix, causes: [reason] },
+  ];
   const count = objectAt(obj, 'status')?.workspaces;
   if (typeof count === 'number' && count > 0) {
-    return [
-      {
-        field: 'status.workspaces',
-        type: ViolationType.CONFLICT,
-        value: count,
-        detail: `${prefix}: WorkspaceKind is used by ${count} workspace(s)`,
-      },
-    ];
+    return refusal('status.workspaces', count, `WorkspaceKind is used by ${count} workspace(s)`);
   }
   if (listOf(objectAt(obj, 'metadata')?.finalizers).includes(FINALIZER_WORKSPACEKIND_PROTECTION)) {
-    return [
-      {
-        field: 'metadata.finalizers',
-        type: ViolationType.CONFLICT,
-        value: FINALIZER_WORKSPACEKIND_PROTECTION,
-        detail: `${prefix}: WorkspaceKind has protection finalizer, indicating one or more workspaces are still using it`,
-      },
-    ];
+    return refusal(
+      'metadata.finalizers',
+      FINALIZER_WORKSPACEKIND_PROTECTION,
+      'WorkspaceKind has protection finalizer, indicating one or more workspaces are still using it',
+    );
   }
   return [];
 }
@@ -392,6 +439,8 @@ export interface ValidateWorkspaceOptions {
   readonly kind?: WorkspaceKindObject;
   /** Without `kind`: report `workspace kind "<kind>" not found` (true) or check only the Workspace's own format (false). */
   readonly requireKind?: boolean;
+  /** The API revision whose schema applies (the Workspace webhook's rules are the same in both). */
+  readonly revision?: ApiRevision;
 }
 
 /**
@@ -404,7 +453,7 @@ export function admitWorkspaceCreate(obj: unknown, kind: WorkspaceKindObject | u
 
 /** Create of a Workspace: type meta, metadata (namespace optional), schema, then the webhook's create rules (§4.6). */
 export function validateWorkspace(obj: unknown, opts: ValidateWorkspaceOptions = {}): Violation[] {
-  const out = objectChecks(WORKSPACE_KIND, obj);
+  const out = objectChecks(WORKSPACE_KIND, obj, undefined, opts.revision ?? DEFAULT_API_REVISION);
   if (opts.kind !== undefined || opts.requireKind) out.push(...admitWorkspaceCreate(obj, opts.kind));
   return out;
 }
@@ -414,8 +463,13 @@ export function validateWorkspace(obj: unknown, opts: ValidateWorkspaceOptions =
  * (§4.6): only the changed items among podMetadata, imageConfig and podConfig are checked, against `kind` (absent ⇒
  * `workspace kind "<kind>" not found` as soon as anything relevant changed).
  */
-export function validateWorkspaceUpdate(oldObj: unknown, newObj: unknown, kind?: WorkspaceKindObject): Violation[] {
-  return [...objectChecks(WORKSPACE_KIND, newObj, oldObj), ...admitWorkspaceUpdate(oldObj, newObj, kind)];
+export function validateWorkspaceUpdate(
+  oldObj: unknown,
+  newObj: unknown,
+  kind?: WorkspaceKindObject,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): Violation[] {
+  return [...objectChecks(WORKSPACE_KIND, newObj, oldObj, revision), ...admitWorkspaceUpdate(oldObj, newObj, kind)];
 }
 
 /** Whether a Workspace update changes anything the webhook checks (§4.6), i.e. whether it needs the Kind at all. */

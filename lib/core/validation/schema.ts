@@ -17,7 +17,7 @@
  */
 
 import { crdSchemas } from '../crds';
-import { DEFAULT_API_REVISION } from '../revision';
+import { ApiRevision, DEFAULT_API_REVISION } from '../revision';
 import { cloneJson, emptyRecord, isPlainObject } from '../json';
 import { deepEqual } from './equality';
 import { goQuote } from './quote';
@@ -64,6 +64,31 @@ export const CEL_RULES: ReadonlyMap<string, CelRuleImpl> = new Map<string, CelRu
   [
     '!(has(self.url) && has(self.configMap)) && (has(self.url) || has(self.configMap))',
     { transition: false, check: (self) => exactlyOne(self, 'url', 'configMap') },
+  ],
+  // v2.0.0-beta.0
+  [
+    '!(has(self.podExec) && has(self.jupyter)) && (has(self.podExec) || has(self.jupyter))',
+    { transition: false, check: (self) => exactlyOne(self, 'podExec', 'jupyter') },
+  ],
+  [
+    'self.minProbeIntervalSeconds <= self.probeIntervalSeconds',
+    {
+      transition: false,
+      check: (self) => {
+        const o = self as Record<string, unknown>;
+        return typeof o.minProbeIntervalSeconds !== 'number' || typeof o.probeIntervalSeconds !== 'number' || o.minProbeIntervalSeconds <= o.probeIntervalSeconds;
+      },
+    },
+  ],
+  ['has(self.pauseWorkspace)', { transition: false, check: (self) => has(self, 'pauseWorkspace') }],
+  ['has(self.ui) || has(self.api)', { transition: false, check: (self) => has(self, 'ui') || has(self, 'api') }],
+  [
+    '!has(self.denyMessage) || (has(self.deny) && self.deny)',
+    { transition: false, check: (self) => !has(self, 'denyMessage') || (self as Record<string, unknown>).deny === true },
+  ],
+  [
+    '(has(self.matchNamespace) ? 1 : 0) + (has(self.matchImageConfig) ? 1 : 0) + (has(self.matchPodConfig) ? 1 : 0) == 1',
+    { transition: false, check: (self) => ['matchNamespace', 'matchImageConfig', 'matchPodConfig'].filter((f) => has(self, f)).length === 1 },
   ],
 ]);
 
@@ -703,16 +728,19 @@ export class CompiledSchema {
 
 export type CrdKind = 'Workspace' | 'WorkspaceKind';
 
-const compiled = new Map<CrdKind, CompiledSchema>();
+const compiled = new Map<string, CompiledSchema>();
 
-/** The compiled `openAPIV3Schema` of one of the project's CRDs; compiled on first use, then cached. */
-export function crdSchema(kind: CrdKind): CompiledSchema {
-  let schema = compiled.get(kind);
+/**
+ * The compiled `openAPIV3Schema` of one of the project's CRDs at `revision`; compiled on first use, then cached.
+ */
+export function crdSchema(kind: CrdKind, revision: ApiRevision = DEFAULT_API_REVISION): CompiledSchema {
+  const key = `${revision}/${kind}`;
+  let schema = compiled.get(key);
   if (!schema) {
-    const source = crdSchemas(DEFAULT_API_REVISION)[kind];
-    if (!source) throw new SchemaCompileError(`no generated schema for ${kind}; run \`npm run import\``);
+    const source = crdSchemas(revision)[kind];
+    if (!source) throw new SchemaCompileError(`no generated schema for ${kind} at ${revision}; run \`npm run import\``);
     schema = new CompiledSchema(source, { kubernetesObject: true });
-    compiled.set(kind, schema);
+    compiled.set(key, schema);
   }
   return schema;
 }

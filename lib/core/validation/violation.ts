@@ -29,6 +29,11 @@ export interface Violation {
   readonly value?: unknown;
   /** What was expected, or why the value is wrong. */
   readonly detail: string;
+  /**
+   * The `details.causes[].message` of a refusal whose reason is not in its message (v2.0.0-beta.0's 409 on a Kind
+   * delete); absent otherwise.
+   */
+  readonly causes?: string[];
 }
 
 /** Renders a value the way Go's field errors do: strings Go-quoted (`%q`), numbers and booleans bare, objects as JSON. */
@@ -54,5 +59,7 @@ export function formatViolation(v: Violation): string {
   if (v.detail) {
     parts.push(v.detail);
   }
+  // Kubernetes clients print only the message; the causes say why, so they are shown after it.
+  parts.push(...(v.causes ?? []));
   return parts.join(': ');
 }
