@@ -3,13 +3,10 @@
  * beta CRDs (upstream-v2-beta §4): a control plane of its own (a cluster serves one revision of the CRDs, and the
  * shared one serves fd7a3d8e), with kube-controller-manager (garbage collection) and kwok (Pods become Running).
  *
- * The CRDs are upstream's beta reference files, read from ../shared at test time (never copied here). The reconciler
+ * The CRDs are ours for the beta (crds/v2.0.0-beta.0, proven equal to upstream's elsewhere). The reconciler
  * runs as a ServiceAccount holding exactly the rules of permissions.ts for the beta, with `bind` on one named
  * ClusterRole; activity probes use a test prober (kwok Pods serve nothing).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/core/contract/flags';
@@ -28,8 +25,8 @@ import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { Manager } from '../../lib/reconciler/manager';
 import { workspaceRoleBindingName } from '../../lib/core/naming';
 import { ApiRevision } from '../../lib/core/revision';
-import { accessFor, Api, createNamespace, eventually, paths, reconcilerToken, suffix, TIMEOUT_MS } from './cluster-helpers';
-import { BETA_REFERENCE, betaSample } from './beta-fixtures';
+import { accessFor, Api, createNamespace, ensureCrds, eventually, paths, reconcilerToken, suffix, TIMEOUT_MS } from './cluster-helpers';
+import { betaSample } from './beta-fixtures';
 
 jest.setTimeout(3 * TIMEOUT_MS);
 
@@ -53,18 +50,6 @@ class TestProber implements ActivityProber {
 
 function rules(list: readonly PolicyRule[]): unknown[] {
   return list.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) }));
-}
-
-async function installBetaCrds(api: Api): Promise<void> {
-  for (const file of ['kubeflow.org_workspacekinds.yaml', 'kubeflow.org_workspaces.yaml']) {
-    const [doc] = parseAllDocuments(fs.readFileSync(path.join(BETA_REFERENCE, 'crds', file), 'utf8'));
-    const crd = doc.toJS();
-    await api.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd, [201, 409]);
-    await eventually(`CRD ${crd.metadata.name} established`, async () => {
-      const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      return c?.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True');
-    });
-  }
 }
 
 /** The beta additions of permissions.ts, bound cluster-wide next to what reconcilerToken binds. */
@@ -119,7 +104,7 @@ describeCluster(
     beforeAll(async () => {
       cp = await ControlPlane.start({ mode: ControlPlaneMode.FULL });
       api = new Api(cp);
-      await installBetaCrds(api);
+      await ensureCrds(api, ApiRevision.V2_0_0_BETA_0);
       await createNamespace(api, ns);
       await createNamespace(api, controllerNs);
       const token = await reconcilerToken(api, controllerNs, [ns]);
