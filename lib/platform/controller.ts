@@ -5,18 +5,27 @@ import { Construct } from 'constructs';
 import { ClusterScopedApiObject, registerForCollisionCheck, sortedMap } from '../constructs/internal';
 import { ImagePullPolicy, ResourceRequirements, Toleration } from '../constructs/kube-types';
 import {
-  RECONCILER_CLUSTER_RULES,
+  reconcilerClusterRules,
+  ReconcilerRuleOptions,
   RECONCILER_CULLING_RULES,
   RECONCILER_HEALTH_PORT,
   RECONCILER_HEALTHZ_PATH,
   RECONCILER_METRICS_PORT,
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
-  RECONCILER_WORKLOAD_WRITE_RULES,
+  reconcilerWorkloadWriteRules,
   reconcilerWebhookConfigurationRules,
   reconcilerWebhookSecretRules,
 } from '../core/contract/permissions';
-import { ConfigError, parseConfig, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
+import {
+  ConfigError,
+  parseConfig,
+  RECONCILER_API_REVISION_ENV,
+  RECONCILER_CHART_ARGS,
+  RECONCILER_POD_NAME_ENV,
+  RECONCILER_POD_NAMESPACE_ENV,
+  WebhookCertificates,
+} from '../core/contract/flags';
 import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
 import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
@@ -134,6 +143,13 @@ export interface WorkspacesControllerProps {
    * @default ApiRevision.FD7A3D8E
    */
   readonly apiRevision?: ApiRevision;
+  /**
+   * v2.0.0-beta.0: the ClusterRoles that WorkspaceKinds may bind to Workspace ServiceAccounts
+   * (`spec.podTemplate.serviceAccount.clusterRoles`). The controller gets `bind` on these names only; a Kind naming
+   * another one leaves its Workspaces in state Error. Upstream allows any ClusterRole.
+   * @default - none: Kinds may bind no ClusterRole
+   */
+  readonly bindableClusterRoles?: string[];
   /**
    * Secrets (in the controller's namespace) holding registry credentials for a private mirror.
    * @default - none
@@ -287,7 +303,7 @@ export class WorkspacesController extends Construct {
       // Only the reconciler Pod mounts the token (it asks for it explicitly); no other Pod that names this account.
       automountServiceAccountToken: false,
     });
-    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, RECONCILER_CLUSTER_RULES, labels);
+    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, reconcilerClusterRules(this.ruleOptions(props)), labels);
     new ClusterScopedApiObject(this, 'ClusterRoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -309,7 +325,7 @@ export class WorkspacesController extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_LEADER_ELECTION_ROLE_NAME },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
     });
-    this.addWriterRole(props.writeScope ?? ControllerWriteScope.TENANT_NAMESPACES, labels);
+    this.addWriterRole(props, props.writeScope ?? ControllerWriteScope.TENANT_NAMESPACES, labels);
     if (this.webhookMode !== AdmissionWebhookMode.DISABLED) {
       this.addWebhook(props, labels);
     }
@@ -388,12 +404,28 @@ export class WorkspacesController extends Construct {
     });
   }
 
+  /** What the reconciler's rules depend on: the revision, and at the beta Istio and the bindable ClusterRoles. */
+  private ruleOptions(props: WorkspacesControllerProps): ReconcilerRuleOptions {
+    let useIstio = false;
+    try {
+      useIstio = parseConfig(props.additionalArgs ?? [], this.revisionEnv()).useIstio;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err; // reported with the node path by addDeployment
+    }
+    return { revision: this.apiRevision, useIstio, bindableClusterRoles: props.bindableClusterRoles };
+  }
+
+  /** The reconciler's `--api-revision` environment: set only for a non-default revision (fd7a3d8e output unchanged). */
+  private revisionEnv(): Record<string, string> {
+    return this.apiRevision === DEFAULT_API_REVISION ? {} : { [RECONCILER_API_REVISION_ENV]: this.apiRevision };
+  }
+
   /**
    * The ClusterRole of the StatefulSet and Service writes: bound here cluster-wide only when asked to; by default
    * each tenant binds it in its namespace.
    */
-  private addWriterRole(scope: ControllerWriteScope, labels: Record<string, string>): void {
-    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, RECONCILER_WORKLOAD_WRITE_RULES, labels);
+  private addWriterRole(props: WorkspacesControllerProps, scope: ControllerWriteScope, labels: Record<string, string>): void {
+    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, reconcilerWorkloadWriteRules(this.ruleOptions(props)), labels);
     if (scope === ControllerWriteScope.CLUSTER) {
       new ClusterScopedApiObject(this, 'WriterClusterRoleBinding', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -511,7 +543,7 @@ export class WorkspacesController extends Construct {
     const args = [...RECONCILER_CHART_ARGS, ...this.webhookArgs(timeoutSeconds), ...(props.additionalArgs ?? [])];
     let shutdownTimeoutMs: number;
     try {
-      const config = parseConfig(args, {});
+      const config = parseConfig(args, this.revisionEnv());
       shutdownTimeoutMs = config.shutdownTimeoutMs;
       if (config.webhookPort > 0 && config.webhookRequestTimeoutMs >= timeoutSeconds * 1000) {
         throw new ConfigError(`--webhook-request-timeout is ${config.webhookRequestTimeoutMs}ms; expected under webhookTimeoutSeconds (${timeoutSeconds}s), after which the API server has given up on the request`);
@@ -562,6 +594,7 @@ export class WorkspacesController extends Construct {
                 // apply would conflict with (and replace) the stored one
                 { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
                 { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+                ...Object.entries(this.revisionEnv()).map(([name, value]) => ({ name, value })),
                 // V8 sizes its heap from the node's memory, not the container's limit: keep it under the limit so
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },
