@@ -83,7 +83,7 @@ function kind(name: string, edit?: (k: any) => void): any {
   const k = betaSample('jupyterlab_v1beta1_workspacekind.yaml');
   k.metadata = { name };
   // Idle after 16 s (the minimum), so the activity pause is observable; the sample's namespace rule stays first.
-  k.spec.activityRules = [...k.spec.activityRules.filter((r: any) => r.match), { config: { secondsSinceActive: 16 }, effect: { pauseWorkspace: true } }];
+  k.spec.activityRules = [...k.spec.activityRules.filter((r: any) => r.match?.matchNamespace || r.match?.matchPodConfig), { config: { secondsSinceActive: 16 }, effect: { pauseWorkspace: true } }];
   edit?.(k);
   return k;
 }
@@ -237,7 +237,9 @@ describeCluster(
         const s = (await api.get(paths.workspace(ns, 'ws-b')))?.status;
         return s?.state === 'Error' ? s : undefined;
       });
-      expect(status.stateMessage).toMatch(/^Workspace failed to create RoleBinding: .*admin/);
+      expect(status.stateMessage).toBe(
+        `Workspace failed to create RoleBinding ${workspaceRoleBindingName('ws-b', 'admin')}: the controller may not bind ClusterRole "admin"; list it in the controller's bindableClusterRoles, or remove it from WorkspaceKind ${kindName}`,
+      );
 
       await api.patchOk(paths.kind(kindName), { spec: { podTemplate: { serviceAccount: { clusterRoles: [] } } } });
       await eventually('RoleBinding deleted', async () => (await api.get(`${RBAC}/namespaces/${ns}/rolebindings/${rbName}`)) === undefined);
