@@ -236,7 +236,7 @@ export function diffManifests(base: ManifestSet, next: ManifestSet, reference?: 
   return {
     command: Command.DIFF,
     findings: sortFindings(findings),
-    impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused),
+    impacts: workspaceImpacts(base, next, baseKinds, nextKinds, refused, { base: baseRevision, next: nextRevision }),
     checked: counts(next),
   };
 }

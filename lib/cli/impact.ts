@@ -5,6 +5,7 @@
  * next to the findings.
  */
 
+import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedStatefulSet } from '../core/render';
 import { isPlainObject } from '../core/json';
@@ -21,12 +22,17 @@ const MAX_NAMED_CHANGES = 4;
  * WorkspaceKind it would refuse (`refused`: the values of such objects, from the core validator): the change cannot
  * be applied as it is, its problems are findings, and the planner trusts the schema. Any error is a bug.
  */
-function outcome(obj: ManifestObject, kinds: ReadonlyMap<string, WorkspaceKindObject>, refused: ReadonlySet<unknown>): ReconcilePreview | undefined {
+function outcome(
+  obj: ManifestObject,
+  kinds: ReadonlyMap<string, WorkspaceKindObject>,
+  refused: ReadonlySet<unknown>,
+  revision: ApiRevision,
+): ReconcilePreview | undefined {
   if (refused.has(obj.value)) return undefined;
   const ws = obj.value as unknown as WorkspaceObject;
   const kind = ws.spec && kinds.get(ws.spec.kind);
   if (!ws.spec || (kind && refused.has(kind))) return undefined;
-  return previewReconcile(ws, kind);
+  return previewReconcile(ws, kind, revision);
 }
 
 /** The `name` of every item, when all items of both lists have distinct names (env, ports, volumes, ...). */
@@ -145,6 +151,7 @@ export function workspaceImpacts(
   baseKinds: ReadonlyMap<string, WorkspaceKindObject>,
   nextKinds: ReadonlyMap<string, WorkspaceKindObject>,
   refused: ReadonlySet<unknown>,
+  revisions: { readonly base: ApiRevision; readonly next: ApiRevision } = { base: DEFAULT_API_REVISION, next: DEFAULT_API_REVISION },
 ): Impact[] {
   const impacts: Impact[] = [];
   const add = (obj: ManifestObject, effect: Effect, message: string): void => {
@@ -168,7 +175,7 @@ export function workspaceImpacts(
   for (const obj of next.objects) {
     if (obj.ref.kind !== WORKSPACE_KIND || seen.has(obj.identity)) continue;
     seen.add(obj.identity);
-    const after = outcome(obj, nextKinds, refused);
+    const after = outcome(obj, nextKinds, refused, revisions.next);
     if (!after) continue;
     const old = baseWorkspaces.get(obj.identity);
     const previous = renamedFrom.get(obj.identity);
@@ -185,7 +192,7 @@ export function workspaceImpacts(
     }
     // A renamed Workspace is compared with the one it replaces (its Pod is new anyway: no "replaced" for it).
     const before = old ?? previous;
-    for (const { effect, message } of compareOutcomes(before && outcome(before, baseKinds, refused), after)) {
+    for (const { effect, message } of compareOutcomes(before && outcome(before, baseKinds, refused, revisions.base), after)) {
       if (!(previous && effect === Effect.RESTARTED)) add(obj, effect, message);
     }
   }

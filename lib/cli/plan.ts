@@ -63,11 +63,15 @@ function asApplied(ws: WorkspaceObject): WorkspaceObject {
  * The reconciler's outcome for `ws` with `kind` (undefined: the kind does not exist). Both must have passed the core
  * validator's schema checks: the planner trusts the schema, and anything it throws is a bug.
  */
-export function previewReconcile(ws: WorkspaceObject, kind: WorkspaceKindObject | undefined): ReconcilePreview {
+export function previewReconcile(
+  ws: WorkspaceObject,
+  kind: WorkspaceKindObject | undefined,
+  revision: ApiRevision = DEFAULT_API_REVISION,
+): ReconcilePreview {
   const applied = asApplied(ws);
   const spec = applied.spec;
   if (!spec) throw new Error(`Workspace ${applied.metadata.name ?? ''} has no spec`);
-  const snapshot = (w: WorkspaceObject) => ({ ws: w, kind, statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0 });
+  const snapshot = (w: WorkspaceObject) => ({ ws: w, kind, statefulSets: [], services: [], statefulSetEvents: [], nowSeconds: 0, revision });
   let plan = planWorkspace(snapshot(applied));
   let redirects = statusRedirects(plan.status);
   const rewrite = actionOf(plan, 'applyRedirects');

@@ -89,7 +89,7 @@ export function renderWorkspaces(
       continue;
     }
     // Exactly what the reconciler creates: its own plan, not a re-enactment of it.
-    const preview = previewReconcile(ws, kind);
+    const preview = previewReconcile(ws, kind, revision);
     if (preview.error !== undefined || !preview.statefulSet || !preview.service) {
       findings.push(workspaceFinding(obj, preview.error ?? 'the reconciler creates no StatefulSet and Service for it'));
       continue;

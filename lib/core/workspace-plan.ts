@@ -261,7 +261,14 @@ export function planWorkspace(snap: WorkspaceSnapshot): WorkspacePlan {
 
   if (beta) {
     // Beta §4.2 step 7: the Workspace's own ServiceAccount; an owned one keeps its name even if it differs.
-    const desiredSa = renderServiceAccount(ws);
+    let desiredSa: RenderedServiceAccount;
+    try {
+      desiredSa = renderServiceAccount(ws);
+    } catch (err) {
+      // Only a Workspace read from files (kfws) can lack a namespace; it reports as a rendering failure, as in fd7a3d8e.
+      if (err instanceof RenderError) return finish(StateMessages.renderFailed(err.stateMessage));
+      throw err;
+    }
     const owned = snap.serviceAccounts ?? [];
     if (owned.length > 1) {
       return finish(StateMessages.multipleServiceAccounts(owned.map((o) => o.metadata.name ?? '').sort()));

@@ -5,31 +5,28 @@ import { Construct } from 'constructs';
 import { ClusterScopedApiObject, registerForCollisionCheck, sortedMap } from '../constructs/internal';
 import { ImagePullPolicy, ResourceRequirements, Toleration } from '../constructs/kube-types';
 import {
-  reconcilerClusterRules,
-  ReconcilerRuleOptions,
+  RECONCILER_CLUSTER_RULES,
   RECONCILER_CULLING_RULES,
   RECONCILER_HEALTH_PORT,
   RECONCILER_HEALTHZ_PATH,
   RECONCILER_METRICS_PORT,
   RECONCILER_NAMESPACE_RULES,
   RECONCILER_READYZ_PATH,
-  reconcilerWorkloadWriteRules,
+  RECONCILER_WORKLOAD_WRITE_RULES,
+  RECONCILER_BETA_CLUSTER_RULES,
+  RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+  RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_WRITE_RULES,
+  reconcilerBindRules,
   reconcilerWebhookConfigurationRules,
   reconcilerWebhookSecretRules,
 } from '../core/contract/permissions';
-import {
-  ConfigError,
-  parseConfig,
-  RECONCILER_API_REVISION_ENV,
-  RECONCILER_CHART_ARGS,
-  RECONCILER_POD_NAME_ENV,
-  RECONCILER_POD_NAMESPACE_ENV,
-  WebhookCertificates,
-} from '../core/contract/flags';
+import { ConfigError, parseConfig, RECONCILER_API_REVISION_ENV, RECONCILER_CHART_ARGS, RECONCILER_POD_NAME_ENV, RECONCILER_POD_NAMESPACE_ENV, WebhookCertificates } from '../core/contract/flags';
 import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT_SECONDS, webhookRequestTimeoutMs } from '../core/contract/webhooks';
 import { RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
+import { contextRevision } from './revision-context';
 import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';
 import {
@@ -144,10 +141,11 @@ export interface WorkspacesControllerProps {
    */
   readonly apiRevision?: ApiRevision;
   /**
-   * v2.0.0-beta.0: the ClusterRoles that WorkspaceKinds may bind to Workspace ServiceAccounts
-   * (`spec.podTemplate.serviceAccount.clusterRoles`). The controller gets `bind` on these names only; a Kind naming
-   * another one leaves its Workspaces in state Error. Upstream allows any ClusterRole.
-   * @default - none: Kinds may bind no ClusterRole
+   * v2.0.0-beta.0: the ClusterRoles WorkspaceKinds may grant to Workspace ServiceAccounts
+   * (`spec.podTemplate.serviceAccount.clusterRoles`). The controller gets `bind` on exactly these, with its workload
+   * writes (per tenant namespace by default); a Kind naming another one has its RoleBinding refused, and its
+   * Workspaces report it. Upstream grants `bind` on every ClusterRole instead.
+   * @default - none: Kinds cannot grant ClusterRoles
    */
   readonly bindableClusterRoles?: string[];
   /**
@@ -250,6 +248,9 @@ export class WorkspacesController extends Construct {
   public readonly image: string;
   /** The upstream revision of `kubeflow.org/v1beta1` installed. */
   public readonly apiRevision: ApiRevision;
+  /** v2.0.0-beta.0: the ClusterRoles the controller may bind to Workspace ServiceAccounts. */
+  public readonly bindableClusterRoles: string[];
+  private useIstio = false;
   /** The CRDs. */
   public readonly crds: WorkspacesCrds;
   /** The reconciler Deployment. */
@@ -261,7 +262,12 @@ export class WorkspacesController extends Construct {
     super(scope, id);
     ApplyOrder.assignStage(this, ApplyStage.CONTROLLER);
     this.namespace = props.namespace ?? DEFAULT_CONTROLLER_NAMESPACE;
-    this.apiRevision = props.apiRevision ?? DEFAULT_API_REVISION;
+    this.apiRevision = props.apiRevision ?? contextRevision(this) ?? DEFAULT_API_REVISION;
+    const beta = this.apiRevision === ApiRevision.V2_0_0_BETA_0;
+    if (!beta && props.bindableClusterRoles !== undefined) {
+      throw new Error(`bindableClusterRoles is a setting of ${ApiRevision.V2_0_0_BETA_0}, and this install is of ${this.apiRevision}; expected apiRevision ${ApiRevision.V2_0_0_BETA_0}, or no bindableClusterRoles`);
+    }
+    this.bindableClusterRoles = [...new Set(props.bindableClusterRoles ?? [])].sort();
     assertDnsLabel(this, 'namespace', this.namespace, 'a namespace name (an RFC 1123 label)');
     this.serviceAccountName = CONTROLLER_NAME;
     this.image = imageReference(props);
@@ -303,7 +309,14 @@ export class WorkspacesController extends Construct {
       // Only the reconciler Pod mounts the token (it asks for it explicitly); no other Pod that names this account.
       automountServiceAccountToken: false,
     });
-    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, reconcilerClusterRules(this.ruleOptions(props)), labels);
+    const istio = beta && this.usesIstio(props);
+    addClusterRole(
+      this,
+      'ClusterRole',
+      CONTROLLER_CLUSTER_ROLE_NAME,
+      [...RECONCILER_CLUSTER_RULES, ...(beta ? RECONCILER_BETA_CLUSTER_RULES : []), ...(istio ? RECONCILER_BETA_ISTIO_CLUSTER_RULES : [])],
+      labels,
+    );
     new ClusterScopedApiObject(this, 'ClusterRoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -325,7 +338,7 @@ export class WorkspacesController extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_LEADER_ELECTION_ROLE_NAME },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace }],
     });
-    this.addWriterRole(props, props.writeScope ?? ControllerWriteScope.TENANT_NAMESPACES, labels);
+    this.addWriterRole(props.writeScope ?? ControllerWriteScope.TENANT_NAMESPACES, labels);
     if (this.webhookMode !== AdmissionWebhookMode.DISABLED) {
       this.addWebhook(props, labels);
     }
@@ -404,15 +417,14 @@ export class WorkspacesController extends Construct {
     });
   }
 
-  /** What the reconciler's rules depend on: the revision, and at the beta Istio and the bindable ClusterRoles. */
-  private ruleOptions(props: WorkspacesControllerProps): ReconcilerRuleOptions {
-    let useIstio = false;
+  /** Whether the reconciler's arguments turn on its VirtualServices (`--use-istio`, beta only). */
+  private usesIstio(props: WorkspacesControllerProps): boolean {
     try {
-      useIstio = parseConfig(props.additionalArgs ?? [], this.revisionEnv()).useIstio;
+      this.useIstio = parseConfig(props.additionalArgs ?? [], this.revisionEnv()).useIstio;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err; // reported with the node path by addDeployment
     }
-    return { revision: this.apiRevision, useIstio, bindableClusterRoles: props.bindableClusterRoles };
+    return this.useIstio;
   }
 
   /** The reconciler's `--api-revision` environment: set only for a non-default revision (fd7a3d8e output unchanged). */
@@ -424,8 +436,17 @@ export class WorkspacesController extends Construct {
    * The ClusterRole of the StatefulSet and Service writes: bound here cluster-wide only when asked to; by default
    * each tenant binds it in its namespace.
    */
-  private addWriterRole(props: WorkspacesControllerProps, scope: ControllerWriteScope, labels: Record<string, string>): void {
-    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, reconcilerWorkloadWriteRules(this.ruleOptions(props)), labels);
+  private addWriterRole(scope: ControllerWriteScope, labels: Record<string, string>): void {
+    const beta = this.apiRevision === ApiRevision.V2_0_0_BETA_0;
+    const writes = beta
+      ? [
+        ...RECONCILER_WORKLOAD_WRITE_RULES,
+        ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+        ...(this.useIstio ? RECONCILER_BETA_ISTIO_WRITE_RULES : []),
+        ...reconcilerBindRules(this.bindableClusterRoles),
+      ]
+      : RECONCILER_WORKLOAD_WRITE_RULES;
+    addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, writes, labels);
     if (scope === ControllerWriteScope.CLUSTER) {
       new ClusterScopedApiObject(this, 'WriterClusterRoleBinding', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -594,10 +615,11 @@ export class WorkspacesController extends Construct {
                 // apply would conflict with (and replace) the stored one
                 { name: RECONCILER_POD_NAMESPACE_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
                 { name: RECONCILER_POD_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
-                ...Object.entries(this.revisionEnv()).map(([name, value]) => ({ name, value })),
                 // V8 sizes its heap from the node's memory, not the container's limit: keep it under the limit so
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },
+                // The revision of the CRDs this install deploys (fd7a3d8e is the reconciler's default: not written).
+                ...Object.entries(this.revisionEnv()).map(([name, value]) => ({ name, value })),
               ],
               ports: [
                 { name: 'metrics', containerPort: RECONCILER_METRICS_PORT, protocol: 'TCP' },

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
+import { contextRevision } from './revision-context';
 import { WorkspacesController, WorkspacesControllerProps } from './controller';
 import { InstallMode } from './install-mode';
 
@@ -14,8 +15,9 @@ export interface WorkspacesInstallChartProps {
   readonly mode?: InstallMode;
   /**
    * The upstream revision of `kubeflow.org/v1beta1` installed: the CRDs of that revision. Also settable as
-   * `controller.apiRevision`; when both are given they must agree.
-   * @default ApiRevision.FD7A3D8E
+   * `controller.apiRevision`; when both are given they must agree, and with the app's (`WorkspacesApp`'s
+   * `apiRevision`, context `kubeflow-workspaces:apiRevision`).
+   * @default - the app's revision, else ApiRevision.FD7A3D8E
    */
   readonly apiRevision?: ApiRevision;
   /**
@@ -51,7 +53,12 @@ export class WorkspacesInstallChart extends Chart {
     if (chartRevision !== undefined && controllerRevision !== undefined && chartRevision !== controllerRevision) {
       throw new Error(`apiRevision is ${chartRevision} but controller.apiRevision is ${controllerRevision}; expected one revision (set either, or both to the same)`);
     }
-    this.apiRevision = chartRevision ?? controllerRevision ?? DEFAULT_API_REVISION;
+    const appRevision = contextRevision(this);
+    const explicit = chartRevision ?? controllerRevision;
+    if (explicit !== undefined && appRevision !== undefined && explicit !== appRevision) {
+      throw new Error(`apiRevision is ${explicit} but the app targets ${appRevision} (WorkspacesApp apiRevision); expected one revision per app (set it once, on the WorkspacesApp)`);
+    }
+    this.apiRevision = explicit ?? appRevision ?? DEFAULT_API_REVISION;
     if (this.mode === InstallMode.FULL) {
       this.controller = new WorkspacesController(this, 'Controller', { ...props.controller, apiRevision: this.apiRevision });
     } else if (props.controller) {

@@ -6,6 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { ExitCode } from '../../lib/cli/types';
 import { runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
 
@@ -91,6 +92,42 @@ describe('kfws --api-revision', () => {
     const wrong = runInProcess(['diff', '--base-dir', base, '--api-revision', 'fd7a3d8e', '.'], next);
     expect(wrong.status).toBe(ExitCode.UNREADABLE);
     expect(wrong.stdout).toContain('--api-revision fd7a3d8e, but the CustomResourceDefinition workspacekinds.kubeflow.org in this file is of v2.0.0-beta.0');
+  });
+
+  test('diff: moving a platform to the beta shows the refused fields, then what changes for each Workspace', () => {
+    const ROOT = path.resolve(__dirname, '../..');
+    const platform = (revision: string, kind: unknown, ws: unknown): string => {
+      const dir = tempDir();
+      for (const f of CRD_FILES) fs.copyFileSync(path.join(ROOT, 'crds', revision, f), path.join(dir, f));
+      writeFile(dir, 'kind.yaml', JSON.stringify(kind));
+      writeFile(dir, 'workspace.yaml', JSON.stringify(ws));
+      return dir;
+    };
+    const read = (file: string) => parse(fs.readFileSync(path.join(BASE, 'samples', file), 'utf8'));
+    const kind = read('jupyterlab_v1beta1_workspacekind.yaml');
+    const ws = read('jupyterlab_v1beta1_workspace.yaml');
+    ws.metadata.namespace = 'team-a';
+    const base = platform('fd7a3d8e', kind, ws);
+    // Only the CRDs change: the objects still carry the fields the beta removed.
+    const first = runInProcess(['diff', '--base-dir', base, '.'], platform('v2.0.0-beta.0', kind, ws));
+    expect(first.status).toBe(ExitCode.FAILED);
+    expect(first.stdout).toContain('spec.podTemplate.serviceAccount.name: Unknown field: unknown field "spec.podTemplate.serviceAccount.name": removed in v2.0.0-beta.0');
+    expect(first.stdout).toContain('spec.podTemplate.culling: Unknown field');
+    expect(first.stdout).toContain('spec.deferUpdates: Unknown field');
+    // Replacements made: accepted, and every Workspace's Pod is replaced (its own ServiceAccount, the new connect path).
+    const betaKind = structuredClone(kind);
+    betaKind.spec.podTemplate.serviceAccount = { clusterRoles: [{ name: 'kubeflow-edit' }] };
+    delete betaKind.spec.podTemplate.culling;
+    betaKind.spec.podTemplate.activityProbe = { jupyter: { lastActivity: true, portId: 'jupyterlab' } };
+    betaKind.spec.activityRules = [{ config: { secondsSinceActive: 86400 }, effect: { pauseWorkspace: true } }];
+    const betaWs = structuredClone(ws);
+    delete betaWs.spec.deferUpdates;
+    const second = runInProcess(['diff', '--base-dir', base, '.'], platform('v2.0.0-beta.0', betaKind, betaWs));
+    expect(second.stdout).toContain(
+      'Workspace team-a/jupyterlab-workspace: its Pod is replaced: the Pod template changes (spec.serviceAccountName, spec.containers[main].env[NB_PREFIX].value)',
+    );
+    expect(second.stdout).toContain('kfws diff: no problems in 4 files (1 Workspace, 1 WorkspaceKind)');
+    expect(second.status).toBe(ExitCode.OK);
   });
 
   test('diff at the beta: removed fields in a change are refused with their replacement', () => {

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
   ActivityProbe, ApiRevision, FilterScope, SpawnerImage, SpawnerImageMediaType, Workspace, WorkspaceActivityProbe,
-  WorkspaceKind, WorkspacesApp,
+  WorkspaceKind, WorkspacesApp, WorkspacesInstallChart,
 } from '../../lib';
 import { validateWorkspace, validateWorkspaceKind } from '../../lib/core/validation';
 import { addSmallKind, synthApp, synthError } from './helpers';
@@ -178,4 +178,47 @@ describe('apiRevision', () => {
 
 test('SpawnerImage.fromConfigMap media type enum', () => {
   expect(SpawnerImageMediaType.SVG).toBe('image/svg+xml');
+});
+
+describe('the install chart follows the app', () => {
+  test('it installs the CRDs of the app\'s revision', () => {
+    const chart = new WorkspacesInstallChart(betaApp(), 'Install');
+    expect(chart.apiRevision).toBe(BETA);
+    const crds = Testing.synth(chart).filter((o: any) => o.kind === 'CustomResourceDefinition');
+    expect(crds.map((c: any) => c.metadata.name).sort()).toEqual(['workspacekinds.kubeflow.org', 'workspaces.kubeflow.org']);
+    const ws = crds.find((c: any) => c.metadata.name === 'workspaces.kubeflow.org');
+    expect(ws.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.displayName).toBeDefined();
+  });
+
+  test('a chart revision contradicting the app is an error', () => {
+    expect(() => new WorkspacesInstallChart(betaApp(), 'Install', { apiRevision: ApiRevision.FD7A3D8E })).toThrow(
+      'apiRevision is fd7a3d8e but the app targets v2.0.0-beta.0 (WorkspacesApp apiRevision); expected one revision per app',
+    );
+  });
+});
+
+describe('the beta install: RBAC and the controller\'s revision', () => {
+  const rulesOf = (objects: any[], name: string): any[] => objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name).rules;
+
+  test('the controller watches ServiceAccounts, RoleBindings and Namespaces, writes ServiceAccounts and RoleBindings, binds only the listed ClusterRoles', () => {
+    const chart = new WorkspacesInstallChart(betaApp(), 'Install', { controller: { bindableClusterRoles: ['kubeflow-view', 'kubeflow-edit'] } });
+    const objects = Testing.synth(chart);
+    const cluster = rulesOf(objects, 'kubeflow-workspaces-controller');
+    expect(cluster).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
+    expect(cluster).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] });
+    const writer = rulesOf(objects, 'kubeflow-workspaces-controller-writer');
+    expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create', 'delete', 'patch'] });
+    expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['kubeflow-edit', 'kubeflow-view'], verbs: ['bind'] });
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'RECONCILER_API_REVISION', value: 'v2.0.0-beta.0' });
+  });
+
+  test('fd7a3d8e installs are unchanged: no beta rules, no revision variable; bindableClusterRoles is refused', () => {
+    const objects = Testing.synth(new WorkspacesInstallChart(Testing.app(), 'Install'));
+    expect(JSON.stringify(rulesOf(objects, 'kubeflow-workspaces-controller'))).not.toContain('serviceaccounts');
+    expect(JSON.stringify(objects.find((o) => o.kind === 'Deployment'))).not.toContain('RECONCILER_API_REVISION');
+    expect(() => new WorkspacesInstallChart(Testing.app(), 'Install', { controller: { bindableClusterRoles: ['view'] } })).toThrow(
+      'bindableClusterRoles is a setting of v2.0.0-beta.0, and this install is of fd7a3d8e',
+    );
+  });
 });

@@ -22,18 +22,20 @@ describe('install chart at v2.0.0-beta.0', () => {
     const rules = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE).rules;
     expect(rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['list', 'watch'] });
     expect(rules).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['list', 'watch'] });
-    expect(rules).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['kubeflow-edit', 'view'], verbs: ['bind'] });
     expect(rules.some((r: any) => r.verbs.includes('escalate') || r.resources.includes('*'))).toBe(false);
     const writer = only(objects, 'ClusterRole', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE).rules;
+    // bind goes with the workload writes: per tenant namespace by default
+    expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['kubeflow-edit', 'view'], verbs: ['bind'] });
     expect(writer).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['create', 'delete', 'patch'] });
     // no bindable roles: no bind rule at all
-    const none = only(chart({ apiRevision: ApiRevision.V2_0_0_BETA_0 }), 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE).rules;
+    const none = chart({ apiRevision: ApiRevision.V2_0_0_BETA_0 }).filter((o: any) => o.kind === 'ClusterRole').flatMap((o: any) => o.rules);
     expect(none.some((r: any) => r.verbs.includes('bind'))).toBe(false);
   });
 
   test('--use-istio adds the VirtualService rules; at fd7a3d8e it is refused at synth', () => {
     const objects = chart({ apiRevision: ApiRevision.V2_0_0_BETA_0, controller: { additionalArgs: ['--use-istio', '--istio-gateway=kubeflow/kubeflow-gateway'] } });
     expect(only(objects, 'ClusterRole', PlatformNames.CONTROLLER_CLUSTER_ROLE).rules).toContainEqual({ apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['list', 'watch'] });
+    expect(only(objects, 'ClusterRole', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE).rules).toContainEqual({ apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['create', 'patch'] });
     expect(() => chart({ controller: { additionalArgs: ['--use-istio'] } })).toThrow(/--use-istio needs --api-revision=v2.0.0-beta.0/);
   });
 });

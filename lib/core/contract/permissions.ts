@@ -7,8 +7,6 @@
  * This module is pure data so that the constructs can import it without pulling in the Kubernetes client.
  */
 
-import { ApiRevision } from '../revision';
-
 export interface PolicyRule {
   readonly apiGroups: string[];
   readonly resources: string[];
@@ -150,30 +148,4 @@ export const RECONCILER_BETA_ISTIO_WRITE_RULES: readonly PolicyRule[] = [
 export function reconcilerBindRules(clusterRoles: readonly string[]): PolicyRule[] {
   if (clusterRoles.length === 0) return [];
   return [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [...new Set(clusterRoles)].sort(), verbs: ['bind'] }];
-}
-
-/** What decides the reconciler's rules besides fd7a3d8e's fixed ones. */
-export interface ReconcilerRuleOptions {
-  readonly revision: ApiRevision;
-  /** Beta: `--use-istio`. */
-  readonly useIstio?: boolean;
-  /** Beta: the ClusterRoles WorkspaceKinds may bind (see {@link reconcilerBindRules}). */
-  readonly bindableClusterRoles?: readonly string[];
-}
-
-/** The cluster-wide rules of an install: fd7a3d8e's, plus the beta's watches and `bind` when it serves the beta. */
-export function reconcilerClusterRules(options: ReconcilerRuleOptions): PolicyRule[] {
-  if (options.revision !== ApiRevision.V2_0_0_BETA_0) return [...RECONCILER_CLUSTER_RULES];
-  return [
-    ...RECONCILER_CLUSTER_RULES,
-    ...RECONCILER_BETA_CLUSTER_RULES,
-    ...(options.useIstio ? RECONCILER_BETA_ISTIO_CLUSTER_RULES : []),
-    ...reconcilerBindRules(options.bindableClusterRoles ?? []),
-  ];
-}
-
-/** The workload writes of an install (the writer ClusterRole): plus ServiceAccounts, RoleBindings (and VirtualServices) at the beta. */
-export function reconcilerWorkloadWriteRules(options: ReconcilerRuleOptions): PolicyRule[] {
-  if (options.revision !== ApiRevision.V2_0_0_BETA_0) return [...RECONCILER_WORKLOAD_WRITE_RULES];
-  return [...RECONCILER_WORKLOAD_WRITE_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES, ...(options.useIstio ? RECONCILER_BETA_ISTIO_WRITE_RULES : [])];
 }
