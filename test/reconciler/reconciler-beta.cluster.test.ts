@@ -13,6 +13,8 @@ import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/core/contract/f
 import {
   PolicyRule,
   RECONCILER_BETA_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_WRITE_RULES,
   RECONCILER_BETA_WORKLOAD_WRITE_RULES,
   RECONCILER_CLUSTER_RULES,
   RECONCILER_NAMESPACE_RULES,
@@ -55,7 +57,13 @@ function rules(list: readonly PolicyRule[]): unknown[] {
 /** The beta additions of permissions.ts, bound cluster-wide next to what reconcilerToken binds. */
 async function grantBeta(api: Api, controllerNs: string): Promise<void> {
   const name = `kfws-reconciler-beta-${controllerNs}`;
-  const all = [...RECONCILER_BETA_CLUSTER_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES, ...reconcilerBindRules([BINDABLE])];
+  const all = [
+    ...RECONCILER_BETA_CLUSTER_RULES,
+    ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+    ...RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+    ...RECONCILER_BETA_ISTIO_WRITE_RULES,
+    ...reconcilerBindRules([BINDABLE]),
+  ];
   await api.create(`${RBAC}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rules(all) }, [201, 409]);
   await api.create(
     `${RBAC}/clusterrolebindings`,
@@ -68,6 +76,30 @@ async function grantBeta(api: Api, controllerNs: string): Promise<void> {
     },
     [201, 409],
   );
+}
+
+/** Istio's VirtualService API as the API server needs it to store them (schema left open: Istio validates its own). */
+async function installVirtualServiceCrd(api: Api): Promise<void> {
+  const name = 'virtualservices.networking.istio.io';
+  await api.create(
+    '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group: 'networking.istio.io',
+        names: { kind: 'VirtualService', listKind: 'VirtualServiceList', plural: 'virtualservices', singular: 'virtualservice' },
+        scope: 'Namespaced',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    },
+    [201, 409],
+  );
+  await eventually(`CRD ${name} established`, async () => {
+    const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    return c?.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True');
+  });
 }
 
 /** The beta sample Workspace without PVCs and Secrets (kwok cannot mount them), else unchanged. */
@@ -105,6 +137,7 @@ describeCluster(
       cp = await ControlPlane.start({ mode: ControlPlaneMode.FULL });
       api = new Api(cp);
       await ensureCrds(api, ApiRevision.V2_0_0_BETA_0);
+      await installVirtualServiceCrd(api);
       await createNamespace(api, ns);
       await createNamespace(api, controllerNs);
       const token = await reconcilerToken(api, controllerNs, [ns]);
@@ -112,6 +145,8 @@ describeCluster(
       const config: ReconcilerConfig = {
         ...RECONCILER_DEFAULTS,
         apiRevision: ApiRevision.V2_0_0_BETA_0,
+        useIstio: true,
+        istioGateway: 'kubeflow/kubeflow-gateway',
         bindAddress: '127.0.0.1',
         healthPort: 0,
         metricsPort: 0,
@@ -134,7 +169,15 @@ describeCluster(
     afterAll(async () => {
       if (manager) {
         const granted = (r: { verb: string; group: string; resource: string }): boolean =>
-          [...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES, ...RECONCILER_WORKLOAD_WRITE_RULES, ...RECONCILER_BETA_CLUSTER_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES].some(
+          [
+            ...RECONCILER_CLUSTER_RULES,
+            ...RECONCILER_NAMESPACE_RULES,
+            ...RECONCILER_WORKLOAD_WRITE_RULES,
+            ...RECONCILER_BETA_CLUSTER_RULES,
+            ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+            ...RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+            ...RECONCILER_BETA_ISTIO_WRITE_RULES,
+          ].some(
             (rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb),
           );
         expect([...manager.requestKinds.values()].filter((r) => !granted(r)).map((r) => `${r.verb} ${r.group}/${r.resource}`)).toEqual([]);
@@ -167,6 +210,39 @@ describeCluster(
       expect(pod.serviceAccountName).toBe('ws-ws-b');
       expect(pod.containers[0].env).toEqual([{ name: 'NB_PREFIX', value: `/workspace/connect/${ns}/ws-b/jupyterlab/` }]);
       expect(pod.containers[0].image).toBe('ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0');
+    });
+
+    it('with --use-istio: one owned VirtualService routing the connect path to the Service (§4.6, Appendix B)', async () => {
+      const [svc] = await eventually('one Service', async () => {
+        const l = await api.list(paths.services(ns, `${LABEL}=ws-b`));
+        return l.length === 1 ? l : undefined;
+      });
+      const [vs] = await eventually('one VirtualService', async () => {
+        const l = await api.list(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices?labelSelector=${encodeURIComponent(`${LABEL}=ws-b`)}`);
+        return l.length === 1 ? l : undefined;
+      });
+      const ws = await api.get(paths.workspace(ns, 'ws-b'));
+      expect(vs.metadata.name).toMatch(/^ws-ws-b-[a-z0-9]{5}$/);
+      expect(vs.metadata.ownerReferences).toEqual([
+        { apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', name: 'ws-b', uid: ws.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(vs.spec).toEqual({
+        gateways: ['kubeflow/kubeflow-gateway'],
+        hosts: ['*'],
+        http: [
+          {
+            match: [{ uri: { prefix: `/workspace/connect/${ns}/ws-b/jupyterlab/` } }],
+            headers: { request: {} },
+            route: [{ destination: { host: `${svc.metadata.name}.${ns}.svc.cluster.local`, port: { number: 8888 } } }],
+          },
+        ],
+      });
+      // drift: a changed spec is put back
+      await api.patchOk(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${vs.metadata.name}`, { spec: { hosts: ['evil.example.com'] } });
+      await eventually('hosts restored', async () => {
+        const v = await api.get(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${vs.metadata.name}`);
+        return v?.spec.hosts[0] === '*';
+      });
     });
 
     it('Running: status in ms with lastRunningTime, nodeName, serviceAccountName and a successful Jupyter probe (§2.3, §4.8.3, §4.9)', async () => {
