@@ -81,6 +81,13 @@ export const StateMessages = {
   /** v2.0.0-beta.0: `ws-<name>` exists and another owner controls it (name not quoted, as upstream). */
   serviceAccountNotOwned: (name: string): StateDecision =>
     error('ServiceAccountNotOwned', `Workspace ServiceAccount ${name} already exists and is not owned by the Workspace`),
+  /** Not upstream (which only logs the 403): the controller may not bind the ClusterRole a Kind lists. */
+  bindRefused: (roleBinding: string, clusterRole: string, kind: string): StateDecision =>
+    error(
+      'BindRefused',
+      `Workspace failed to create RoleBinding ${roleBinding}: the controller may not bind ClusterRole ${JSON.stringify(clusterRole)}; ` +
+        `list it in the controller's bindableClusterRoles, or remove it from WorkspaceKind ${kind}`,
+    ),
   multipleVirtualServices: (names: readonly string[]): StateDecision =>
     error('MultipleVirtualServices', `Workspace owns multiple VirtualServices: ${names.join(', ')}`),
   statefulSetWarning: (message: string): StateDecision =>

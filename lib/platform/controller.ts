@@ -15,6 +15,8 @@ import {
   RECONCILER_WORKLOAD_WRITE_RULES,
   RECONCILER_BETA_CLUSTER_RULES,
   RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+  RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_WRITE_RULES,
   reconcilerBindRules,
   reconcilerWebhookConfigurationRules,
   reconcilerWebhookSecretRules,
@@ -259,6 +261,7 @@ export class WorkspacesController extends Construct {
   public readonly apiRevision: ApiRevision;
   /** v2.0.0-beta.0: the ClusterRoles the controller may bind to Workspace ServiceAccounts. */
   public readonly bindableClusterRoles: string[];
+  private useIstio = false;
   /** The CRDs. */
   public readonly crds: WorkspacesCrds;
   /** The reconciler Deployment. */
@@ -317,7 +320,14 @@ export class WorkspacesController extends Construct {
       // Only the reconciler Pod mounts the token (it asks for it explicitly); no other Pod that names this account.
       automountServiceAccountToken: false,
     });
-    addClusterRole(this, 'ClusterRole', CONTROLLER_CLUSTER_ROLE_NAME, [...RECONCILER_CLUSTER_RULES, ...(beta ? RECONCILER_BETA_CLUSTER_RULES : [])], labels);
+    const istio = beta && this.usesIstio(props);
+    addClusterRole(
+      this,
+      'ClusterRole',
+      CONTROLLER_CLUSTER_ROLE_NAME,
+      [...RECONCILER_CLUSTER_RULES, ...(beta ? RECONCILER_BETA_CLUSTER_RULES : []), ...(istio ? RECONCILER_BETA_ISTIO_CLUSTER_RULES : [])],
+      labels,
+    );
     new ClusterScopedApiObject(this, 'ClusterRoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -430,6 +440,21 @@ export class WorkspacesController extends Construct {
     });
   }
 
+  /** Whether the reconciler's arguments turn on its VirtualServices (`--use-istio`, beta only). */
+  private usesIstio(props: WorkspacesControllerProps): boolean {
+    try {
+      this.useIstio = parseConfig(props.additionalArgs ?? [], this.revisionEnv()).useIstio;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err; // reported with the node path by addDeployment
+    }
+    return this.useIstio;
+  }
+
+  /** The reconciler's `--api-revision` environment: set only for a non-default revision (fd7a3d8e output unchanged). */
+  private revisionEnv(): Record<string, string> {
+    return this.apiRevision === DEFAULT_API_REVISION ? {} : { [RECONCILER_API_REVISION_ENV]: this.apiRevision };
+  }
+
   /**
    * The ClusterRole of the StatefulSet and Service writes: bound here cluster-wide only when asked to; by default
    * each tenant binds it in its namespace.
@@ -437,7 +462,12 @@ export class WorkspacesController extends Construct {
   private addWriterRole(scope: ControllerWriteScope, labels: Record<string, string>): void {
     const beta = this.apiRevision === ApiRevision.V2_0_0_BETA_0;
     const writes = beta
-      ? [...RECONCILER_WORKLOAD_WRITE_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES, ...reconcilerBindRules(this.bindableClusterRoles)]
+      ? [
+        ...RECONCILER_WORKLOAD_WRITE_RULES,
+        ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+        ...(this.useIstio ? RECONCILER_BETA_ISTIO_WRITE_RULES : []),
+        ...reconcilerBindRules(this.bindableClusterRoles),
+      ]
       : RECONCILER_WORKLOAD_WRITE_RULES;
     addClusterRole(this, 'WriterClusterRole', CONTROLLER_WRITER_CLUSTER_ROLE_NAME, writes, labels);
     if (scope === ControllerWriteScope.CLUSTER) {
@@ -557,7 +587,7 @@ export class WorkspacesController extends Construct {
     const args = [...RECONCILER_CHART_ARGS, ...this.webhookArgs(timeoutSeconds), ...(props.additionalArgs ?? [])];
     let shutdownTimeoutMs: number;
     try {
-      const config = parseConfig(args, {});
+      const config = parseConfig(args, this.revisionEnv());
       shutdownTimeoutMs = config.shutdownTimeoutMs;
       if (config.webhookPort > 0 && config.webhookRequestTimeoutMs >= timeoutSeconds * 1000) {
         throw new ConfigError(`--webhook-request-timeout is ${config.webhookRequestTimeoutMs}ms; expected under webhookTimeoutSeconds (${timeoutSeconds}s), after which the API server has given up on the request`);
@@ -612,7 +642,7 @@ export class WorkspacesController extends Construct {
                 // the garbage collector works harder before the kernel kills the Pod.
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.floor(mebibytes(resources.limits!.memory) * 0.75)}` },
                 // The revision of the CRDs this install deploys (fd7a3d8e is the reconciler's default: not written).
-                ...(this.apiRevision === DEFAULT_API_REVISION ? [] : [{ name: RECONCILER_API_REVISION_ENV, value: this.apiRevision }]),
+                ...Object.entries(this.revisionEnv()).map(([name, value]) => ({ name, value })),
               ],
               ports: [
                 { name: 'metrics', containerPort: RECONCILER_METRICS_PORT, protocol: 'TCP' },

@@ -229,7 +229,7 @@ export class Manager {
       host: config.bindAddress,
       port: config.webhookPort,
       certificate,
-      source: cacheAdmissionSource(this.caches, this.client, log, this.metrics),
+      source: cacheAdmissionSource(this.caches, this.client, log, this.metrics, config.apiRevision),
       log,
       metrics: this.metrics,
       limits: {

@@ -193,7 +193,10 @@ export class WorkspaceController {
         }
         const write = ownedWrite(action);
         if (write && plan.statusWith && isRefusal(err)) {
-          return this.refused(key, ws, plan.statusWith, { ...write, status: err.status }, err, log);
+          const bind = action.type === 'createRoleBinding' && err.status === 403
+            ? StateMessages.bindRefused(action.object.metadata.name, action.object.roleRef.name, ws.spec?.kind ?? '')
+            : undefined;
+          return this.refused(key, ws, plan.statusWith, { ...write, status: err.status }, err, log, bind);
         }
         throw err;
       }
@@ -344,11 +347,15 @@ export class WorkspaceController {
     write: RefusedWrite,
     err: ApiError,
     log: Logger,
+    override?: StateDecision,
   ): Promise<Outcome> {
     this.deps.onRefused?.(write);
-    const decision = err.status === 403 && (write.object === RenderedObject.STATEFUL_SET || write.object === RenderedObject.SERVICE)
-      ? missingPermission(ws.metadata.namespace as string, write)
-      : StateMessages.ownedObjectRefused(write.verb, write.object, refusalMessage(err));
+    const workload = write.object === RenderedObject.STATEFUL_SET || write.object === RenderedObject.SERVICE;
+    const decision =
+      override ??
+      (err.status === 403 && workload
+        ? missingPermission(ws.metadata.namespace as string, write)
+        : StateMessages.ownedObjectRefused(write.verb, write.object, refusalMessage(err)));
     log.warn(`the API server refused to ${write.verb} the ${write.object}`, { status: err.status, error: err.message });
     if (!(await this.writeStatus(key, ws, statusWith(decision)))) return Outcome.DONE;
     this.reportState(ws, decision, log);

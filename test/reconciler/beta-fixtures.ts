@@ -1,15 +1,11 @@
 /** Fixtures of the v2.0.0-beta.0 reconciler tests: upstream's beta samples, read from ../shared at test time. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parse } from 'yaml';
+import { ApiRevision } from '../../lib/core/revision';
 import { Mutable } from '../core/fixtures';
+import { readReference } from '../reference';
 import { NS, WS_UID } from './helpers';
 
-/** The beta reference folder (never copied into the repository). */
-export const BETA_REFERENCE = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'kubeflow-notebooks-v2-beta0');
-
 export function betaSample(file: string): Mutable {
-  return parse(fs.readFileSync(path.join(BETA_REFERENCE, 'samples', file), 'utf8'));
+  return readReference(ApiRevision.V2_0_0_BETA_0, 'samples', file);
 }
 
 export function betaWorkspace(edit?: (ws: Mutable) => void): Mutable {

@@ -4,9 +4,6 @@
  * small request wrappers.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parse } from 'yaml';
 import { ClusterConnection } from '../cluster/connection';
 import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/core/contract/flags';
 import { ActivityTransport } from '../../lib/reconciler/culling';
@@ -24,6 +21,7 @@ import {
 } from '../../lib/core/contract/permissions';
 import { ApiRevision } from '../../lib/core/revision';
 import { readReference } from '../reference';
+import { readCrdFiles } from '../../lib/core/crds';
 
 export const TIMEOUT_MS = 60_000;
 
@@ -95,11 +93,12 @@ export const paths = {
   pods: (ns: string, selector?: string) => `/api/v1/namespaces/${ns}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
 };
 
-/** Installs the project's CRDs unchanged (once per control plane) and waits until they are served. */
-export async function ensureCrds(api: Api): Promise<void> {
-  const dir = path.join(__dirname, '..', '..', 'crds');
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    const crd = parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+/**
+ * Installs the project's CRDs of `revision` unchanged (once per control plane; a plane serves one revision) and
+ * waits until they are served.
+ */
+export async function ensureCrds(api: Api, revision: ApiRevision = ApiRevision.FD7A3D8E): Promise<void> {
+  for (const crd of readCrdFiles(revision) as any[]) {
     await api.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd, [201, 409]);
     await eventually(`CRD ${crd.metadata.name} established`, async () => {
       const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);

@@ -3,19 +3,18 @@
  * beta CRDs (upstream-v2-beta §4): a control plane of its own (a cluster serves one revision of the CRDs, and the
  * shared one serves fd7a3d8e), with kube-controller-manager (garbage collection) and kwok (Pods become Running).
  *
- * The CRDs are upstream's beta reference files, read from ../shared at test time (never copied here). The reconciler
+ * The CRDs are ours for the beta (crds/v2.0.0-beta.0, proven equal to upstream's elsewhere). The reconciler
  * runs as a ServiceAccount holding exactly the rules of permissions.ts for the beta, with `bind` on one named
  * ClusterRole; activity probes use a test prober (kwok Pods serve nothing).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { describeCluster } from '../cluster/connection';
 import { ControlPlane, ControlPlaneMode } from '../cluster/control-plane';
 import { RECONCILER_DEFAULTS, ReconcilerConfig } from '../../lib/core/contract/flags';
 import {
   PolicyRule,
   RECONCILER_BETA_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+  RECONCILER_BETA_ISTIO_WRITE_RULES,
   RECONCILER_BETA_WORKLOAD_WRITE_RULES,
   RECONCILER_CLUSTER_RULES,
   RECONCILER_NAMESPACE_RULES,
@@ -28,8 +27,8 @@ import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { Manager } from '../../lib/reconciler/manager';
 import { workspaceRoleBindingName } from '../../lib/core/naming';
 import { ApiRevision } from '../../lib/core/revision';
-import { accessFor, Api, createNamespace, eventually, paths, reconcilerToken, suffix, TIMEOUT_MS } from './cluster-helpers';
-import { BETA_REFERENCE, betaSample } from './beta-fixtures';
+import { accessFor, Api, createNamespace, ensureCrds, eventually, paths, reconcilerToken, suffix, TIMEOUT_MS } from './cluster-helpers';
+import { betaSample } from './beta-fixtures';
 
 jest.setTimeout(3 * TIMEOUT_MS);
 
@@ -55,22 +54,16 @@ function rules(list: readonly PolicyRule[]): unknown[] {
   return list.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) }));
 }
 
-async function installBetaCrds(api: Api): Promise<void> {
-  for (const file of ['kubeflow.org_workspacekinds.yaml', 'kubeflow.org_workspaces.yaml']) {
-    const [doc] = parseAllDocuments(fs.readFileSync(path.join(BETA_REFERENCE, 'crds', file), 'utf8'));
-    const crd = doc.toJS();
-    await api.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd, [201, 409]);
-    await eventually(`CRD ${crd.metadata.name} established`, async () => {
-      const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      return c?.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True');
-    });
-  }
-}
-
 /** The beta additions of permissions.ts, bound cluster-wide next to what reconcilerToken binds. */
 async function grantBeta(api: Api, controllerNs: string): Promise<void> {
   const name = `kfws-reconciler-beta-${controllerNs}`;
-  const all = [...RECONCILER_BETA_CLUSTER_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES, ...reconcilerBindRules([BINDABLE])];
+  const all = [
+    ...RECONCILER_BETA_CLUSTER_RULES,
+    ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+    ...RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+    ...RECONCILER_BETA_ISTIO_WRITE_RULES,
+    ...reconcilerBindRules([BINDABLE]),
+  ];
   await api.create(`${RBAC}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: rules(all) }, [201, 409]);
   await api.create(
     `${RBAC}/clusterrolebindings`,
@@ -83,6 +76,30 @@ async function grantBeta(api: Api, controllerNs: string): Promise<void> {
     },
     [201, 409],
   );
+}
+
+/** Istio's VirtualService API as the API server needs it to store them (schema left open: Istio validates its own). */
+async function installVirtualServiceCrd(api: Api): Promise<void> {
+  const name = 'virtualservices.networking.istio.io';
+  await api.create(
+    '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group: 'networking.istio.io',
+        names: { kind: 'VirtualService', listKind: 'VirtualServiceList', plural: 'virtualservices', singular: 'virtualservice' },
+        scope: 'Namespaced',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    },
+    [201, 409],
+  );
+  await eventually(`CRD ${name} established`, async () => {
+    const c = await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    return c?.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True');
+  });
 }
 
 /** The beta sample Workspace without PVCs and Secrets (kwok cannot mount them), else unchanged. */
@@ -98,7 +115,7 @@ function kind(name: string, edit?: (k: any) => void): any {
   const k = betaSample('jupyterlab_v1beta1_workspacekind.yaml');
   k.metadata = { name };
   // Idle after 16 s (the minimum), so the activity pause is observable; the sample's namespace rule stays first.
-  k.spec.activityRules = [...k.spec.activityRules.filter((r: any) => r.match), { config: { secondsSinceActive: 16 }, effect: { pauseWorkspace: true } }];
+  k.spec.activityRules = [...k.spec.activityRules.filter((r: any) => r.match?.matchNamespace || r.match?.matchPodConfig), { config: { secondsSinceActive: 16 }, effect: { pauseWorkspace: true } }];
   edit?.(k);
   return k;
 }
@@ -119,7 +136,8 @@ describeCluster(
     beforeAll(async () => {
       cp = await ControlPlane.start({ mode: ControlPlaneMode.FULL });
       api = new Api(cp);
-      await installBetaCrds(api);
+      await ensureCrds(api, ApiRevision.V2_0_0_BETA_0);
+      await installVirtualServiceCrd(api);
       await createNamespace(api, ns);
       await createNamespace(api, controllerNs);
       const token = await reconcilerToken(api, controllerNs, [ns]);
@@ -127,6 +145,8 @@ describeCluster(
       const config: ReconcilerConfig = {
         ...RECONCILER_DEFAULTS,
         apiRevision: ApiRevision.V2_0_0_BETA_0,
+        useIstio: true,
+        istioGateway: 'kubeflow/kubeflow-gateway',
         bindAddress: '127.0.0.1',
         healthPort: 0,
         metricsPort: 0,
@@ -149,7 +169,15 @@ describeCluster(
     afterAll(async () => {
       if (manager) {
         const granted = (r: { verb: string; group: string; resource: string }): boolean =>
-          [...RECONCILER_CLUSTER_RULES, ...RECONCILER_NAMESPACE_RULES, ...RECONCILER_WORKLOAD_WRITE_RULES, ...RECONCILER_BETA_CLUSTER_RULES, ...RECONCILER_BETA_WORKLOAD_WRITE_RULES].some(
+          [
+            ...RECONCILER_CLUSTER_RULES,
+            ...RECONCILER_NAMESPACE_RULES,
+            ...RECONCILER_WORKLOAD_WRITE_RULES,
+            ...RECONCILER_BETA_CLUSTER_RULES,
+            ...RECONCILER_BETA_WORKLOAD_WRITE_RULES,
+            ...RECONCILER_BETA_ISTIO_CLUSTER_RULES,
+            ...RECONCILER_BETA_ISTIO_WRITE_RULES,
+          ].some(
             (rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb),
           );
         expect([...manager.requestKinds.values()].filter((r) => !granted(r)).map((r) => `${r.verb} ${r.group}/${r.resource}`)).toEqual([]);
@@ -182,6 +210,39 @@ describeCluster(
       expect(pod.serviceAccountName).toBe('ws-ws-b');
       expect(pod.containers[0].env).toEqual([{ name: 'NB_PREFIX', value: `/workspace/connect/${ns}/ws-b/jupyterlab/` }]);
       expect(pod.containers[0].image).toBe('ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0');
+    });
+
+    it('with --use-istio: one owned VirtualService routing the connect path to the Service (§4.6, Appendix B)', async () => {
+      const [svc] = await eventually('one Service', async () => {
+        const l = await api.list(paths.services(ns, `${LABEL}=ws-b`));
+        return l.length === 1 ? l : undefined;
+      });
+      const [vs] = await eventually('one VirtualService', async () => {
+        const l = await api.list(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices?labelSelector=${encodeURIComponent(`${LABEL}=ws-b`)}`);
+        return l.length === 1 ? l : undefined;
+      });
+      const ws = await api.get(paths.workspace(ns, 'ws-b'));
+      expect(vs.metadata.name).toMatch(/^ws-ws-b-[a-z0-9]{5}$/);
+      expect(vs.metadata.ownerReferences).toEqual([
+        { apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', name: 'ws-b', uid: ws.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(vs.spec).toEqual({
+        gateways: ['kubeflow/kubeflow-gateway'],
+        hosts: ['*'],
+        http: [
+          {
+            match: [{ uri: { prefix: `/workspace/connect/${ns}/ws-b/jupyterlab/` } }],
+            headers: { request: {} },
+            route: [{ destination: { host: `${svc.metadata.name}.${ns}.svc.cluster.local`, port: { number: 8888 } } }],
+          },
+        ],
+      });
+      // drift: a changed spec is put back
+      await api.patchOk(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${vs.metadata.name}`, { spec: { hosts: ['evil.example.com'] } });
+      await eventually('hosts restored', async () => {
+        const v = await api.get(`/apis/networking.istio.io/v1/namespaces/${ns}/virtualservices/${vs.metadata.name}`);
+        return v?.spec.hosts[0] === '*';
+      });
     });
 
     it('Running: status in ms with lastRunningTime, nodeName, serviceAccountName and a successful Jupyter probe (§2.3, §4.8.3, §4.9)', async () => {
@@ -252,7 +313,9 @@ describeCluster(
         const s = (await api.get(paths.workspace(ns, 'ws-b')))?.status;
         return s?.state === 'Error' ? s : undefined;
       });
-      expect(status.stateMessage).toMatch(/^Workspace failed to create RoleBinding: .*admin/);
+      expect(status.stateMessage).toBe(
+        `Workspace failed to create RoleBinding ${workspaceRoleBindingName('ws-b', 'admin')}: the controller may not bind ClusterRole "admin"; list it in the controller's bindableClusterRoles, or remove it from WorkspaceKind ${kindName}`,
+      );
 
       await api.patchOk(paths.kind(kindName), { spec: { podTemplate: { serviceAccount: { clusterRoles: [] } } } });
       await eventually('RoleBinding deleted', async () => (await api.get(`${RBAC}/namespaces/${ns}/rolebindings/${rbName}`)) === undefined);

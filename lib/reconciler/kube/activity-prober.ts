@@ -3,14 +3,13 @@
  * the Pod's IP and port (no authentication), the podExec probe runs the Kind's script through the `pods/exec`
  * subresource. What an answer means is decided in lib/core/activity.ts.
  */
-import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { Exec, KubeConfig } from '@kubernetes/client-node';
-import { JUPYTER_PROBE_TIMEOUT_MS, JupyterResponse, podExecShell, PodExecResponse, PROBE_OUTPUT_MAX_BYTES } from '../../core/activity';
+import { JupyterResponse, podExecShell, PodExecResponse, PROBE_OUTPUT_MAX_BYTES } from '../../core/activity';
 import { MAIN_CONTAINER_NAME } from '../../core/render';
 import { exitCodeOf } from './activity-transport';
-import { ActivityProber } from '../activity-probe';
+import { ActivityProber, jupyterGet } from '../activity-probe';
 
 /** Collects up to {@link PROBE_OUTPUT_MAX_BYTES}; the rest is dropped. */
 class CappedSink extends Writable {
@@ -41,35 +40,7 @@ export class PodActivityProber implements ActivityProber {
   }
 
   jupyter(url: string): Promise<JupyterResponse> {
-    return new Promise<JupyterResponse>((resolve) => {
-      let settled = false;
-      const settle = (r: JupyterResponse): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const req = http.get(url, { agent: false, headers: { accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (size >= PROBE_OUTPUT_MAX_BYTES) return;
-          const part = chunk.subarray(0, PROBE_OUTPUT_MAX_BYTES - size);
-          chunks.push(part);
-          size += part.length;
-          if (size >= PROBE_OUTPUT_MAX_BYTES) res.destroy();
-        });
-        const done = (): void => settle({ kind: 'response', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        res.on('end', done);
-        res.on('close', done);
-        res.on('error', (err) => settle({ kind: 'error', message: `unable to read response body: ${err.message}` }));
-      });
-      const timer = setTimeout(() => {
-        settle({ kind: 'timeout' });
-        req.destroy();
-      }, JUPYTER_PROBE_TIMEOUT_MS);
-      req.on('error', (err) => settle({ kind: 'error', message: err.message }));
-    });
+    return jupyterGet(url);
   }
 
   podExec(target: { readonly namespace: string; readonly pod: string }, script: string, timeoutSeconds: number): Promise<PodExecResponse> {

@@ -23,6 +23,8 @@ import {
 import { semanticEqual } from '../../core/validation/equality';
 import { goQuote } from '../../core/validation/quote';
 import { ROOT_FIELD } from '../../core/validation/schema';
+import { warnWorkspaceKindCreate, warnWorkspaceKindUpdate } from '../../core/validation';
+import { ApiRevision, DEFAULT_API_REVISION } from '../../core/revision';
 import { AdmissionOperation, WebhookRegistration, WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK } from '../../core/contract/webhooks';
 import { liveReservations, readReservations, Reservation, RESERVATIONS_ANNOTATION, reservedCounts } from './reservations';
 import { ReservationRequest } from './reserver';
@@ -41,10 +43,11 @@ export interface AdmissionRequest {
   readonly userInfo?: { readonly username?: string };
 }
 
+/** One cause of a refusal; the beta's structured 409 carries only a `message` (upstream-v2-beta §5.5). */
 export interface StatusCause {
-  readonly reason: string;
+  readonly reason?: string;
   readonly message: string;
-  readonly field: string;
+  readonly field?: string;
 }
 
 /** A `metav1.Status` as the API server relays it to the client. */
@@ -60,6 +63,8 @@ export interface AdmissionResponse {
   readonly uid: string;
   readonly allowed: boolean;
   readonly status?: AdmissionStatus;
+  /** Admission warnings (v2.0.0-beta.0), shown by kubectl as `Warning: ...`, with or without a refusal. */
+  readonly warnings?: string[];
 }
 
 /** How a request was decided, for the metrics. */
@@ -89,6 +94,8 @@ export interface AdmissionSource {
   identity(): Promise<string | undefined>;
   /** Milliseconds since the epoch. */
   now(): number;
+  /** The revision of the installed CRDs, whose rules apply (`--api-revision`). @default fd7a3d8e */
+  readonly revision?: ApiRevision;
 }
 
 export interface AdmissionResult {
@@ -156,7 +163,15 @@ function failure(req: AdmissionRequest, code: number, reason: string, message: s
 function refuse(req: AdmissionRequest, kind: string, name: string, violations: readonly Violation[]): AdmissionResult {
   const conflict = violations.find((v) => v.type === ViolationType.CONFLICT);
   if (conflict) {
-    return deny(req, { status: 'Failure', code: 409, reason: 'Conflict', message: conflict.detail, details: { name, group: API_GROUP, kind } });
+    // v2.0.0-beta.0: the reason is the Status' cause, not part of the message (beta §5.5).
+    const causes = conflict.causes?.map((message) => ({ message }));
+    return deny(req, {
+      status: 'Failure',
+      code: 409,
+      reason: 'Conflict',
+      message: conflict.detail,
+      details: { name, group: API_GROUP, kind, ...(causes && causes.length > 0 ? { causes } : {}) },
+    });
   }
   const internal = violations.find((v) => v.type === ViolationType.INTERNAL && v.field === ROOT_FIELD);
   if (internal) return failure(req, 500, 'InternalError', `Internal error occurred: ${internal.detail}`);
@@ -232,11 +247,18 @@ function choosesOptions(req: AdmissionRequest, update: boolean): boolean {
   return oldImage !== image || oldPod !== pod;
 }
 
+/** Adds the rules' admission warnings to a decision (allowed or not), as controller-runtime returns them. */
+function withWarnings(result: AdmissionResult, warnings: readonly string[]): AdmissionResult {
+  return warnings.length === 0 ? result : { ...result, response: { ...result.response, warnings: [...warnings] } };
+}
+
 async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource): Promise<AdmissionResult> {
+  const revision = source.revision ?? DEFAULT_API_REVISION;
   switch (req.operation) {
     case AdmissionOperation.CREATE: {
-      const violations = admitWorkspaceKindCreate(req.object);
-      return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, nameOf(req, req.object), violations);
+      const violations = admitWorkspaceKindCreate(req.object, revision);
+      const result = violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, nameOf(req, req.object), violations);
+      return withWarnings(result, warnWorkspaceKindCreate(req.object, revision));
     }
     case AdmissionOperation.UPDATE: {
       const name = nameOf(req, req.object);
@@ -267,8 +289,9 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
         imageConfig: sum(cached.imageConfig, reservedCounts(pending, source.now(), OptionType.IMAGE_CONFIG)),
         podConfig: sum(cached.podConfig, reservedCounts(pending, source.now(), OptionType.POD_CONFIG)),
       };
-      const violations = admitWorkspaceKindUpdate(req.oldObject, req.object, usageLookup(counts));
-      return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
+      const violations = admitWorkspaceKindUpdate(req.oldObject, req.object, usageLookup(counts), revision);
+      const result = violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
+      return withWarnings(result, warnWorkspaceKindUpdate(req.oldObject, req.object, revision));
     }
     default: {
       const old = req.oldObject;
@@ -284,7 +307,7 @@ async function admitWorkspaceKind(req: AdmissionRequest, source: AdmissionSource
       const status = isPlainObject(old.status) ? old.status : {};
       const counted = typeof status.workspaces === 'number' ? status.workspaces : 0;
       const seen = { ...old, status: { ...status, workspaces: Math.max(counted, cached) } } as unknown as WorkspaceKindObject;
-      const violations = validateWorkspaceKindDelete(seen);
+      const violations = validateWorkspaceKindDelete(seen, revision);
       return violations.length === 0 ? allow(req) : refuse(req, WORKSPACEKIND_KIND, name, violations);
     }
   }

@@ -1,4 +1,5 @@
 /** The webhooks' view of the cluster: the reconciler's informer caches (upstream reads its controller cache too). */
+import { ApiRevision } from '../../core/revision';
 import { WorkspaceKindObject } from '../../core/api';
 import { Caches } from '../caches';
 import { Logger } from '../log';
@@ -13,9 +14,16 @@ import { KindReservations } from './reserver';
 const CATCH_UP_WAIT_MS = 2_000;
 const CATCH_UP_POLL_MS = 20;
 
-export function cacheAdmissionSource(caches: Caches, client: KubeClient, log: Logger, metrics?: ReconcilerMetrics): AdmissionSource {
+export function cacheAdmissionSource(
+  caches: Caches,
+  client: KubeClient,
+  log: Logger,
+  metrics?: ReconcilerMetrics,
+  revision?: ApiRevision,
+): AdmissionSource {
   let identity: Promise<string | undefined> | undefined;
   const source: AdmissionSource = {
+    revision,
     get synced() {
       return caches.workspaces.hasSynced && caches.kinds.hasSynced;
     },
