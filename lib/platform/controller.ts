@@ -26,6 +26,7 @@ import { validatingWebhooks, WEBHOOK_PORT, WEBHOOK_SERVICE_PORT, WEBHOOK_TIMEOUT
 import { RECONCILER_IMAGE_DIGEST, RECONCILER_IMAGE_REPOSITORY, RECONCILER_IMAGE_TAG } from '../core/contract/image';
 import { ApplyOrder, ApplyStage } from './apply-order';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
+import { LABEL_WORKSPACE_NAME } from '../core/api';
 import { contextRevision } from './revision-context';
 import { WorkspacesCrds } from './crds';
 import { addNamespace, PodSecurityLevel } from './namespace';
@@ -435,6 +436,17 @@ export class WorkspacesController extends Construct {
             to: dnsPeers.map(peer => dnsPeerOf(this, peer)),
             ports: ['UDP', 'TCP'].map(protocol => ({ protocol, port: k8s.IntOrString.fromNumber(53) })),
           },
+          // v2.0.0-beta.0's Jupyter activity probe GETs the Pod's own address and port: Workspace Pods only (every Pod
+          // the controller renders carries the workspace-name label), in any namespace, on any port a Kind declares.
+          ...(this.apiRevision === ApiRevision.V2_0_0_BETA_0
+            ? [{
+              to: [{
+                namespaceSelector: {},
+                podSelector: { matchExpressions: [{ key: LABEL_WORKSPACE_NAME, operator: 'Exists' }] },
+              }],
+              ports: [{ protocol: 'TCP' }],
+            }]
+            : []),
         ],
       },
     });

@@ -38,4 +38,16 @@ describe('install chart at v2.0.0-beta.0', () => {
     expect(only(objects, 'ClusterRole', PlatformNames.CONTROLLER_WRITER_CLUSTER_ROLE).rules).toContainEqual({ apiGroups: ['networking.istio.io'], resources: ['virtualservices'], verbs: ['create', 'patch'] });
     expect(() => chart({ controller: { additionalArgs: ['--use-istio'] } })).toThrow(/--use-istio needs --api-revision=v2.0.0-beta.0/);
   });
+
+  test('egress: the Jupyter probe reaches Workspace Pods (by their label, TCP) at the beta only', () => {
+    const egress = (objects: ReturnType<typeof chart>) => only(objects, 'NetworkPolicy').spec.egress;
+    const podRule = {
+      to: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'notebooks.kubeflow.org/workspace-name', operator: 'Exists' }] } }],
+      ports: [{ protocol: 'TCP' }],
+    };
+    expect(egress(chart({ apiRevision: ApiRevision.V2_0_0_BETA_0 }))).toContainEqual(podRule);
+    expect(egress(chart({ apiRevision: ApiRevision.V2_0_0_BETA_0 }))).toHaveLength(3);
+    expect(egress(chart({}))).toHaveLength(2);
+    expect(egress(chart({}))).not.toContainEqual(podRule);
+  });
 });
