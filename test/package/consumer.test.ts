@@ -186,7 +186,7 @@ describe('the packed package in a fresh project', () => {
 
   it('ships the compiled library, the CLI, the CRDs, the docs and the license, the jsii assembly, and no sources, tests or reconciler', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'build/reader/kfws-reader.wasm.br', 'docs/reconciler.md']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => f.startsWith('crds/')).length).toBe(2);
