@@ -2,19 +2,10 @@
 
 package main
 
-import (
-	"runtime/debug"
-	"unsafe"
-)
+import "unsafe"
 
 // The WebAssembly interface (lib/cli/reader.ts): the host asks for an input buffer, writes the file into it, calls
 // read, and copies the JSON result out. One call at a time; buffers live until the next call.
-// WebAssembly gives Go's collector one thread, and it runs between the decoder's steps: collecting when the heap has
-// grown fivefold (not twofold) saves a fifth of the time of a large file for a few more MiB of memory.
-func init() {
-	debug.SetGCPercent(400)
-}
-
 var (
 	input  []byte
 	output []byte
