@@ -9,6 +9,7 @@
  * module would do the same but prints an experimental-feature warning on every run.
  */
 
+import { randomFillSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { brotliDecompressSync } from 'zlib';
@@ -62,7 +63,8 @@ export interface ReaderLimits {
 /** Where the compressed module is: next to the compiled sources (build/reader/) or, in a checkout, in reader/. */
 const MODULE_FILE = 'kfws-reader.wasm.br';
 
-export function readerModulePath(): string {
+/** The compressed module: KFWS_READER_MODULE (a path, for tests of other builds), else the one beside this file. */
+function readerModulePath(): string {
   const candidates = [
     process.env.KFWS_READER_MODULE,
     path.resolve(__dirname, '..', '..', 'reader', MODULE_FILE), // build/lib/cli -> build/reader; lib/cli -> reader
@@ -140,7 +142,7 @@ class Reader {
         return ERRNO_SUCCESS;
       },
       random_get: (buf: number, len: number) => {
-        require('crypto').randomFillSync(bytes().subarray(buf, buf + len));
+        randomFillSync(bytes().subarray(buf, buf + len));
         return ERRNO_SUCCESS;
       },
       fd_write: (fd: number, iovs: number, count: number, written: number) => {

@@ -136,6 +136,8 @@ function pack(into: string): string {
   // What the build needs; its outputs (build/, the .jsii assembly) are made by prepack.
   const sources = [
     'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'lib', 'imports',
+    // the manifest reader's Go module and the script that builds it (or copies it from its cache)
+    'reader', 'scripts',
     ...manifest.files.filter((f) => !f.startsWith('build') && f !== '.jsii'),
   ];
   for (const entry of new Set(sources)) {
