@@ -51,7 +51,8 @@ func (r *lineAtATime) Read(p []byte) (int, error) {
 // documentLines gives the (display) lines of each document the decoder reads: the documents of the YAML splitter
 // the decoder uses (yaml.NewYAMLReader), or the values of a JSON stream. Only for messages: what is read comes from
 // the decoder.
-func documentLines(text []byte) []Document {
+func documentLines(text []byte) ([]Document, [][]byte) {
+	var chunks [][]byte
 	display := newLineIndex(text, true)
 	lines := newLineIndex(text, false)
 	// a document from splitter line first to splitter line last, in display lines
@@ -77,7 +78,7 @@ func documentLines(text []byte) []Document {
 		for index := 1; ; index++ {
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				return docs
+				return docs, nil
 			}
 			start := end
 			for start < len(text) && (text[start] == ' ' || text[start] == '\t' || text[start] == '\r' || text[start] == '\n') {
@@ -97,7 +98,7 @@ func documentLines(text []byte) []Document {
 				line := lines.line(src.consumed - 1)
 				docs = append(docs, shown(index, line, line))
 			}
-			return docs
+			return docs, chunks
 		}
 		last := lines.line(src.consumed - 1)
 		lastStart := lines.starts[last-1]
@@ -106,5 +107,6 @@ func documentLines(text []byte) []Document {
 		}
 		count := bytes.Count(chunk, []byte{'\n'})
 		docs = append(docs, shown(index, last-count+1, last))
+		chunks = append(chunks, append([]byte(nil), chunk...))
 	}
 }

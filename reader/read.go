@@ -23,12 +23,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	goyaml "go.yaml.in/yaml/v2"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -108,7 +110,8 @@ func Read(data []byte, limits Limits) Result {
 		s := string(text)
 		res.Text = &s
 	}
-	res.Documents = documentLines(text)
+	var chunks [][]byte
+	res.Documents, chunks = documentLines(text)
 	lineOf := func(document int) int {
 		if document >= 1 && document <= len(res.Documents) {
 			return res.Documents[document-1].StartLine
@@ -136,6 +139,12 @@ func Read(data []byte, limits Limits) Result {
 			res.Refusals = append(res.Refusals, Refusal{Stage: "stream", Document: document, Line: lineOf(document),
 				Message: fmt.Sprintf("aliases expand the file past the limit of %d bytes of JSON", limits.MaxOutput)})
 			break
+		}
+		if document <= len(chunks) {
+			if found := collidingKeys(chunks[document-1]); found != "" {
+				res.Refusals = append(res.Refusals, Refusal{Stage: "limit", Document: document, Line: lineOf(document), Message: found})
+				continue
+			}
 		}
 		obj, err := decode(raw)
 		if err != nil {
@@ -331,4 +340,76 @@ func shortPath(path string) string {
 		return path[:80] + "..."
 	}
 	return path
+}
+
+// collidingKeys finds two different keys of one mapping that become the same JSON key (1 and "1", true and "true"):
+// sigs.k8s.io/yaml keeps one of them, picked by Go's random map order, so kubectl reads such a document differently
+// from one run to the next. It reads the document with go-yaml v2, the parser sigs.k8s.io/yaml uses.
+func collidingKeys(chunk []byte) string {
+	var doc goyaml.MapSlice
+	if err := goyaml.Unmarshal(chunk, &doc); err != nil {
+		return "" // not a mapping, or not YAML: the decoder reports it
+	}
+	return collisions(doc, "")
+}
+
+func collisions(v interface{}, path string) string {
+	switch t := v.(type) {
+	case goyaml.MapSlice:
+		seen := map[string]interface{}{}
+		for _, item := range t {
+			name, ok := jsonKey(item.Key)
+			if !ok {
+				return "" // a key sigs.k8s.io/yaml refuses: the decoder reports it
+			}
+			if prev, ok := seen[name]; ok && !sameKey(prev, item.Key) {
+				return fmt.Sprintf("%s: the keys %#v and %#v are both %q in JSON, and kubectl keeps either of them at random", shortPath(path), prev, item.Key, name)
+			}
+			seen[name] = item.Key
+			if found := collisions(item.Value, path+"."+name); found != "" {
+				return found
+			}
+		}
+	case []interface{}:
+		for i, child := range t {
+			if found := collisions(child, path+"["+strconv.Itoa(i)+"]"); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
+
+func sameKey(a, b interface{}) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && a == b
+}
+
+// jsonKey is the JSON key sigs.k8s.io/yaml (v1.6, convertToJSONableObject) makes of a YAML key.
+func jsonKey(key interface{}) (string, bool) {
+	switch k := key.(type) {
+	case string:
+		return k, true
+	case int:
+		return strconv.Itoa(k), true
+	case int64:
+		return strconv.FormatInt(k, 10), true
+	case float64:
+		s := strconv.FormatFloat(k, 'g', -1, 32)
+		switch s {
+		case "+Inf":
+			s = ".inf"
+		case "-Inf":
+			s = "-.inf"
+		case "NaN":
+			s = ".nan"
+		}
+		return s, true
+	case bool:
+		return strconv.FormatBool(k), true
+	}
+	return "", false
 }

@@ -133,7 +133,11 @@ const entries: [string, string, string | Buffer, boolean?][] = [
   // duplicate keys
   ['duplicates', 'duplicate top-level key', `${ws('dk1')}spec:\n  kind: other\n`],
   ['duplicates', 'duplicate nested key', ws('dk2').replace('  paused: false\n', '  paused: false\n  paused: true\n')],
+  // kubectl keeps one of two keys that become one JSON key, chosen by Go's map order: kfws refuses them
   ['duplicates', 'duplicate keys 1 and "1"', `${cm('dk3')}data:\n  1: a\n  "1": b\n`],
+  ['duplicates', 'duplicate keys true and "true"', `${cm('dk7')}data:\n  true: a\n  "true": b\n`],
+  ['duplicates', 'duplicate keys 1.0 and "1"', `${cm('dk8')}x:\n  1.0: a\n  "1": b\n`],
+  ['duplicates', 'duplicate keys in a nested list', `${cm('dk9')}x:\n- {0x10: a, "16": b}\n`],
   ['duplicates', 'duplicate of a merged key', `${cm('dk4')}data:\n  <<: {a: "1"}\n  a: "2"\n`],
   ['duplicates', 'duplicate in flow style', `${cm('dk5')}data: {a: "1", a: "2"}\n`],
   ['duplicates', 'duplicate in JSON', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dk6"},"data":{"a":"1","a":"2"}}`],
