@@ -14,6 +14,8 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
       transform: { '^.+\\.ts$': tsJest },
+      // kfws's manifest reader (WebAssembly built from reader/): built, or copied from its cache, before the suites
+      globalSetup: '<rootDir>/test/reader-setup.ts',
     },
     {
       // Suites against a real kube-apiserver (test/cluster/): one control plane is started for the whole run, and

@@ -3,12 +3,8 @@
  * writes them) plus the upstream sample WorkspaceKind are generated into a temporary folder, then validated
  *  - end to end: `node bin/kfws validate <dir>`, from process start to exit (what CI pays; run 1 without bin/kfws's
  *    compile cache, as in a fresh clone);
- *  - in process: reading + YAML parsing, and the checks, timed separately;
- *  - for comparison, parsing the same files with js-yaml's `loadAll` alone (the parser kfws uses, without its
- *    checks of encoding, alias expansion and depth) and with the `yaml` package (which kfws used to fall back to).
- *
- * The reader has no fast path of its own: lib/cli/yaml.ts uses js-yaml's event parser for every file; this table
- * is what shows that no hand-written subset reader is needed.
+ *  - in process: reading (kubectl's decoder compiled to WebAssembly, lib/cli/reader.ts), and the checks, timed
+ *    separately.
  *
  * Then the scaling table (issue #18): objects per second of the in-process read + checks at 10,000 and 100,000
  * Workspaces (each with its PVC), best of `--repeat`, and their ratio, which must stay at or below
@@ -22,18 +18,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadAll } from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
 import { validateManifests } from '../lib/cli/check';
 import { readManifests } from '../lib/cli/manifests';
 import { ExitCode } from '../lib/cli/types';
+import { ApiRevision } from '../lib/core/revision';
+import { referencePath } from '../test/reference';
 
 const WORKSPACES_PER_FILE = 100;
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'kfws');
 /** bin/kfws's cache of compiled sources: emptied before run 1, so that run 1 is what a fresh clone pays. */
 const COMPILE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'kfws');
-const SAMPLE_KIND = path.join(ROOT, 'test', 'fixtures', 'jupyterlab_v1beta1_workspacekind.yaml');
+const SAMPLE_KIND = referencePath(ApiRevision.FD7A3D8E, 'samples', 'jupyterlab_v1beta1_workspacekind.yaml');
 const IMAGE_CONFIGS = ['jupyterlab_scipy_180', 'jupyterlab_scipy_190'];
 const POD_CONFIGS = ['tiny_cpu', 'small_cpu', 'big_gpu'];
 
@@ -182,14 +178,6 @@ function inProcess(dir: string, kinds?: string): { read: number; check: number }
   return { read: read.millis, check: check.millis };
 }
 
-function parsersAlone(dir: string): { jsYaml: number; yamlPackage: number } {
-  const files = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
-  return {
-    jsYaml: time(() => files.forEach((text) => loadAll(text))).millis,
-    yamlPackage: time(() => files.forEach((text) => Array.from(parseAllDocuments(text) as Iterable<{ toJS(): unknown }>, (d) => d.toJS()))).millis,
-  };
-}
-
 function row(label: string, runs: readonly number[]): string {
   const cells = runs.map((ms) => `${ms.toFixed(0).padStart(7)}`);
   return `| ${label.padEnd(48)} | ${cells.join(' | ')} | ${Math.min(...runs).toFixed(0).padStart(7)} |`;
@@ -221,7 +209,6 @@ function main(): void {
       read.push(p.read);
       check.push(p.check);
     }
-    const alone = parsersAlone(dir);
     const header = `| ${'milliseconds'.padEnd(48)} | ${Array.from({ length: repeat }, (_, r) => `run ${r + 1}`.padStart(7)).join(' | ')} | ${'best'.padStart(7)} |`;
     console.log(
       [
@@ -232,10 +219,9 @@ function main(): void {
         `|${'-'.repeat(header.length - 2)}|`,
         row('end to end: node bin/kfws validate <dir>', e2e),
         ...(e2eCpu.length === repeat ? [row('end to end: its CPU time (user + system)', e2eCpu)] : []),
-        row('in process: read and parse the files', read),
+        row('in process: read the files (kubectl\'s decoder, wasm)', read),
         row('in process: checks (schema, CEL, webhook rules)', check),
         '',
-        `for comparison, parsing the files alone: js-yaml loadAll ${alone.jsYaml.toFixed(0)} ms, yaml package ${alone.yamlPackage.toFixed(0)} ms`,
         `end to end, best of ${repeat}: ${(Math.min(...e2e) / 1000).toFixed(2)} s`,
       ].join('\n'),
     );

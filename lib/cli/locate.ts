@@ -6,7 +6,7 @@
  * the line of the deepest existing ancestor is used.
  */
 
-import { LineIndex, PositionNode } from './yaml';
+import { LineLookup, PositionNode } from './positions';
 
 /** Item fields that key the list-maps of both CRDs (`x-kubernetes-list-map-keys`) and of the webhook's paths. */
 const LIST_MAP_KEYS = ['id', 'name', 'mountPath', 'key'];
@@ -21,7 +21,7 @@ function pairsOf(node: PositionNode & { kind: 'mapping' }): { key: PositionNode;
   return [...own, ...merged];
 }
 
-export function fieldLine(root: PositionNode | undefined, lines: LineIndex, field: string | undefined): number {
+export function fieldLine(root: PositionNode | undefined, lines: LineLookup, field: string | undefined): number {
   let line = lines.line(root?.offset ?? 0);
   let node: PositionNode | undefined = root;
   let rest = field ?? '';

@@ -1,59 +1,52 @@
 /**
- * Reading manifests: YAML files and folders from disk or sources from elsewhere (a git revision), split into
- * documents, `List` kinds expanded, with the Workspaces and WorkspaceKinds picked out. Problems with the input itself
- * (unreadable or refused file, YAML kubectl would not read, a document that is not an object) become findings;
- * nothing here throws on bad input. Files are found and read by ./files.ts, decoded and parsed by ./yaml.ts.
+ * Reading manifests: YAML and JSON files and folders from disk or sources from elsewhere (a git revision), read by
+ * kubectl's own decoder (./reader.ts: documents, List flattening), with the Workspaces and WorkspaceKinds picked out.
+ * Problems with the input itself (unreadable or refused file, input kubectl would refuse, a kind kubectl maps to
+ * Workspace but the API server refuses) become findings; nothing here throws on bad input. Files are found and read
+ * by ./files.ts.
  */
 
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND } from '../core/api';
 import { isPlainObject } from '../core/json';
 import { DEFAULT_MAX_FILE_SIZE, readSources, ReadSourcesOptions } from './files';
 import { fieldLine } from './locate';
+import { LineIndex, PositionNode, positionTree } from './positions';
+import { ReadDocument, readManifestBytes } from './reader';
 import { Finding, FindingCategory, ObjectRef, Severity } from './types';
-import { decodeManifest, LineIndex, parseYaml, PositionNode, positionTrees, YamlReadError } from './yaml';
 
 export { MANIFEST_EXTENSIONS, toPosix } from './files';
 
 /** One input file. Node positions, needed only for line numbers, are read on first use. */
 export class SourceFile {
-  private positions?: { readonly roots: (PositionNode | undefined)[]; readonly lines: LineIndex };
+  private lines?: LineIndex;
+  private readonly trees = new Map<number, PositionNode | undefined>();
 
   constructor(
     /** The name shown in messages. */
     readonly display: string,
     /** The path used in GitHub annotations: relative to the workspace root, `/`-separated. */
     readonly annotationPath: string,
-    /** The decoded text ('' when the file could not be decoded). */
+    /** The text of the file, as kubectl decoded it. */
     readonly source: string,
-    /** Offset of each document's first node in `source`. */
-    private readonly documentOffsets: readonly number[] = [],
+    /** Where each document the reader read starts and ends. */
+    private readonly documents: readonly ReadDocument[] = [],
     /** For a file on disk, its absolute path. */
     readonly location?: string,
   ) {}
 
   /** 1-based line of `field` (a core field path) in document `document` (1-based); the document's line without it. */
   line(document: number, field?: string): number {
-    const { roots, lines } = this.trees();
-    if (field === undefined) return lines.line(Math.max(0, this.documentOffsets[document - 1] ?? 0));
-    return fieldLine(roots[document - 1], lines, field);
-  }
-
-  /** 1-based line of a text offset. */
-  lineOf(offset: number): number {
-    return this.trees().lines.line(offset);
-  }
-
-  private trees(): { readonly roots: (PositionNode | undefined)[]; readonly lines: LineIndex } {
-    if (!this.positions) {
-      let roots: (PositionNode | undefined)[] = [];
-      try {
-        roots = positionTrees(this.source);
-      } catch {
-        // only files that parsed get here; a file that did not has no documents to look into
-      }
-      this.positions = { roots, lines: new LineIndex(this.source) };
+    const doc = this.documents[document - 1];
+    if (!doc) return 1;
+    this.lines ??= new LineIndex(this.source);
+    const lines = this.lines;
+    const start = lines.start(doc.startLine, this.source.length);
+    if (!this.trees.has(document)) {
+      this.trees.set(document, positionTree(this.source.slice(start, lines.start(doc.endLine + 1, this.source.length))));
     }
-    return this.positions;
+    const root = this.trees.get(document);
+    if (!root) return doc.startLine;
+    return fieldLine(root, { line: (offset) => lines.line(start + offset) }, field);
   }
 }
 
@@ -74,14 +67,14 @@ export interface ManifestSet {
   readonly files: readonly SourceFile[];
   /** In file order, then document order. */
   readonly objects: readonly ManifestObject[];
-  /** Unreadable files, syntax errors, documents that are not objects. */
+  /** Unreadable files, input kubectl refuses, objects kfws refuses. */
   readonly findings: readonly Finding[];
 }
 
 export interface SourceText {
   readonly display: string;
   readonly annotationPath: string;
-  /** The file's bytes (decoded as go-yaml does), or text already decoded. */
+  /** The file's bytes, or its text (read as UTF-8 bytes). */
   readonly source: Uint8Array | string;
   /** For a file on disk, its absolute path: the same file reached under two PATHs is one file. */
   readonly location?: string;
@@ -92,7 +85,7 @@ export interface ReadOptions extends ReadSourcesOptions {
   readonly cwd: string;
   /** Folder that GitHub annotation paths are relative to (the checkout); defaults to `cwd`. */
   readonly annotationRoot?: string;
-  /** Largest file read, in bytes; also the most a file's aliases may expand to. Default {@link DEFAULT_MAX_FILE_SIZE}. */
+  /** Largest file read, in bytes; the JSON of its documents may take four times as much. Default {@link DEFAULT_MAX_FILE_SIZE}. */
   readonly maxFileSize?: number;
   /** Which objects to pick out; Workspaces and WorkspaceKinds by default (`kfws migrate` picks Notebooks). */
   readonly select?: (value: Record<string, unknown>) => boolean;
@@ -107,86 +100,80 @@ export function readManifests(paths: readonly string[], opts: ReadOptions): Mani
 }
 
 export interface ParseOptions {
-  /** The most characters the documents of one file may expand to through aliases. Default {@link DEFAULT_MAX_FILE_SIZE}. */
+  /** Largest file read, in bytes; the JSON of its documents may take four times as much. Default {@link DEFAULT_MAX_FILE_SIZE}. */
   readonly maxFileSize?: number;
   /** Which objects to pick out; Workspaces and WorkspaceKinds by default. */
   readonly select?: (value: Record<string, unknown>) => boolean;
 }
 
-/** How deep `List` documents may nest in each other (kubectl flattens them recursively). */
-const MAX_LIST_NESTING = 8;
+/**
+ * How far the JSON of a file's documents may exceed the file size limit: the JSON of plain YAML stays well within it,
+ * so only aliases (or pathological input, such as a file of `<`, which Go's JSON escapes in 6 bytes) reach it.
+ */
+const EXPANSION_FACTOR = 4;
 
-/** Splits sources into documents, expands `List` kinds, and picks out the Workspaces and WorkspaceKinds. */
+/** The text of a file for messages and line lookups, as kubectl decodes UTF-8 (a byte order mark dropped). */
+const UTF8 = new TextDecoder('utf-8');
+
+/** Reads sources with kubectl's reader (./reader.ts) and picks out the Workspaces and WorkspaceKinds. */
 export function parseManifests(sources: readonly SourceText[], opts: ParseOptions = {}): ManifestSet {
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const select = opts.select ?? isWorkspaceObject;
   const files: SourceFile[] = [];
   const objects: ManifestObject[] = [];
   const findings: Finding[] = [];
   for (const text of sources) {
-    let decoded = '';
-    let values: unknown[] = [];
-    let offsets: number[] = [];
-    try {
-      decoded = typeof text.source === 'string' ? text.source : decodeManifest(text.source);
-      if (decoded.length > maxFileSize) throw new YamlReadError(`${decoded.length} characters, more than the limit of ${maxFileSize} (--max-file-size)`);
-      const parsed = parseYaml(decoded, { maxExpandedSize: maxFileSize });
-      values = parsed.documents;
-      offsets = parsed.documentOffsets;
-    } catch (err) {
-      if (!(err instanceof YamlReadError)) throw err;
-      const file = new SourceFile(text.display, text.annotationPath, decoded, [], text.location);
+    const bytes = typeof text.source === 'string' ? Buffer.from(text.source, 'utf8') : text.source;
+    const syntax = (file: SourceFile, message: string, line?: number, document?: number): void => {
+      findings.push({ severity: Severity.ERROR, category: FindingCategory.SYNTAX, file: file.display, document, line, message });
+    };
+    if (bytes.length > maxFileSize) {
+      const file = new SourceFile(text.display, text.annotationPath, '', [], text.location);
       files.push(file);
-      const line = err.line ?? (err.offset !== undefined ? file.lineOf(err.offset) : undefined);
-      findings.push({ severity: Severity.ERROR, category: FindingCategory.SYNTAX, file: file.display, line, message: `not valid YAML: ${err.message}` });
+      syntax(file, `not valid YAML: ${bytes.length} bytes, more than the limit of ${maxFileSize} (--max-file-size)`);
       continue;
     }
-    const file = new SourceFile(text.display, text.annotationPath, decoded, offsets, text.location);
+    const reading = readManifestBytes(bytes, { maxOutput: EXPANSION_FACTOR * maxFileSize });
+    const file = new SourceFile(text.display, text.annotationPath, reading.text ?? UTF8.decode(bytes), reading.documents, text.location);
     files.push(file);
-    const select = opts.select ?? isWorkspaceObject;
-    values.forEach((value, i) => collect(file, i + 1, undefined, value, 0, objects, findings, select));
+    for (const refusal of reading.refusals) {
+      if ((refusal.stage === 'object' || refusal.stage === 'limit') && refusal.document !== undefined) {
+        const what = refusal.item === undefined ? `document ${refusal.document}` : `${refusal.item} of document ${refusal.document}`;
+        const message = refusal.stage === 'object' ? `${what} is not an object kubectl can read: ${refusal.message}` : `${what} is refused: ${refusal.message}`;
+        syntax(file, message, file.line(refusal.document, refusal.item), refusal.document);
+      } else {
+        syntax(file, `not valid YAML: ${refusal.message}`, refusal.line ?? 1, refusal.document);
+      }
+    }
+    for (const read of reading.objects) {
+      const value = read.object;
+      const misspelled = misspelledKind(value);
+      if (misspelled !== undefined) {
+        syntax(
+          file,
+          `kind "${String(value.kind)}" is not "${misspelled}": kubectl maps it to ${misspelled}s case-insensitively, and the API server refuses it; write \`kind: ${misspelled}\``,
+          file.line(read.document, read.item === undefined ? 'kind' : `${read.item}.kind`),
+          read.document,
+        );
+        continue;
+      }
+      if (!select(value)) continue;
+      const ref = objectRef(value);
+      objects.push({ file, document: read.document, item: read.item, value, ref, identity: identityOf(ref) });
+    }
   }
   return { files, objects, findings };
 }
 
-function isList(v: Record<string, unknown>): boolean {
-  return typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
+/** `Workspace` or `WorkspaceKind` when `v`'s kind is one of them in another case (in our group), else undefined. */
+function misspelledKind(v: Record<string, unknown>): string | undefined {
+  if (typeof v.kind !== 'string' || v.kind === WORKSPACE_KIND || v.kind === WORKSPACEKIND_KIND || !inOurGroup(v)) return undefined;
+  const lower = v.kind.toLowerCase();
+  return [WORKSPACE_KIND, WORKSPACEKIND_KIND].find((k) => k.toLowerCase() === lower);
 }
 
-/** Adds the Workspace or WorkspaceKind `value` (document `document`, or its item at `item`), or each item of a List. */
-function collect(
-  file: SourceFile,
-  document: number,
-  item: string | undefined,
-  value: unknown,
-  nesting: number,
-  objects: ManifestObject[],
-  findings: Finding[],
-  select: (value: Record<string, unknown>) => boolean,
-): void {
-  if (value === undefined || (value === null && item === undefined)) return;
-  // the line of the document, or of the List item, that cannot be read as an object
-  const refuse = (message: string): void => {
-    findings.push({ severity: Severity.ERROR, category: FindingCategory.SYNTAX, file: file.display, document, line: file.line(document, item), message });
-  };
-  if (!isPlainObject(value)) {
-    const found = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-    const what = item === undefined ? `document ${document}` : `${item} of document ${document}`;
-    refuse(`${what} is not a Kubernetes object: expected a YAML mapping, found ${found}`);
-    return;
-  }
-  if (isList(value)) {
-    if (nesting >= MAX_LIST_NESTING) {
-      refuse(`${item ?? `document ${document}`}: Lists nested more than ${MAX_LIST_NESTING} deep`);
-      return;
-    }
-    (value.items as unknown[]).forEach((entry, i) => {
-      collect(file, document, `${item === undefined ? '' : `${item}.`}items[${i}]`, entry, nesting + 1, objects, findings, select);
-    });
-    return;
-  }
-  if (!select(value)) return;
-  const ref = objectRef(value);
-  objects.push({ file, document, item, value, ref, identity: identityOf(ref) });
+function inOurGroup(v: Record<string, unknown>): boolean {
+  return v.apiVersion === undefined || (typeof v.apiVersion === 'string' && v.apiVersion.split('/')[0] === API_GROUP);
 }
 
 /** 1-based line of `field` (a core field path of the object) in `obj`'s file; the object's line without it. */
@@ -197,8 +184,7 @@ export function objectLine(obj: ManifestObject, field?: string): number {
 
 /** A Workspace or WorkspaceKind of our API group; a wrong version is left for the core to report. */
 export function isWorkspaceObject(v: Record<string, unknown>): boolean {
-  if (v.kind !== WORKSPACE_KIND && v.kind !== WORKSPACEKIND_KIND) return false;
-  return v.apiVersion === undefined || (typeof v.apiVersion === 'string' && v.apiVersion.split('/')[0] === API_GROUP);
+  return (v.kind === WORKSPACE_KIND || v.kind === WORKSPACEKIND_KIND) && inOurGroup(v);
 }
 
 function objectRef(v: Record<string, unknown>): ObjectRef {

@@ -160,16 +160,36 @@ describe('List kinds are expanded', () => {
     expect(result.status).toBe(ExitCode.FAILED);
   });
 
-  test('Lists of valid objects, nested Lists, and the kind inside a List (accepted)', () => {
+  test('Lists of valid objects and the kind inside a List (accepted); a List in a List is refused, as kubectl refuses it', () => {
     const dir = tempDir();
-    writeFile(dir, 'all.yaml', list('List', [webhookKind(), { apiVersion: 'v1', kind: 'List', items: [workspace('a'), { apiVersion: 'v1', kind: 'ConfigMap' }] }]));
-    const result = validate(dir);
-    expect(result.stdout).toBe('kfws validate: no problems in 1 file (1 Workspace, 1 WorkspaceKind)\n');
+    writeFile(dir, 'all.yaml', list('List', [webhookKind(), workspace('a'), { apiVersion: 'v1', kind: 'ConfigMap' }]));
+    expect(validate(dir).stdout).toBe('kfws validate: no problems in 1 file (1 Workspace, 1 WorkspaceKind)\n');
+    writeFile(dir, 'all.yaml', list('List', [webhookKind(), { apiVersion: 'v1', kind: 'List', items: [workspace('a')] }]));
+    const nested = validate(dir);
+    expect(nested.stdout).toContain('error: items[1] of document 1 is not an object kubectl can read: *unstructured.Unstructured is not a list');
+    expect(nested.status).toBe(ExitCode.FAILED);
+  });
+
+  test('any object with an items list is a List to kubectl, and kind-less items take the List\'s kind', () => {
+    const item = workspace('hidden', (ws) => (ws.spec.podTemplate.options.podConfig = 'huge_gpu'));
+    const inConfigMap = validate(folderWith(yamlDocuments({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, items: [item] })));
+    expect(inConfigMap.stdout).toMatch(/error: Workspace default\/hidden \(document 1, items\[0\]\): .*"huge_gpu"/);
+    const { apiVersion: _a, kind: _k, ...bare } = item;
+    const kindless = validate(folderWith(yamlDocuments({ apiVersion: 'kubeflow.org/v1beta1', kind: 'WorkspaceList', items: [bare] })));
+    expect(kindless.stdout).toMatch(/error: Workspace default\/hidden \(document 1, items\[0\]\): .*"huge_gpu"/);
+  });
+
+  test('kind: workspace (another case) is refused with its line, never read as absent', () => {
+    const text = yamlDocuments(workspace('lower')).replace('kind: Workspace', 'kind: workspace');
+    const result = validate(folderWith(text));
+    expect(result.stdout).toContain(`./ws.yaml:${lineContaining(text, 'kind: workspace')}: error: kind "workspace" is not "Workspace"`);
+    expect(result.status).toBe(ExitCode.FAILED);
   });
 
   test('an item that is not an object is a problem of the List', () => {
     const result = validate(folderWith(list('List', ['just a string'])));
-    expect(result.stdout).toContain('error: items[0] of document 1 is not a Kubernetes object');
+    // kubectl cannot decode the List: the whole document is refused
+    expect(result.stdout).toContain('error: document 1 is not an object kubectl can read: json: cannot unmarshal string');
     expect(result.status).toBe(ExitCode.FAILED);
   });
 });
@@ -316,12 +336,8 @@ describe('YAML is read as kubectl reads it', () => {
     }
   });
 
-  test('merge keys are applied, !!binary is its base64 text, YAML 1.1 booleans are booleans (accepted)', () => {
+  test('merge keys are applied, !!binary is decoded (as go-yaml does), YAML 1.1 booleans are booleans (accepted)', () => {
     const text = [
-      'common: &common',
-      '  apiVersion: kubeflow.org/v1beta1',
-      '  kind: Workspace',
-      '---',
       'apiVersion: kubeflow.org/v1beta1',
       'kind: Workspace',
       'metadata:',
@@ -343,7 +359,7 @@ describe('YAML is read as kubectl reads it', () => {
     ].join('\n');
     const set = parseManifests([{ display: 'x', annotationPath: 'x', source: text }]);
     expect(set.objects.map((o) => (o.value.spec as Mutable).paused)).toEqual([true, true]);
-    expect((set.objects[0].value.metadata as Mutable).annotations.blob).toBe('aGVsbG8=');
+    expect((set.objects[0].value.metadata as Mutable).annotations.blob).toBe('hello');
     const result = validate(folderWith(text));
     expect(result.stdout).toBe('kfws validate: no problems in 2 files (2 Workspaces, 1 WorkspaceKind)\n');
   });
@@ -362,18 +378,21 @@ describe('YAML is read as kubectl reads it', () => {
     const started = Date.now();
     const result = validate(folderWith(bomb));
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(result.stdout).toMatch(/^\.\/ws\.yaml:\d+: error: not valid YAML: aliases expand the file past the limit of 16777216 characters/m);
+    // go-yaml's own limit (kubectl's reading stops there too)
+    expect(result.stdout).toMatch(/^\.\/ws\.yaml:\d+: error: not valid YAML: .*document contains excessive aliasing/m);
     expect(result.status).toBe(ExitCode.FAILED);
   });
 
-  test('the alias limit is the size limit: what fits in a file without aliases also fits with them', () => {
+  test('the alias limit follows the size limit: what fits in a file without aliases also fits with them', () => {
     const value = 'v'.repeat(100);
-    const plain = `items:\n${Array.from({ length: 9 }, () => `  - ${value}`).join('\n')}\n`;
-    const anchored = `items:\n  - &v ${value}\n${Array.from({ length: 8 }, () => '  - *v').join('\n')}\n`;
-    const parse = (text: string, max: number) => parseManifests([{ display: 'x', annotationPath: 'x', source: text }], { maxFileSize: max });
+    const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx:\n';
+    const plain = `${head}${Array.from({ length: 9 }, () => `  - ${value}`).join('\n')}\n`;
+    const anchored = `${head}  - &v ${value}\n${Array.from({ length: 8 }, () => '  - *v').join('\n')}\n`;
+    const parse = (text: string, max: number) => parseManifests([{ display: 'x', annotationPath: 'x', source: text }], { maxFileSize: max, select: () => true });
     expect(parse(plain, plain.length).findings).toEqual([]);
     expect(parse(anchored, plain.length).findings).toEqual([]);
-    expect(parse(anchored, 500).findings.map((f) => f.message)).toEqual(['not valid YAML: aliases expand the file past the limit of 500 characters']);
+    // the JSON of a file's documents may take four times the size limit
+    expect(parse(anchored, 230).findings.map((f) => f.message)).toEqual(['not valid YAML: aliases expand the file past the limit of 920 bytes of JSON']);
   });
 
   test('a large single scalar is read within the size limit', () => {

@@ -136,6 +136,8 @@ function pack(into: string, imageDigest?: string): string {
   // What the build needs; its outputs (build/, the .jsii assembly) are made by prepack.
   const sources = [
     'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'lib', 'imports',
+    // the manifest reader's Go module and the script that builds it (or copies it from its cache)
+    'reader', 'scripts',
     ...manifest.files.filter((f) => !f.startsWith('build') && f !== '.jsii'),
   ];
   for (const entry of new Set(sources)) {
@@ -193,7 +195,7 @@ describe('the packed package in a fresh project, as a release publishes it (imag
 
   it('ships the compiled library, the CLI, the CRDs, the docs and the license, the jsii assembly, and no sources, tests or reconciler', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'docs/reconciler.md']) {
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'build/lib/index.js', 'build/lib/index.d.ts', 'bin/kfws', 'build/reader/kfws-reader.wasm.br', 'docs/reconciler.md']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => f.startsWith('crds/')).sort()).toEqual([
