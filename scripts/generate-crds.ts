@@ -25,7 +25,7 @@ export function renderCrdFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const revision of API_REVISIONS) {
     crdManifests(revision).forEach((crd, i) => {
-      files.set(path.join('crds', revision, CRD_FILES[i].file), `---\n${stringify(sortedKeys(crd), { lineWidth: 0 })}`);
+      files.set(path.join('crds', revision, CRD_FILES[i].file), `---\n${stringify(sortedKeys(crd), { lineWidth: 0, version: '1.1' })}`);
     });
   }
   return files;

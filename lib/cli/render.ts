@@ -125,10 +125,11 @@ function workspaceFinding(obj: ManifestObject, message: string): Finding {
 
 /**
  * YAML without folding of long lines, as cdk8s writes it; strings with line breaks double-quoted (`"a\nb"`) rather
- * than as block scalars, so that no value of the input starts a line of output.
+ * than as block scalars, so that no value of the input starts a line of output. YAML 1.1, as cdk8s writes and kubectl
+ * reads it: a string such as `n`, `yes` or `0755` is quoted, so that kubectl does not read a boolean or a number.
  */
 function renderedYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, blockQuote: false })
+  return stringify(value, { lineWidth: 0, blockQuote: false, version: '1.1' })
     .split('\n')
     .map(escapeLine)
     .join('\n');

@@ -142,7 +142,7 @@ describe('kfws --api-revision', () => {
 
   test('render takes the flag', () => {
     const dir = tempDir();
-    writeFile(dir, 'x.yaml', yamlDocuments({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', metadata: { name: 'w', namespace: 'n' }, spec: { displayName: 'W' } }));
+    writeFile(dir, 'x.yaml', yamlDocuments({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', metadata: { name: 'w', namespace: 'team-a' }, spec: { displayName: 'W' } }));
     const result = runInProcess(['render', '--api-revision', 'v2.0.0-beta.0', 'x.yaml'], dir);
     expect(result.stderr).not.toContain('spec.displayName');
     expect(runInProcess(['render', 'x.yaml'], dir).stderr).toContain('spec.displayName: Unknown field');

@@ -44,7 +44,8 @@ export function lineContaining(text: string, needle: string, ...after: string[])
 
 /** Objects as YAML documents, written the way cdk8s writes them. */
 export function yamlDocuments(...objects: unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  // YAML 1.1, as cdk8s writes and kubectl reads it: a string such as `n` or `yes` is quoted.
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 export function writeFile(dir: string, name: string, text: string): string {

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { readManifestBytes } from '../../lib/cli/reader';
 import { ExitCode } from '../../lib/cli/types';
 import { Mutable, webhookKind, webhookWorkspace } from '../core/fixtures';
 import { runCli, runInProcess, tempDir, writeFile, yamlDocuments } from './helpers';
@@ -48,6 +49,19 @@ describe('kfws render', () => {
       { name: 'data-volume-0', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } },
       { name: 'dshm', emptyDir: { medium: 'Memory' } },
     ]);
+  });
+
+  test('writes YAML that kubectl reads back as the same strings (n, yes, on, 0755, 1_000 quoted, as YAML 1.1 needs)', () => {
+    const ws = webhookWorkspace();
+    const values = { a: 'n', b: 'yes', c: 'on', d: '0755', e: '1_000', f: 'y', g: '0x1F' };
+    ws.spec.podTemplate.podMetadata = { labels: values, annotations: { ...values, h: '1:30' } };
+    const result = runInProcess(['render', 'team/ws.yaml', '--kinds', 'platform'], setup(webhookKind(), ws));
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: ExitCode.OK, stderr: '' });
+    const read = readManifestBytes(Buffer.from(result.stdout, 'utf8'), { maxOutput: 1 << 24 });
+    expect(read.refusals).toEqual([]);
+    const sts = read.objects.map((o) => o.object as Mutable).find((o) => o.kind === 'StatefulSet')!;
+    expect(sts.spec.template.metadata.annotations).toMatchObject({ ...values, h: '1:30' });
+    expect(sts.spec.template.metadata.labels).toMatchObject(values);
   });
 
   test('--workspace selects one; a selection that matches nothing exits with 2', () => {

@@ -160,7 +160,8 @@ describe('scripts/sbom.mjs', () => {
     // development tools, and what the bundle replaces or leaves out, are not in the image
     for (const name of ['esbuild', 'typescript', 'jest', 'cdk8s', 'whatwg-url', 'bufferutil']) expect(names).not.toContain(name);
     for (const p of npm) {
-      const at = Object.keys(lock).find((k) => k.endsWith(`node_modules/${p.name}`) && lock[k].version === p.versionInfo);
+      // Packages bundled inside another package (cdk8s's own copy of yaml) carry no integrity of their own in the lock.
+      const at = Object.keys(lock).find((k) => k.endsWith(`node_modules/${p.name}`) && lock[k].version === p.versionInfo && lock[k].integrity !== undefined);
       expect(at).toBeDefined();
       const [algorithm, base64] = lock[at!].integrity.split('-');
       expect(p.checksums).toEqual([{ algorithm: algorithm.toUpperCase(), checksumValue: Buffer.from(base64, 'base64').toString('hex') }]);
