@@ -1,5 +1,5 @@
 /**
- * The restricted Go `text/template` language of `extraEnv[].value` (spec §1.5).
+ * The restricted Go `text/template` language of `extraEnv[].value` (docs/upstream-behavior.md §1.5).
  *
  * Upstream renders the value with Go's full `text/template` and one custom function, `httpPathPrefix(portId)`. We
  * accept a deliberate subset, shared by the webhook rules (validation) and the reconciler (rendering), so both always

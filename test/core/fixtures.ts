@@ -1,6 +1,6 @@
 /**
- * Fixtures of the upstream webhook tests (spec §6 "Fixtures"), built from the samples in test/fixtures/.
- * Everything is returned as fresh mutable JSON so that each test can edit its copy.
+ * Fixtures of the upstream webhook tests (docs/upstream-behavior.md §6, fixtures), built from the samples in
+ * test/fixtures/. Everything is returned as fresh mutable JSON so that each test can edit its copy.
  */
 
 import * as fs from 'fs';
