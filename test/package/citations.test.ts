@@ -3,7 +3,7 @@
  * (its "How to cite this document" states the forms): `§x.y` sections, `quirk n` numbers and scenario ids such as
  * `§6.3 W1–W11` exist there; code that cites names the document; Markdown citations are links to the right anchor;
  * nothing cites the appendices or the "spec" of the design notes, which are not in the repository. The document's
- * own links resolve too.
+ * own links resolve too. Citations of the v2.0.0-beta.0 design note (`beta §4.9`) need docs/upstream-v2-beta.md.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -42,6 +42,47 @@ function sectionText(anchor: string): string {
   return DOC_TEXT.slice(start, next < 0 ? undefined : next);
 }
 
+/** The v2.0.0-beta.0 design note, cited as `beta §4.9` or `upstream-v2-beta §4.9`: only once it is in the repository. */
+const BETA_DOC = 'docs/upstream-v2-beta.md';
+const BETA_ANCHORS: ReadonlySet<string> | undefined = fs.existsSync(path.join(ROOT, BETA_DOC))
+  ? new Set([...fs.readFileSync(path.join(ROOT, BETA_DOC), 'utf8').matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]))
+  : undefined;
+
+interface Reference {
+  readonly index: number;
+  readonly end: number;
+  readonly text: string;
+  /** `4.9.3` of `§4.9.3`. */
+  readonly number: string;
+  /**
+   * Cites the v2.0.0-beta.0 note: `beta §4.9`, `upstream-v2-beta §4.9`, `v2.0.0-beta.0 §4.9`, listed after one
+   * (`beta §2.3, §4.8`), or bare in a file about the beta.
+   */
+  readonly beta: boolean;
+}
+
+/** A file about the beta (it names the beta note before ours) cites the beta note with a bare `§`. */
+function citesBetaByDefault(text: string): boolean {
+  return /upstream-v2-beta|upstream-behavior|\bspec §/.exec(text)?.[0] === 'upstream-v2-beta';
+}
+
+/** The § references of a line, each attributed to the document it cites. */
+function references(line: string, betaByDefault = false): Reference[] {
+  const out: Reference[] = [];
+  let prev: Reference | undefined;
+  for (const m of line.matchAll(/§\d+(?:\.\d+)*/g)) {
+    const index = m.index ?? 0;
+    const before = line.slice(0, index);
+    let beta = betaByDefault;
+    if (/(?:\b[bB]eta|upstream-v2-beta(?:\.md)?|v2\.0\.0-beta\.0)\s*$/.test(before)) beta = true;
+    else if (/(?:upstream-behavior(?:\.md)?|\bspec)\s*$/.test(before)) beta = false;
+    else if (prev && !line.slice(prev.end, index).includes(')')) beta = prev.beta;
+    prev = { index, end: index + m[0].length, text: m[0], number: m[0].slice(1), beta };
+    out.push(prev);
+  }
+  return out;
+}
+
 /** Scenario ids cited after `§6.x`, e.g. `§6.3 W1–W11, §6.4 K1`: each must be listed in that section. */
 function scenarioProblems(line: string): string[] {
   const out: string[] = [];
@@ -54,24 +95,38 @@ function scenarioProblems(line: string): string[] {
   return out;
 }
 
-/** What is wrong with the citations of file `rel` (repository-relative) holding `text`. */
-function citationProblems(rel: string, text: string): string[] {
+/**
+ * What is wrong with the citations of file `rel` (repository-relative) holding `text`: those of ours, or (`beta`)
+ * those of the v2.0.0-beta.0 design note.
+ */
+function citationProblems(rel: string, text: string, beta = false): string[] {
   const markdown = rel.endsWith('.md');
   const docLink = path.posix.relative(path.posix.dirname(rel), DOC);
   const problems: string[] = [];
+  const betaProblems: string[] = [];
   const lines = text.split('\n');
   let cites = false;
+  const betaByDefault = citesBetaByDefault(text);
   lines.forEach((line, i) => {
     const at = (what: string): void => {
       problems.push(`${rel}:${i + 1}: ${what}`);
     };
-    if (/\bAppendix [A-Z]\b/.test(line)) at('cites an appendix of the design notes; cite a quirk or the golden output');
-    if (/(?<![\w/.-])(?:upstream-behavior|spec) §/.test(line)) at(`cites the design notes; cite ${DOC}`);
-    for (const m of line.matchAll(/§(\d+(?:\.\d+)?)/g)) {
+    const atBeta = (what: string): void => {
+      betaProblems.push(`${rel}:${i + 1}: ${what}`);
+    };
+    if (/[bB]eta Appendix [A-Z]\b/.test(line)) atBeta(`cites an appendix of the v2.0.0-beta.0 design note (no ${BETA_DOC})`);
+    if (/(?<![bB]eta )\bAppendix [A-Z]\b/.test(line)) at('cites an appendix of a design note outside the repository; cite a quirk or the golden output');
+    if (/(?<![\w/.-])(?:upstream-behavior|spec) §/.test(line)) at(`cites the design note outside the repository; cite ${DOC}`);
+    for (const r of references(line, betaByDefault)) {
+      if (r.beta) {
+        if (BETA_ANCHORS === undefined) atBeta(`${r.text} cites the v2.0.0-beta.0 design note, which is not in the repository (no ${BETA_DOC})`);
+        else if (!BETA_ANCHORS.has(`s${r.number}`)) atBeta(`${r.text} is not a section of ${BETA_DOC}`);
+        continue;
+      }
       cites = true;
-      if (!ANCHORS.has(`s${m[1]}`)) at(`${m[0]} is not a section of ${DOC}`);
+      if (!ANCHORS.has(`s${r.number}`)) at(`${r.text} is not a section of ${DOC}`);
     }
-    for (const p of scenarioProblems(line)) at(p);
+    if (!references(line, betaByDefault).some((r) => r.beta)) for (const p of scenarioProblems(line)) at(p);
     if (markdown) {
       const links = [...line.matchAll(/\[([^\]]*)\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)];
       for (const l of links) {
@@ -82,20 +137,20 @@ function citationProblems(rel: string, text: string): string[] {
       }
       // a § or a quirk number outside a link to the document
       const bare = line.replace(/\[[^\]]*\]\([^)]*\)/g, '').replace(/`[^`]*`/g, '');
-      if (/§\d/.test(bare)) at(`a § citation that is not a link to ${docLink}`);
-      if (/\bquirks? \d/.test(bare)) at(`a quirk citation that is not a link to ${docLink}#quirk-<n>`);
+      if (references(bare, betaByDefault).some((r) => !r.beta)) at(`a § citation that is not a link to ${docLink}`);
+      if (/(?<![bB]eta )\bquirks? \d/.test(bare)) at(`a quirk citation that is not a link to ${docLink}#quirk-<n>`);
       for (const m of line.matchAll(/\[§[^\]]*\]\(([^)#]*)/g)) {
         if (m[1] !== docLink) at(`a § link to ${m[1]}, not ${docLink}`);
       }
     } else {
-      for (const m of line.matchAll(/\bquirks? (\d+(?:, \d+)*)/g)) {
+      for (const m of line.matchAll(/(?<![bB]eta )\bquirks? (\d+(?:, \d+)*)/g)) {
         cites = true;
         for (const n of m[1].split(', ')) if (!ANCHORS.has(`quirk-${n}`)) at(`quirk ${n} is not in ${DOC}`);
       }
     }
   });
   if (!markdown && cites && !text.includes(DOC)) problems.push(`${rel}: cites sections or quirks without naming ${DOC}`);
-  return problems;
+  return beta ? betaProblems : problems;
 }
 
 /** GitHub's anchor of a Markdown heading. */
@@ -145,6 +200,11 @@ describe('citations of upstream behaviour', () => {
     expect(problems).toEqual([]);
   });
 
+  test('nothing cites the v2.0.0-beta.0 design note unless it is in the repository', () => {
+    const problems = citingFiles().flatMap((rel) => citationProblems(rel, fs.readFileSync(path.join(ROOT, rel), 'utf8'), true));
+    expect(problems).toEqual([]);
+  });
+
   test('the check finds what it is meant to', () => {
     const code = (text: string): string[] => citationProblems('lib/core/example.ts', text);
     const doc = (text: string): string[] => citationProblems('docs/example.md', text);
@@ -164,5 +224,23 @@ describe('citations of upstream behaviour', () => {
     expect(doc('[§1.2](../upstream-behavior.md#s1.2)')).toHaveLength(1);
     expect(doc('[the list](upstream-behavior.md#quirk-99)')).toHaveLength(1);
     expect(citationProblems('README.md', '[§6.3](docs/upstream-behavior.md#s6.3) W1–W11')).toEqual([]);
+    const attributed = references('(beta §2.3, §4.8.3) and (§2.1); upstream-v2-beta §4.9, Beta §4.9.2');
+    expect(attributed.map((r) => [r.text, r.beta])).toEqual([
+      ['§2.3', true],
+      ['§4.8.3', true],
+      ['§2.1', false],
+      ['§4.9', true],
+      ['§4.9.2', true],
+    ]);
+    expect(references('(§5.4) and (upstream-behavior §4.7)', true).map((r) => r.beta)).toEqual([true, false]);
+    expect(citesBetaByDefault('/** Rules of v2.0.0-beta.0 (upstream-v2-beta.md §5.3) */\n// §5.6')).toBe(true);
+    expect(citesBetaByDefault(`// (spec §4.6)\n// beta §5.3`)).toBe(false);
+    if (BETA_ANCHORS === undefined) {
+      expect(code(`${named}// (beta §4.9)`)).toEqual([]);
+      expect(citationProblems('lib/core/example.ts', `${named}// (beta §4.9), beta Appendix A #19`, true)).toEqual([
+        `lib/core/example.ts:2: cites an appendix of the v2.0.0-beta.0 design note (no ${BETA_DOC})`,
+        `lib/core/example.ts:2: §4.9 cites the v2.0.0-beta.0 design note, which is not in the repository (no ${BETA_DOC})`,
+      ]);
+    }
   });
 });
