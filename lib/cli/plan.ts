@@ -76,8 +76,8 @@ export function previewReconcile(
   let redirects = statusRedirects(plan.status);
   const rewrite = actionOf(plan, 'applyRedirects');
   if (rewrite && kind?.spec) {
-    // §1.2 step 7: the pass writes the targets and stops; the spec change triggers the next pass, which renders them.
-    // The chains it followed are the planner's own resolution of the selected options.
+    // docs/upstream-behavior.md §1.2 step 7: the pass writes the targets and stops; the spec change triggers the next
+    // pass, which renders them. The chains it followed are the planner's own resolution of the selected options.
     const options = kind.spec.podTemplate.options;
     redirects = [OptionType.IMAGE_CONFIG, OptionType.POD_CONFIG].flatMap((type) => {
       const values: readonly OptionValue<unknown>[] = options[type].values;

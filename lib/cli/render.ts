@@ -109,7 +109,10 @@ export function renderWorkspaces(
   return { rendered, findings: sortFindings(findings), matched: selected.length };
 }
 
-/** A problem of a Workspace as a whole, e.g. the state message of state Error (§2.3) when the reconciler cannot render it. */
+/**
+ * A problem of a Workspace as a whole, e.g. the state message of state Error (docs/upstream-behavior.md §2.3) when the
+ * reconciler cannot render it.
+ */
 function workspaceFinding(obj: ManifestObject, message: string): Finding {
   return {
     severity: Severity.ERROR,

@@ -1,11 +1,11 @@
 /**
- * Drift detection for the owned StatefulSet and Service (upstream-behavior §1.7), without the needless Update on
- * every pass (Appendix A #1): the live object is compared with the rendered one after normalising what the API
+ * Drift detection for the owned StatefulSet and Service (docs/upstream-behavior.md §1.7), without the needless Update
+ * on every pass (quirk 1): the live object is compared with the rendered one after normalising what the API
  * server adds or rewrites — defaulted fields, canonical quantities, empty maps and lists — and a JSON merge patch is
  * built only when they differ.
  *
  * Managed fields: the `notebooks.kubeflow.org/workspace-name` label (other labels and annotations are left alone,
- * Appendix A #2), `spec.replicas` and the whole `spec.template` of the StatefulSet; `spec.type`, `spec.selector`
+ * quirk 2), `spec.replicas` and the whole `spec.template` of the StatefulSet; `spec.type`, `spec.selector`
  * and `spec.ports` of the Service. The patch carries `metadata.resourceVersion`, so a concurrent change is a 409.
  */
 import { JsonObject, LABEL_WORKSPACE_NAME } from './api';

@@ -1,6 +1,6 @@
 /**
- * Cycle detection on redirect graphs (spec §4.7, tests §6.1 H1–H8). Every node has at most one outgoing edge
- * (`values[].redirect.to`), so a walk from a node either ends or loops.
+ * Cycle detection on redirect graphs (docs/upstream-behavior.md §4.7, tests §6.1 H1–H8). Every node has at most one
+ * outgoing edge (`values[].redirect.to`), so a walk from a node either ends or loops.
  */
 
 /**

@@ -1,6 +1,7 @@
 /**
- * WorkspaceKind status (upstream-behavior §3.2): how many Workspaces use the Kind, and each option value's usage in
- * spec order. Pure; the counting rule itself lives in the validation module (the webhook uses the same counts).
+ * WorkspaceKind status (docs/upstream-behavior.md §3.2): how many Workspaces use the Kind, and each option value's
+ * usage in spec order. Pure; the counting rule itself lives in the validation module (the webhook uses the same
+ * counts).
  */
 import {
   AssetErrorType,
@@ -105,7 +106,7 @@ export enum FinalizerChange {
 /**
  * What to do with the protection finalizer (§3.2 step 4, §3.3): remove it when no Workspace uses the Kind (whether or
  * not it is being deleted), add it when Workspaces use a Kind that lacks it and is not being deleted. Upstream only
- * adds it from Workspace passes; adding it here too closes the window of Appendix A #13, where a finalizer removed by a
+ * adds it from Workspace passes; adding it here too closes the window of quirk 13, where a finalizer removed by a
  * racing Kind pass stayed missing until an unrelated Workspace event.
  */
 export function kindFinalizerChange(kind: WorkspaceKindObject, workspaceCount: number): FinalizerChange | undefined {

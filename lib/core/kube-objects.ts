@@ -215,7 +215,7 @@ export function projectEvent(o: Raw): EventObject {
   };
 }
 
-/** The Workspace that is the controller owner of an object, if any (§1.8). */
+/** The Workspace that is the controller owner of an object, if any (docs/upstream-behavior.md §1.8). */
 export function controllingWorkspace(metadata: ObjectMeta): OwnerReference | undefined {
   return metadata.ownerReferences?.find(
     (r) => r.controller === true && r.kind === WORKSPACE_KIND && r.apiVersion === API_VERSION,

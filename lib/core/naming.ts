@@ -1,5 +1,5 @@
 /**
- * `metadata.generateName` prefixes of the objects a Workspace owns (upstream-behavior §1.3).
+ * `metadata.generateName` prefixes of the objects a Workspace owns (docs/upstream-behavior.md §1.3).
  *
  * The API server appends 5 random characters to a `generateName`, so the prefix is cut to leave room for them plus
  * the trailing dash within the object's maximum name length.

@@ -1,6 +1,6 @@
 /**
- * Option lookup and redirect resolution (spec §2.5), shared by the reconciler (status `desired` / `redirectChain`)
- * and the validators.
+ * Option lookup and redirect resolution (docs/upstream-behavior.md §2.5), shared by the reconciler (status `desired` /
+ * `redirectChain`) and the validators.
  */
 
 import { OptionValue, RedirectStep } from './api';

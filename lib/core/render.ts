@@ -1,6 +1,6 @@
 /**
  * The objects a Workspace owns — one StatefulSet and one Service — rendered from the Workspace and its
- * WorkspaceKind (upstream-behavior §1.4–§1.6). Pure: the reconciler and `kfws render` share it.
+ * WorkspaceKind (docs/upstream-behavior.md §1.4–§1.6). Pure: the reconciler and `kfws render` share it.
  *
  * The Pod is always rendered from the options literally selected in the Workspace spec, never from redirect
  * targets (§2.5): redirects only take effect when the reconciler rewrites the spec.

@@ -1,5 +1,5 @@
 /**
- * Workspace status: the state decision (upstream-behavior §2.2, §2.3) and the status computation (§2.1, §2.4).
+ * Workspace status: the state decision (docs/upstream-behavior.md §2.2, §2.3) and the status computation (§2.1, §2.4).
  * Pure functions over plain Kubernetes JSON (Pods, Events), shared by the reconciler and the CLI.
  */
 import { OptionStatus, WorkspaceActivityStatus, WorkspaceState, WorkspaceStatus } from './api';
@@ -131,7 +131,7 @@ export interface StateInput {
 /**
  * The state decision table of §2.2, first match wins.
  *
- * One deliberate difference (Appendix A #6): upstream reports the newest StatefulSet Warning until the Event expires
+ * One deliberate difference (quirk 6): upstream reports the newest StatefulSet Warning until the Event expires
  * (1 h). Here a Warning counts only while it is current — not older than `warningsSince` and not followed by a
  * Normal event of the same StatefulSet (e.g. `SuccessfulCreate` once the missing ServiceAccount exists).
  */
@@ -274,7 +274,7 @@ export interface StatusInput {
 /**
  * The complete status, every required field present (§2.4).
  *
- * Unlike upstream (Appendix A #4, #5), error states are computed the same way as the others: `pauseTime`,
+ * Unlike upstream (quirks 4, 5), error states are computed the same way as the others: `pauseTime`,
  * `pendingRestart`, `podTemplateOptions` and `podTemplatePod` are always current, not only when the message changes.
  */
 export function computeStatus(input: StatusInput): WorkspaceStatus {

@@ -1,5 +1,5 @@
 /**
- * The restricted Go `text/template` language of `extraEnv[].value` (spec §1.5).
+ * The restricted Go `text/template` language of `extraEnv[].value` (docs/upstream-behavior.md §1.5).
  *
  * Upstream renders the value with Go's full `text/template` and one custom function, `httpPathPrefix(portId)`. We
  * accept a deliberate subset, shared by the webhook rules (validation) and the reconciler (rendering), so both always
@@ -44,7 +44,8 @@ export class TemplateError extends Error {
 
 /**
  * What `httpPathPrefix` returns for a port of the selected image: `/workspace/<ns>/<ws>/<portId>/` at fd7a3d8e
- * (upstream-behavior §1.5), the connect path `/workspace/connect/<ns>/<ws>/<portId>/` at v2.0.0-beta.0 (beta §4.6).
+ * (docs/upstream-behavior.md §1.5), the connect path `/workspace/connect/<ns>/<ws>/<portId>/` at v2.0.0-beta.0
+ * (beta §4.6).
  */
 export function workspacePathPrefix(
   namespace: string,

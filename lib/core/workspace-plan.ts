@@ -1,6 +1,7 @@
 /**
- * The Workspace reconcile decision (upstream-behavior §1.2), as a pure function from cached objects to the writes
- * to make and the status to store. The I/O shell (lib/reconciler/workspace-controller.ts) executes the plan in order.
+ * The Workspace reconcile decision (docs/upstream-behavior.md §1.2), as a pure function from cached objects to the
+ * writes to make and the status to store. The I/O shell (lib/reconciler/workspace-controller.ts) executes the plan in
+ * order.
  */
 import { createHash } from 'node:crypto';
 import {

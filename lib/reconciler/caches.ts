@@ -1,7 +1,7 @@
 /**
- * The informer caches the controllers read, with the lookups of upstream-behavior §3.4: Workspaces by `spec.kind`,
- * owned StatefulSets/Services by controller owner, Events by involved object. Watches are narrowed to what the
- * reconciler needs: owned objects and Pods by the workspace-name label, Events to those about StatefulSets.
+ * The informer caches the controllers read, with the lookups of docs/upstream-behavior.md §3.4: Workspaces by
+ * `spec.kind`, owned StatefulSets/Services by controller owner, Events by involved object. Watches are narrowed to what
+ * the reconciler needs: owned objects and Pods by the workspace-name label, Events to those about StatefulSets.
  */
 import { WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { workspacePodName } from '../core/naming';
@@ -196,7 +196,7 @@ export class Caches {
   }
 
   /**
-   * StatefulSets whose controller owner is the Workspace. Unlike upstream (Appendix A #3) the owner UID must match
+   * StatefulSets whose controller owner is the Workspace. Unlike upstream (quirk 3) the owner UID must match
    * too, so objects left by a deleted Workspace of the same name (awaiting garbage collection) are not adopted.
    */
   ownedStatefulSets(ws: WorkspaceObject): StatefulSetObject[] {

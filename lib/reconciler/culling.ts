@@ -1,9 +1,9 @@
 /**
- * Idle culling (upstream stores `spec.podTemplate.culling` of a WorkspaceKind but never acts on it, §1.10): the
- * pure decisions. A Workspace is probed only while it is Running and not paused; a successful probe records
- * `status.activity`, and a Workspace idle for longer than `maxInactiveSeconds` is paused. A probe that fails records
- * nothing and never pauses anything; that includes a probe the API server refuses (403) because the Workspace's
- * namespace does not grant the controller the culling rules.
+ * Idle culling (upstream stores `spec.podTemplate.culling` of a WorkspaceKind but never acts on it,
+ * docs/upstream-behavior.md §1.10): the pure decisions. A Workspace is probed only while it is Running and not paused;
+ * a successful probe records `status.activity`, and a Workspace idle for longer than `maxInactiveSeconds` is paused. A
+ * probe that fails records nothing and never pauses anything; that includes a probe the API server refuses (403)
+ * because the Workspace's namespace does not grant the controller the culling rules.
  *
  * Idle time is measured from the later of the last activity and the moment the Pod became Ready, so a Workspace
  * that was just started (or unpaused after a long pause) gets a full `maxInactiveSeconds` before it can be culled.

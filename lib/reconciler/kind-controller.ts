@@ -1,7 +1,7 @@
 /**
- * The WorkspaceKind reconcile (upstream-behavior §3.2): per-option usage counts in the status and the protection
- * finalizer. The status is written before the finalizer is removed, so that a Kind being deleted is seen with zero
- * Workspaces before it disappears.
+ * The WorkspaceKind reconcile (docs/upstream-behavior.md §3.2): per-option usage counts in the status and the
+ * protection finalizer. The status is written before the finalizer is removed, so that a Kind being deleted is seen
+ * with zero Workspaces before it disappears.
  */
 import { FINALIZER_WORKSPACEKIND_PROTECTION, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { assetStatus, computeKindStatus, FinalizerChange, kindFinalizerChange, kindStatusEquals } from '../core/kind-status';
@@ -67,7 +67,7 @@ export class KindController {
 
   /**
    * A fresh read (not the cache) of whether any Workspace references the Kind: the cache may not hold a Workspace
-   * created a moment ago, and removing the finalizer then would let the Kind be deleted under it (Appendix A #13).
+   * created a moment ago, and removing the finalizer then would let the Kind be deleted under it (quirk 13).
    */
   private async usedByAnyWorkspace(name: string): Promise<boolean> {
     let continueToken: string | undefined;

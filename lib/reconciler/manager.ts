@@ -1,7 +1,7 @@
 /**
  * Wires the reconciler together: informer caches, event handlers that map changes to work-queue keys
- * (upstream-behavior §1.1, §3.1), workers, leader election, culling, health and metrics endpoints, and an orderly
- * shutdown (no new work; in-flight reconciles and probes finish; the Lease is released).
+ * (docs/upstream-behavior.md §1.1, §3.1), workers, leader election, culling, health and metrics endpoints, and an
+ * orderly shutdown (no new work; in-flight reconciles and probes finish; the Lease is released).
  *
  * Free of @kubernetes/client-node: access to the cluster and the culling transport are injected (main.ts builds
  * them from a KubeConfig), so tests can run a Manager in-process against a test control plane.

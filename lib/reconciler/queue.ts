@@ -1,7 +1,8 @@
 /**
  * A rate-limited work queue with the semantics of client-go's: a key is queued at most once, is never processed
  * by two workers at the same time (a key added while in process is queued again when it is done), and retries
- * are delayed by the larger of a per-key exponential backoff and a global token bucket (upstream-behavior §1.1).
+ * are delayed by the larger of a per-key exponential backoff and a global token bucket
+ * (docs/upstream-behavior.md §1.1).
  */
 
 export interface RateLimiterOptions {

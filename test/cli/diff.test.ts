@@ -1,3 +1,4 @@
+// The § sections and quirks cited in this file are those of docs/upstream-behavior.md.
 import * as path from 'path';
 import { diffManifests } from '../../lib/cli/check';
 import { readManifests } from '../../lib/cli/manifests';

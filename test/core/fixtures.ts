@@ -1,7 +1,7 @@
 /**
- * Fixtures of the upstream webhook tests (spec §6 "Fixtures"), built from upstream's samples at fd7a3d8e, read from
- * ../shared/reference (test/reference.ts). Everything is returned as fresh mutable JSON so that each test can edit
- * its copy.
+ * Fixtures of the upstream webhook tests (docs/upstream-behavior.md §6, fixtures), built from upstream's samples at
+ * fd7a3d8e, read from ../shared/reference (test/reference.ts). Everything is returned as fresh mutable JSON so that
+ * each test can edit its copy.
  */
 
 import { formatViolation, Violation } from '../../lib/core/validation';

@@ -1,3 +1,4 @@
+// The § sections and quirks cited in this file are those of docs/upstream-behavior.md.
 import { OptionValue } from '../../lib/core/api';
 import { OptionResolutionError, OptionType, resolveOption } from '../../lib/core/options';
 

@@ -2,7 +2,7 @@ import { OptionResolutionError } from '../../lib/core/options';
 import { RenderedObject, RenderError, renderService, renderStatefulSet } from '../../lib/core/render';
 import { Mutable, sampleKind, sampleWorkspace } from './fixtures';
 
-/** The sample Workspace as applied in namespace `workspace-test` (Appendix C). */
+/** The sample Workspace as applied in namespace `workspace-test` (docs/upstream-behavior.md, golden output). */
 function workspace(): Mutable {
   const ws = sampleWorkspace();
   ws.metadata.namespace = 'workspace-test';
@@ -20,7 +20,7 @@ const OWNER = {
 };
 const SELECTOR = { 'notebooks.kubeflow.org/workspace-name': 'jupyterlab-workspace', statefulset: 'jupyterlab-workspace' };
 
-describe('Appendix C golden output', () => {
+describe('golden output', () => {
   test('StatefulSet of the sample Workspace and Kind', () => {
     expect(renderStatefulSet(workspace(), sampleKind())).toEqual({
       apiVersion: 'apps/v1',

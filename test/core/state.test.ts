@@ -1,3 +1,4 @@
+// The § sections and quirks cited in this file are those of docs/upstream-behavior.md.
 import { WorkspaceState } from '../../lib/core/api';
 import {
   computePauseTime,
@@ -93,7 +94,7 @@ describe('state decision table (§2.2, §2.3)', () => {
     ['no PodScheduled condition, Pending', { paused: false, pod: pod({ phase: 'Pending' }) }, WorkspaceState.PENDING, 'Workspace is pending'],
     ['running and ready', { paused: false, pod: pod({ phase: 'Running', conditions: [scheduled, ready] }) }, WorkspaceState.RUNNING, 'Workspace is running'],
     [
-      'paused is ignored while the Pod still runs (Appendix A #7, kept)',
+      'paused is ignored while the Pod still runs (quirk 7, kept)',
       { paused: true, pod: pod({ phase: 'Running', conditions: [scheduled, ready] }) },
       WorkspaceState.RUNNING,
       'Workspace is running',
@@ -154,7 +155,7 @@ describe('state decision table (§2.2, §2.3)', () => {
     expect(decideState({ paused: false, statefulSetEvents: events }).message).toContain('by series');
   });
 
-  describe('stale warnings (Appendix A #6, fixed)', () => {
+  describe('stale warnings (quirk 6, fixed)', () => {
     test('a Normal event after the warning clears it', () => {
       const events = [warning('failed', '2025-01-01T00:00:00Z'), normal('2025-01-01T00:01:00Z')];
       expect(decideState({ paused: false, statefulSetEvents: events }).state).toBe(WorkspaceState.UNKNOWN);
@@ -243,7 +244,7 @@ describe('computeStatus', () => {
     });
   });
 
-  test('pendingRestart follows redirect chains; activity carries over; error states get pauseTime too (Appendix A #5)', () => {
+  test('pendingRestart follows redirect chains; activity carries over; error states get pauseTime too (quirk 5)', () => {
     const status = computeStatus({
       previous: { activity: { lastActivity: 50, lastUpdate: 60 }, pauseTime: 0 },
       paused: true,

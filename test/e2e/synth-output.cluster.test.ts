@@ -209,7 +209,7 @@ const ROWS: readonly Row[] = [
     k.spec.spawner.displayName = 'x';
     k.spec.spawner.icon = { url: 'https://example.com/i.png', configMap: { name: 'icons', key: 'i.png' } };
   } },
-  // admission-webhook rules (§4.7): refused by the reconciler's webhook
+  // admission-webhook rules (docs/upstream-behavior.md §4.7): refused by the reconciler's webhook
   { name: 'webhook: default imageConfig that does not exist', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: 'spec.podTemplate.options.imageConfig.spawner.default', edit: (k) => (k.spec.podTemplate.options.imageConfig.spawner.default = 'missing') },
   { name: 'webhook: imageConfig redirect cycle 180 -> 190 -> 180', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: `${KIND_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.imageConfig.values[1].redirect = { to: k.spec.podTemplate.options.imageConfig.values[0].id }) },
   { name: 'webhook: podConfig redirect to a missing option', target: 'WorkspaceKind', op: 'create', by: 'webhook', path: `${POD_VALUES}[0].redirect.to`, edit: (k) => (k.spec.podTemplate.options.podConfig.values[0].redirect = { to: 'missing' }) },

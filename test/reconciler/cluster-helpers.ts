@@ -251,7 +251,7 @@ export function ungrantedRequests(manager: Manager, cullingNamespaces: readonly 
   return [...manager.requestKinds.values()].filter((r) => !granted(r)).map((r) => `${r.verb} ${r.group}/${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`);
 }
 
-/** The controller fixture of upstream's envtest (§6): the sample Kind under another name. */
+/** The controller fixture of upstream's envtest (docs/upstream-behavior.md §6): the sample Kind under another name. */
 export function controllerKind(name: string, edit?: (k: any) => void): any {
   const k = readReference(ApiRevision.FD7A3D8E, 'samples', 'jupyterlab_v1beta1_workspacekind.yaml');
   k.metadata = { name };

@@ -1,3 +1,4 @@
+// The § sections and quirks cited in this file are those of docs/upstream-behavior.md.
 import { computeKindStatus, FinalizerChange, kindFinalizerChange, kindStatusEquals } from '../../lib/core/kind-status';
 import { kind, workspace } from './helpers';
 
@@ -40,7 +41,7 @@ describe('WorkspaceKind status (§3.2)', () => {
   });
 });
 
-describe('protection finalizer (§3.3, Appendix A #13)', () => {
+describe('protection finalizer (§3.3, quirk 13)', () => {
   const bare = kind((k) => (k.metadata.finalizers = []));
   test.each([
     ['in use, missing', bare, 2, FinalizerChange.ADD],

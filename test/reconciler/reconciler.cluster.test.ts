@@ -1,7 +1,7 @@
 /**
- * The reconciler against a real kube-apiserver (test/cluster): upstream's controller envtest scenarios (§6.2
- * C1–C13), the untested TODO list of §6.2, the end-to-end scenarios of §6.6 that apply without webhooks, culling,
- * and the process itself (bundle, RBAC, Lease, graceful shutdown).
+ * The reconciler against a real kube-apiserver (test/cluster): upstream's controller envtest scenarios
+ * (docs/upstream-behavior.md §6.2 C1–C13), the untested TODO list of §6.2, the end-to-end scenarios of §6.6 that apply
+ * without webhooks, culling, and the process itself (bundle, RBAC, Lease, graceful shutdown).
  *
  * The reconciler runs in-process as a ServiceAccount that holds exactly the rules of permissions.ts, bound as the
  * platform charts bind them (the culling rules only in the Workspace namespace, as a tenant does); the activity
@@ -186,7 +186,7 @@ describeCluster('reconciler: upstream controller scenarios (§6.2)', (cluster) =
       expect(kind.metadata.finalizers).toContain(FINALIZER);
     });
 
-    it('a finalizer removed by hand while in use is put back (Appendix A #13)', async () => {
+    it('a finalizer removed by hand while in use is put back (quirk 13)', async () => {
       const k = await ctx.api.get(paths.kind(kind2()));
       await ctx.api.patchOk(paths.kind(kind2()), { metadata: { resourceVersion: k.metadata.resourceVersion, finalizers: [] } });
       await eventually('finalizer restored', async () => (await ctx.api.get(paths.kind(kind2()))).metadata.finalizers?.includes(FINALIZER));
@@ -248,7 +248,7 @@ describeCluster('reconciler: objects, drift and errors (§6.2 TODO list)', (clus
     expect(reverted.spec.template.spec.containers[0].env).toHaveLength(1);
   });
 
-  it('makes no write after convergence (Appendix A #1): later passes leave the objects alone', async () => {
+  it('makes no write after convergence (quirk 1): later passes leave the objects alone', async () => {
     const manager = ctx.reconciler!.manager;
     await ownedStatefulSet('ws-drift');
     await eventually('idle', async () => manager.idle);
@@ -264,7 +264,7 @@ describeCluster('reconciler: objects, drift and errors (§6.2 TODO list)', (clus
     await ctx.api.patchOk(`/apis/apps/v1/namespaces/${ctx.ns}/statefulsets/${sts.metadata.name}`, { metadata: { annotations: { poke: '1' } } });
     await eventually('two more passes', async () => (await metricValue(manager.metrics.reconciles, { controller: 'workspace' })) >= passes + 2 && manager.idle);
     expect(await writes()).toBe(before);
-    // annotations of others are kept (Appendix A #2)
+    // annotations of others are kept (quirk 2)
     expect((await ownedStatefulSet('ws-drift')).metadata.annotations).toEqual({ poke: '1' });
   });
 
@@ -382,7 +382,7 @@ describeCluster(
       });
     }
 
-    it('E1: the sample Workspace becomes Running; the status matches Appendix C', async () => {
+    it('E1: the sample Workspace becomes Running; the status matches the golden output', async () => {
       await ctx.api.create(paths.workspaces(ctx.ns), sampleWorkspace('jupyterlab-workspace'));
       const status = await waitForState(ctx.api, ctx.ns, 'jupyterlab-workspace', 'Running', 'Workspace is running');
       expect(status).toEqual({

@@ -5,8 +5,8 @@
  * self-managed certificates live 90 s and are renewed 60 s before expiry, so they rotate while the suite runs.
  *
  *  - both replicas serve the one certificate of the Secret; the CA bundle trusts it;
- *  - upstream's webhook scenarios (upstream-behavior §6.3 W1–W11, §6.4 K1–K14, §6.5 U1–U29, §6.6 E5–E11) through
- *    the API server, with upstream's messages and the core's field paths;
+ *  - upstream's webhook scenarios (docs/upstream-behavior.md §6.3 W1–W11, §6.4 K1–K14, §6.5 U1–U29, §6.6 E5–E11)
+ *    through the API server, with upstream's messages and the core's field paths;
  *  - certificate rotation while requests keep flowing;
  *  - every replica stopped: the API server refuses (failurePolicy Fail) with a clear error; a replica whose caches
  *    have not synced answers every request with a clear 503 instead of deciding on an empty cache;

@@ -1,3 +1,4 @@
+// The § sections and quirks cited in this file are those of docs/upstream-behavior.md.
 import { renderService, renderStatefulSet } from '../../lib/core/render';
 import { StateMessages } from '../../lib/core/state';
 import { planWorkspace, renderedHash, WorkspaceSnapshot } from '../../lib/core/workspace-plan';
@@ -150,7 +151,7 @@ describe('planWorkspace (§1.2)', () => {
       ]);
     });
 
-    test('labels and annotations added by others are kept; a removed workspace-name label is restored (Appendix A #2)', () => {
+    test('labels and annotations added by others are kept; a removed workspace-name label is restored (quirk 2)', () => {
       const snap = converged();
       const live = snap.statefulSets[0] as Mutable;
       live.metadata.labels = { 'team': 'a' };

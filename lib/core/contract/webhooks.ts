@@ -1,6 +1,7 @@
 /**
- * The admission webhooks as the install chart registers them and the reconciler serves them (upstream-behavior §4.5):
- * names, paths, rules and ports. Pure data, importable by the platform constructs without the Kubernetes client.
+ * The admission webhooks as the install chart registers them and the reconciler serves them
+ * (docs/upstream-behavior.md §4.5): names, paths, rules and ports. Pure data, importable by the platform constructs
+ * without the Kubernetes client.
  */
 
 /** Port the reconciler's HTTPS webhook server listens on (upstream's). */
@@ -107,8 +108,8 @@ export interface ValidatingWebhookOptions {
 }
 
 /**
- * The `webhooks` of the ValidatingWebhookConfiguration (upstream-behavior §4.5): the main resources only (status
- * writes bypass them), `failurePolicy: Fail` (nothing is admitted unchecked while the webhook is down),
+ * The `webhooks` of the ValidatingWebhookConfiguration (docs/upstream-behavior.md §4.5): the main resources only
+ * (status writes bypass them), `failurePolicy: Fail` (nothing is admitted unchecked while the webhook is down),
  * `sideEffects: NoneOnDryRun` (dry-run requests are checked too, and write no option reservation: reservations.ts),
  * AdmissionReview v1.
  */

@@ -2,7 +2,9 @@
 
 import { renderTemplate, TemplateError } from '../template';
 
-/** What the webhook's `httpPathPrefix` returns while checking that templates render (§1.5). */
+/**
+ * What the webhook's `httpPathPrefix` returns while checking that templates render (docs/upstream-behavior.md §1.5).
+ */
 export const DUMMY_HTTP_PATH_PREFIX = 'DUMMY_HTTP_PATH_PREFIX';
 
 /** Renders `raw` with the dummy prefix: the parse or execute error's message, or undefined when it renders. */

@@ -1,4 +1,6 @@
-/** Equality notions used to decide what changed between an old and a new object (spec §4.6, §4.7). */
+/**
+ * Equality notions used to decide what changed between an old and a new object (docs/upstream-behavior.md §4.6, §4.7).
+ */
 
 import { isPlainObject } from '../json';
 import { parseQuantity } from '../quantity';

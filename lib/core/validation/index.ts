@@ -1,6 +1,6 @@
 /**
  * Public validation entry points: what a kube-apiserver with the project's CRDs installed, plus the upstream
- * admission webhooks (spec §4.6, §4.7), would decide for a create, update or delete.
+ * admission webhooks (docs/upstream-behavior.md §4.6, §4.7), would decide for a create, update or delete.
  *
  * Every function is pure and synchronous and never throws on bad input: anything that is not the expected shape
  * yields violations. Violations come in the order the API server would produce them: type meta, metadata, schema

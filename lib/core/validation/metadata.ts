@@ -1,6 +1,7 @@
 /**
- * Kubernetes' standard name, label and annotation rules (spec §4.9, apimachinery `IsQualifiedName` & co.), with the
- * API server's message texts, and the `metadata` checks the API server applies to every custom resource.
+ * Kubernetes' standard name, label and annotation rules (docs/upstream-behavior.md §4.9, apimachinery `IsQualifiedName`
+ * & co.), with the API server's message texts, and the `metadata` checks the API server applies to every custom
+ * resource.
  */
 
 import { isPlainObject } from '../json';

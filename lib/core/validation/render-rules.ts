@@ -116,7 +116,8 @@ function httpPathPrefixArgs(kind: unknown, envs: unknown[]): Violation[] {
 
 /**
  * Which of the kind's extra volumes and mounts end up in the Pod: the renderer drops those whose name or mount path
- * is taken and mounts of volumes that do not exist (§1.5). JSON texts of the entries that are rendered.
+ * is taken and mounts of volumes that do not exist (docs/upstream-behavior.md §1.5). JSON texts of the entries that are
+ * rendered.
  */
 interface RenderedExtras {
   readonly volumes: ReadonlySet<string>;

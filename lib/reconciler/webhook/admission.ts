@@ -1,7 +1,7 @@
 /**
- * The decisions of the admission webhooks (upstream-behavior §4.6–§4.8): AdmissionReview v1 request in, response
- * out. The rules are the shared core's (lib/core/validation), so `kfws`, the constructs and the cluster agree; this
- * module adds what only the webhook knows: the Kind and the usage counts from the informer caches, and the
+ * The decisions of the admission webhooks (docs/upstream-behavior.md §4.6–§4.8): AdmissionReview v1 request in,
+ * response out. The rules are the shared core's (lib/core/validation), so `kfws`, the constructs and the cluster agree;
+ * this module adds what only the webhook knows: the Kind and the usage counts from the informer caches, and the
  * API-server-shaped Status of a refusal (422 Invalid with causes, 409 Conflict, 500 internal error).
  */
 import { API_GROUP, WORKSPACE_KIND, WORKSPACEKIND_KIND, WorkspaceKindObject, WorkspaceObject } from '../../core/api';
