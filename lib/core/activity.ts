@@ -1,6 +1,6 @@
 /**
- * Activity probing and activity rules of v2.0.0-beta.0 (upstream-v2-beta §4.9), as pure decisions: when a probe is
- * due, what a probe's answer means, how `status.activity` changes and whether the rules pause the Workspace. The
+ * Activity probing and activity rules of v2.0.0-beta.0 (docs/upstream-v2-beta.md §4.9), as pure decisions: when a probe
+ * is due, what a probe's answer means, how `status.activity` changes and whether the rules pause the Workspace. The
  * reconciler runs the probe itself (HTTP to the Pod, or `pods/exec`) between {@link planActivity} and
  * {@link completeActivity}.
  */
@@ -266,7 +266,7 @@ export function podExecOutcome(response: PodExecResponse, startTime: number, end
   const report = parsed as Record<string, unknown>;
   if (report.has_activity !== undefined && report.has_activity !== null) {
     if (typeof report.has_activity !== 'boolean') return fail('invalid JSON file: has_activity must be a boolean');
-    // `false` reports no activity time at all: lastActivity stays as it is (beta Appendix A #19).
+    // `false` reports no activity time at all: lastActivity stays as it is (beta quirk 19).
     return success(report.has_activity ? endTime : undefined);
   }
   if (report.last_activity !== undefined && report.last_activity !== null) {

@@ -231,8 +231,8 @@ export function servicePatch(live: ServiceObject, desired: RenderedService): Jso
 }
 
 /**
- * v2.0.0-beta.0: the Workspace's ServiceAccount. Desired labels are merged into the live ones (beta §4.4): keys
- * others added — and annotations, `imagePullSecrets` — are kept.
+ * v2.0.0-beta.0: the Workspace's ServiceAccount. Desired labels are merged into the live ones
+ * (docs/upstream-v2-beta.md §4.4): keys others added — and annotations, `imagePullSecrets` — are kept.
  */
 export function serviceAccountPatch(live: ServiceAccountObject, desired: RenderedServiceAccount): JsonObject | undefined {
   const labels: Obj = {};

@@ -45,8 +45,8 @@ export interface ImageSourceConfigMap {
 export const IMAGE_SOURCE_LABEL_SELECTOR = `${LABEL_IMAGE_SOURCE}=true`;
 
 /**
- * `status.spawnerIcon` / `spawnerLogo` of a v2.0.0-beta.0 Kind (beta §4.10). `lookup` returns the labelled ConfigMap
- * `<namespace>/<name>`, undefined when there is none, or throws when it cannot be read.
+ * `status.spawnerIcon` / `spawnerLogo` of a v2.0.0-beta.0 Kind (docs/upstream-v2-beta.md §4.10). `lookup` returns the
+ * labelled ConfigMap `<namespace>/<name>`, undefined when there is none, or throws when it cannot be read.
  */
 export function assetStatus(asset: WorkspaceKindIcon | undefined, lookup: (namespace: string, name: string) => ImageSourceConfigMap | undefined): WorkspaceKindAssetStatus {
   const ref = asset?.configMap;

@@ -238,7 +238,10 @@ export const OWNED_LABEL_SELECTOR = LABEL_WORKSPACE_NAME;
 
 /** Field selector of the Events about StatefulSets (the only Events the state decision reads). */
 export const STATEFULSET_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=StatefulSet';
-/** v2.0.0-beta.0: Events about Pods (a Warning puts a starting Workspace into Error, beta §4.8.1 B5). */
+/**
+ * v2.0.0-beta.0: Events about Pods (a Warning puts a starting Workspace into Error,
+ * docs/upstream-v2-beta.md §4.8.1 B5).
+ */
 export const POD_EVENTS_FIELD_SELECTOR = 'involvedObject.kind=Pod';
 
 /**

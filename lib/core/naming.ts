@@ -50,7 +50,7 @@ const SUBDOMAIN_MAX_LENGTH = 253;
 /** Room left for `-<hash8>` at the end of a 253-character name. */
 const HASHED_PREFIX_LENGTH = SUBDOMAIN_MAX_LENGTH - 9;
 
-/** The first 8 lower-case hex characters of SHA-256 over `parts` joined with `/` (beta §4.4). */
+/** The first 8 lower-case hex characters of SHA-256 over `parts` joined with `/` (docs/upstream-v2-beta.md §4.4). */
 export function hash8(...parts: string[]): string {
   return createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 8);
 }

@@ -41,7 +41,7 @@ export interface RenderOptions {
   readonly revision?: ApiRevision;
   /**
    * v2.0.0-beta.0: the name of the ServiceAccount the Workspace owns, which the reconciler keeps even when it
-   * differs from the deterministic one (beta §4.2 step 7). @default `ws-<workspace name>`
+   * differs from the deterministic one (docs/upstream-v2-beta.md §4.2 step 7). @default `ws-<workspace name>`
    */
   readonly serviceAccountName?: string;
 }

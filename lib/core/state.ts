@@ -73,7 +73,7 @@ export const StateMessages = {
    */
   ownedObjectRefused: (verb: WriteVerb, object: string, message: string): StateDecision =>
     error(verb === WriteVerb.CREATE ? 'FailedCreate' : 'FailedUpdate', `Workspace failed to ${verb} ${object}: ${message}`),
-  /** v2.0.0-beta.0 (beta §4.8.1 B5). */
+  /** v2.0.0-beta.0 (docs/upstream-v2-beta.md §4.8.1 B5). */
   podWarning: (message: string): StateDecision => error('PodWarning', `Workspace Pod has warning event: ${message}`),
   /** v2.0.0-beta.0 (beta §4.8.2). */
   multipleServiceAccounts: (names: readonly string[]): StateDecision =>

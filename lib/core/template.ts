@@ -45,7 +45,7 @@ export class TemplateError extends Error {
 /**
  * What `httpPathPrefix` returns for a port of the selected image: `/workspace/<ns>/<ws>/<portId>/` at fd7a3d8e
  * (docs/upstream-behavior.md §1.5), the connect path `/workspace/connect/<ns>/<ws>/<portId>/` at v2.0.0-beta.0
- * (beta §4.6).
+ * (docs/upstream-v2-beta.md §4.6).
  */
 export function workspacePathPrefix(
   namespace: string,

@@ -42,7 +42,9 @@ import {
 import { ActivityInput, planActivity } from './activity';
 import { ApiRevision, DEFAULT_API_REVISION } from './revision';
 
-/** How long a Pending Workspace waits before it is looked at again (v2.0.0-beta.0, beta §4.8.1 B6). */
+/**
+ * How long a Pending Workspace waits before it is looked at again (v2.0.0-beta.0, docs/upstream-v2-beta.md §4.8.1 B6).
+ */
 export const PENDING_REQUEUE_MS = 15_000;
 
 export interface WorkspaceSnapshot {

@@ -1,5 +1,5 @@
 /**
- * How the v2.0.0-beta.0 reconcile reaches a Workspace's Pod for activity probes (upstream-v2-beta §4.9.3); the
+ * How the v2.0.0-beta.0 reconcile reaches a Workspace's Pod for activity probes (docs/upstream-v2-beta.md §4.9.3); the
  * production implementation is kube/activity-prober.ts, tests inject their own.
  */
 import * as http from 'node:http';
@@ -12,7 +12,7 @@ export interface ActivityProber {
   podExec(target: { readonly namespace: string; readonly pod: string }, script: string, timeoutSeconds: number): Promise<PodExecResponse>;
 }
 
-/** `http://<podIP>:<port><path>`; IPv6 addresses are bracketed (upstream does not, beta Appendix A #18). */
+/** `http://<podIP>:<port><path>`; IPv6 addresses are bracketed (upstream does not, beta quirk 18). */
 export function podUrl(podIP: string, port: number, path: string): string {
   const host = podIP.includes(':') ? `[${podIP}]` : podIP;
   return `http://${host}:${port}${path}`;

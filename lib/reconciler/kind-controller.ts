@@ -25,7 +25,7 @@ export class KindController {
       let status: WorkspaceKindStatus = computeKindStatus(kind, workspaces);
       const beta = this.deps.revision === ApiRevision.V2_0_0_BETA_0;
       if (beta) {
-        // Beta §4.10: required status fields, from the labelled image-source ConfigMaps only.
+        // docs/upstream-v2-beta.md §4.10: required status fields, from the labelled image-source ConfigMaps only.
         const lookup = (namespace: string, cmName: string) => caches.imageSources?.get(`${namespace}/${cmName}`);
         status = {
           ...status,

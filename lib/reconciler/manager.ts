@@ -406,7 +406,8 @@ export class Manager {
       if (sts) toOwner(sts);
     };
     this.caches.events.addHandlers({ onAdd: toStatefulSetOwner, onUpdate: (_old, e) => toStatefulSetOwner(e), onDelete: toStatefulSetOwner });
-    // v2.0.0-beta.0: owned ServiceAccounts, RoleBindings and VirtualServices (beta §4.1), and Pod warnings (B5).
+    // v2.0.0-beta.0: owned ServiceAccounts, RoleBindings and VirtualServices (docs/upstream-v2-beta.md §4.1), and Pod
+    // warnings (beta §4.8.1 B5).
     for (const informer of [this.caches.serviceAccounts, this.caches.roleBindings, this.caches.virtualServices]) {
       informer?.addHandlers({ onAdd: toOwner, onUpdate: (_old, o) => toOwner(o), onDelete: toOwner });
     }

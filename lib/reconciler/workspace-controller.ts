@@ -122,7 +122,7 @@ export function statusMergePatch(
 
 /**
  * v2.0.0-beta.0: the reconciler owns `activity` (probes run inside the pass), and every required field is sent —
- * `nodeName` and `lastRunningTime` have no default, a write without them is a 422 (beta §2.3).
+ * `nodeName` and `lastRunningTime` have no default, a write without them is a 422 (docs/upstream-v2-beta.md §2.3).
  */
 function betaStatusMergePatch(status: WorkspaceStatus): Record<string, unknown> {
   const { activity } = status;

@@ -1,7 +1,7 @@
 /**
- * An oracle of the Kubeflow v1 notebook controller (kubeflow/kubeflow v1.10.0, notebook_controller.go, as documented
- * in the mapping section of upstream-v2-beta.md), written for the tests independently of lib/cli/migrate: the Pod it
- * ran for a Notebook, compared with the Pod of the migrated Workspace.
+ * An oracle of the Kubeflow v1 notebook controller (kubeflow/kubeflow v1.10.0, notebook_controller.go, as listed in
+ * docs/migrate.md, "What the Pod runs"), written for the tests independently of lib/cli/migrate: the Pod it ran for a
+ * Notebook, compared with the Pod of the migrated Workspace.
  */
 
 import { WorkspaceKindObject, WorkspaceObject } from '../../lib/core/api';

@@ -1,4 +1,4 @@
-/** Activity probing and rules of v2.0.0-beta.0 (upstream-v2-beta §4.9), pure decisions. */
+/** Activity probing and rules of v2.0.0-beta.0 (docs/upstream-v2-beta.md §4.9), pure decisions. */
 import {
   completeActivity,
   evaluateRules,
@@ -19,7 +19,7 @@ const rule = (pause: boolean | undefined, seconds = 3600, match?: ActivityRule['
 });
 const base = { namespaceLabels: { tier: 'dev' }, podConfigLabels: { gpu: '1' }, nowMs: NOW, allowPause: true, lastRunningTime: NOW - 600_000 };
 
-describe('probe scheduling (§4.9.2)', () => {
+describe('probe scheduling (beta §4.9.2)', () => {
   const probe = { minProbeIntervalSeconds: 300, probeIntervalSeconds: 3600 };
   test.each([
     ['no probe yet', undefined, true, 0],
@@ -31,7 +31,7 @@ describe('probe scheduling (§4.9.2)', () => {
   });
 });
 
-describe('rules (§4.9.4)', () => {
+describe('rules (beta §4.9.4)', () => {
   test('first matching rule with a pauseWorkspace effect decides; eligibleAfter = lastActivity + seconds', () => {
     const rules = [rule(undefined), rule(true, 7200, { matchNamespace: { selector: { matchLabels: { tier: 'prod' } } } }), rule(true, 3600)];
     const r = evaluateRules({ ...base, rules, activity: { lastActivity: NOW - 4_000_000, lastUpdate: 0 } });
@@ -63,7 +63,7 @@ describe('rules (§4.9.4)', () => {
   });
 });
 
-describe('probe outcomes (§4.9.3, messages exact)', () => {
+describe('probe outcomes (beta §4.9.3, messages exact)', () => {
   test.each([
     [{ kind: 'response', status: 200, body: '{"last_activity":"2025-06-15T12:00:00.123456Z"}' }, 'Success', 'Jupyter probe succeeded', Date.parse('2025-06-15T12:00:00.123Z')],
     [{ kind: 'response', status: 503, body: '' }, 'Failure', 'Jupyter probe failed: HTTP 503', undefined],

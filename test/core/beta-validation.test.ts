@@ -1,7 +1,7 @@
 /**
- * Validation at v2.0.0-beta.0 (upstream-v2-beta.md): the beta schema and CEL rules, the removed fields refused with
- * their replacement, the WorkspaceKind webhook's new rules (§5.3–§5.8) with upstream's paths and messages, the
- * admission warnings, semantic "in use" equality (§5.4) and the structured 409 (§5.5).
+ * Validation at v2.0.0-beta.0 (docs/upstream-v2-beta.md): the beta schema and CEL rules, the removed fields refused
+ * with their replacement, the WorkspaceKind webhook's new rules (beta §5.3–§5.8) with upstream's paths and messages,
+ * the admission warnings, semantic "in use" equality (beta §5.4) and the structured 409 (beta §5.5).
  */
 
 import {
@@ -153,7 +153,7 @@ describe('beta schema and CEL', () => {
   });
 });
 
-describe('Kind webhook at the beta: request headers (§5.3 step 3)', () => {
+describe('Kind webhook at the beta: request headers (beta §5.3 step 3)', () => {
   test('set/add values render with httpPathPrefix; ports by index, headers by key', () => {
     const kind = betaKind();
     kind.spec.podTemplate.ports[0].httpProxy.requestHeaders = {
@@ -173,7 +173,7 @@ describe('Kind webhook at the beta: request headers (§5.3 step 3)', () => {
   });
 });
 
-describe('Kind webhook at the beta: filterRules (§5.6)', () => {
+describe('Kind webhook at the beta: filterRules (beta §5.6)', () => {
   test('at least one effect flag must be true', () => {
     const kind = betaKind();
     kind.spec.filterRules[0].effect = { ui: { hide: false }, api: { hide: false } };
@@ -218,7 +218,7 @@ describe('Kind webhook at the beta: filterRules (§5.6)', () => {
   });
 });
 
-describe('Kind webhook at the beta: activityProbe (§5.7)', () => {
+describe('Kind webhook at the beta: activityProbe (beta §5.7)', () => {
   test.each(['#!/bin/bash', '#! /bin/sh', '#!/usr/bin/env python3', '#!  /usr/bin/env   python3 -u', '#!/bin/sh\r\necho'])('shebang %j accepted', (line) => {
     const kind = betaPodExecKind();
     kind.spec.podTemplate.activityProbe.podExec.script = `${line}\nexit 0`;
@@ -252,7 +252,7 @@ describe('Kind webhook at the beta: activityProbe (§5.7)', () => {
   });
 });
 
-describe('Kind webhook at the beta: activityRules (§5.8)', () => {
+describe('Kind webhook at the beta: activityRules (beta §5.8)', () => {
   const rule = (secondsSinceActive: number, match: Mutable, pauseWorkspace = true): Mutable => ({
     config: { secondsSinceActive },
     ...(match === undefined ? {} : { match }),
@@ -306,7 +306,7 @@ describe('Kind webhook at the beta: activityRules (§5.8)', () => {
   });
 });
 
-describe('Kind webhook update at the beta (§5.4)', () => {
+describe('Kind webhook update at the beta (beta §5.4)', () => {
   test('the new checks run only when their trigger changed', () => {
     const stored = betaKind();
     stored.spec.filterRules[0].effect = { ui: { hide: false } };
@@ -364,7 +364,7 @@ describe('Kind webhook update at the beta (§5.4)', () => {
   });
 });
 
-describe('Kind delete at the beta (§5.5)', () => {
+describe('Kind delete at the beta (beta §5.5)', () => {
   test('409: the message ends after the name, the reason is the only cause', () => {
     const kind = betaKind();
     kind.status = { workspaces: 2 };

@@ -1,4 +1,7 @@
-/** The Jupyter probe's HTTP request (beta §4.9.3) against a local server: answers, bounds, timeout, errors. */
+/**
+ * The Jupyter probe's HTTP request (docs/upstream-v2-beta.md §4.9.3) against a local server: answers, bounds, timeout,
+ * errors.
+ */
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { jupyterGet, podUrl } from '../../lib/reconciler/activity-probe';

@@ -1,7 +1,7 @@
 /**
  * The reconciler at v2.0.0-beta.0 (`--api-revision=v2.0.0-beta.0`) against a real kube-apiserver that serves the
- * beta CRDs (upstream-v2-beta §4): a control plane of its own (a cluster serves one revision of the CRDs, and the
- * shared one serves fd7a3d8e), with kube-controller-manager (garbage collection) and kwok (Pods become Running).
+ * beta CRDs (docs/upstream-v2-beta.md §4): a control plane of its own (a cluster serves one revision of the CRDs, and
+ * the shared one serves fd7a3d8e), with kube-controller-manager (garbage collection) and kwok (Pods become Running).
  *
  * The CRDs are ours for the beta (crds/v2.0.0-beta.0, proven equal to upstream's elsewhere). The reconciler
  * runs as a ServiceAccount holding exactly the rules of permissions.ts for the beta, with `bind` on one named
@@ -188,7 +188,7 @@ describeCluster(
       await cp?.stop();
     }, TIMEOUT_MS);
 
-    it('owns ServiceAccount ws-<name>: exact name, label and controller owner, nothing else (§4.3, §4.4)', async () => {
+    it('owns ServiceAccount ws-<name>: exact name, label and controller owner only (beta §4.3, §4.4)', async () => {
       const ws = await api.get(paths.workspace(ns, 'ws-b'));
       const sa = await eventually('ServiceAccount', () => api.get(`/api/v1/namespaces/${ns}/serviceaccounts/ws-ws-b`));
       expect(sa.metadata.labels).toEqual({ [LABEL]: 'ws-b' });
@@ -200,7 +200,7 @@ describeCluster(
       expect(sa.automountServiceAccountToken).toBeUndefined();
     });
 
-    it('renders the Pod with that ServiceAccount and the connect path (§4.5, §4.6)', async () => {
+    it('renders the Pod with that ServiceAccount and the connect path (beta §4.5, §4.6)', async () => {
       const [sts] = await eventually('one StatefulSet', async () => {
         const l = await api.list(paths.statefulSets(ns, `${LABEL}=ws-b`));
         return l.length === 1 ? l : undefined;
@@ -212,7 +212,7 @@ describeCluster(
       expect(pod.containers[0].image).toBe('ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0');
     });
 
-    it('with --use-istio: one owned VirtualService routing the connect path to the Service (§4.6, Appendix B)', async () => {
+    it('with --use-istio: one owned VirtualService routing the connect path to the Service (beta §4.6, beta worked example)', async () => {
       const [svc] = await eventually('one Service', async () => {
         const l = await api.list(paths.services(ns, `${LABEL}=ws-b`));
         return l.length === 1 ? l : undefined;
@@ -245,7 +245,7 @@ describeCluster(
       });
     });
 
-    it('Running: status in ms with lastRunningTime, nodeName, serviceAccountName and a successful Jupyter probe (§2.3, §4.8.3, §4.9)', async () => {
+    it('Running: status in ms with lastRunningTime, nodeName, serviceAccountName and a successful Jupyter probe (beta §2.3, §4.8.3, §4.9)', async () => {
       const before = Date.now();
       const status = await eventually('Running and probed', async () => {
         const s = (await api.get(paths.workspace(ns, 'ws-b')))?.status;
@@ -267,7 +267,7 @@ describeCluster(
       expect(prober.urls[0]).toMatch(new RegExp(`^http://[^/]+:8888/workspace/connect/${ns}/ws-b/jupyterlab/api/status$`));
     });
 
-    it('Kind status: spawnerIcon and spawnerLogo {} for url assets, usage counts (§3.3, §4.10)', async () => {
+    it('Kind status: spawnerIcon and spawnerLogo {} for url assets, usage counts (beta §3.3, §4.10)', async () => {
       const k = await eventually('Kind status', async () => {
         const x = await api.get(paths.kind(kindName));
         return x?.status?.workspaces === 1 && x.status.spawnerIcon ? x : undefined;
@@ -277,7 +277,7 @@ describeCluster(
       expect(k.status.podTemplateOptions.podConfig.find((o: any) => o.id === 'tiny_cpu')).toEqual({ id: 'tiny_cpu', workspaces: 1 });
     });
 
-    it('a ConfigMap logo: NotFound without the image-source label, sha256 once labelled (§4.10)', async () => {
+    it('a ConfigMap logo: NotFound without the image-source label, sha256 once labelled (beta §4.10)', async () => {
       const svg = '<svg xmlns="http://www.w3.org/2000/svg"/>';
       await api.create(`/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'logos' }, data: { 'logo.svg': svg } });
       await api.patchOk(paths.kind(kindName), { spec: { spawner: { logo: { url: null, configMap: { name: 'logos', namespace: ns, key: 'logo.svg', mediaType: 'image/svg+xml' } } } } });
@@ -292,7 +292,7 @@ describeCluster(
       expect((await api.get(paths.kind(kindName))).status.spawnerLogo).toEqual({ sha256: sha });
     });
 
-    it('clusterRoles: one owned RoleBinding per bindable role; a role the controller may not bind puts the Workspace in Error (§4.4)', async () => {
+    it('clusterRoles: one owned RoleBinding per bindable role; a role the controller may not bind puts the Workspace in Error (beta §4.4)', async () => {
       await api.patchOk(paths.kind(kindName), { spec: { podTemplate: { serviceAccount: { clusterRoles: [{ name: BINDABLE }] } } } });
       const rbName = workspaceRoleBindingName('ws-b', BINDABLE);
       const rb = await eventually('RoleBinding', () => api.get(`${RBAC}/namespaces/${ns}/rolebindings/${rbName}`));
@@ -322,7 +322,7 @@ describeCluster(
       await eventually('Running again', async () => (await api.get(paths.workspace(ns, 'ws-b')))?.status?.state === 'Running');
     });
 
-    it('a ServiceAccount label removed is put back; ws-<name> held by someone else is an Error (§4.2 step 7)', async () => {
+    it('a ServiceAccount label removed is put back; ws-<name> held by someone else is an Error (beta §4.2 step 7)', async () => {
       await api.patchOk(`/api/v1/namespaces/${ns}/serviceaccounts/ws-ws-b`, { metadata: { labels: { [LABEL]: null, team: 'a' } } });
       await eventually('label restored', async () => (await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/ws-ws-b`))?.metadata.labels?.[LABEL] === 'ws-b');
       expect((await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/ws-ws-b`)).metadata.labels.team).toBe('a');
@@ -338,7 +338,7 @@ describeCluster(
       await api.del(paths.workspace(ns, 'ws-taken'));
     });
 
-    it('an idle Workspace is paused after a successful probe; Paused with pauseTime in ms (§4.2 step 16, §4.9.6)', async () => {
+    it('an idle Workspace is paused after a successful probe; Paused with pauseTime in ms (beta §4.2 step 16, §4.9.6)', async () => {
       prober.idleSince = Date.now() - 3600_000;
       // the next probe is due after minProbeIntervalSeconds; shorten the wait by making the last one a failure
       const ws = await api.get(paths.workspace(ns, 'ws-b'));

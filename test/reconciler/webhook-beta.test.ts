@@ -1,3 +1,4 @@
+// The "beta §" sections and quirks cited in this file are those of docs/upstream-v2-beta.md.
 /** The webhook at v2.0.0-beta.0: the beta rules come from the core; here, how they reach the AdmissionReview. */
 import { WorkspaceKindObject } from '../../lib/core/api';
 import { ApiRevision } from '../../lib/core/revision';

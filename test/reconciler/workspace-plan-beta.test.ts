@@ -1,5 +1,5 @@
 /**
- * The Workspace pass at v2.0.0-beta.0 (upstream-v2-beta §4), as pure decisions: the owned ServiceAccount and
+ * The Workspace pass at v2.0.0-beta.0 (docs/upstream-v2-beta.md §4), as pure decisions: the owned ServiceAccount and
  * RoleBindings, the Pod template, the VirtualService, the state and status, and the activity step.
  */
 import { createHash } from 'node:crypto';
@@ -50,7 +50,7 @@ function converged(ws: Mutable = betaWorkspace(), k: Mutable = betaKind(), extra
   });
 }
 
-describe('beta naming (§4.4)', () => {
+describe('beta naming (beta §4.4)', () => {
   test('ServiceAccount ws-<name>; past 253 characters, 244 and -hash8 of the full name', () => {
     expect(workspaceServiceAccountName('a')).toBe('ws-a');
     const long = 'a'.repeat(260);
@@ -68,7 +68,7 @@ describe('beta naming (§4.4)', () => {
   });
 });
 
-describe('beta rendering (§4.5, Appendix B)', () => {
+describe('beta rendering (beta §4.5, beta worked example)', () => {
   test('the sample Workspace: own ServiceAccount, connect path, volumes home → data → secret → Kind extras', () => {
     const sts = renderStatefulSet(betaWorkspace(), betaKind(), { revision: BETA });
     const pod = sts.spec.template.spec as Mutable;
@@ -123,7 +123,7 @@ describe('beta rendering (§4.5, Appendix B)', () => {
     });
   });
 
-  test('VirtualService (Appendix B): gateway, hosts, one prefix route per HTTP port, headers, rewrite', () => {
+  test('VirtualService (beta worked example): gateway, hosts, one prefix route per HTTP port, headers, rewrite', () => {
     const istio = { gateway: 'kubeflow/kubeflow-gateway', hosts: '*', clusterDomain: 'cluster.local' };
     const vs = renderVirtualService(betaWorkspace(), betaKind(), 'ws-jupyterlab-workspace-abcde', istio);
     expect(vs.metadata.generateName).toBe('ws-jupyterlab-workspace-');
@@ -149,7 +149,7 @@ describe('beta rendering (§4.5, Appendix B)', () => {
   });
 });
 
-describe('planWorkspace at v2.0.0-beta.0 (§4.2)', () => {
+describe('planWorkspace at v2.0.0-beta.0 (beta §4.2)', () => {
   test('a new Workspace: ServiceAccount first, then StatefulSet and Service; status in ms with nodeName and serviceAccountName', () => {
     const plan = planWorkspace(snapshot());
     expect(plan.actions.map((a) => a.type)).toEqual(['createServiceAccount', 'createStatefulSet', 'createService']);
@@ -214,7 +214,7 @@ describe('planWorkspace at v2.0.0-beta.0 (§4.2)', () => {
     expect((plan.actions[1] as Mutable).patch).toEqual({ metadata: { resourceVersion: '9' }, subjects: view.subjects });
   });
 
-  test('redirects are reported, never applied, also while paused (§4.2 step 6)', () => {
+  test('redirects are reported, never applied, also while paused (beta §4.2 step 6)', () => {
     const ws = betaWorkspace((w) => {
       w.spec.paused = true;
       w.spec.podTemplate.options.imageConfig = 'jupyter-scipy:v1.9.2';
@@ -229,7 +229,7 @@ describe('planWorkspace at v2.0.0-beta.0 (§4.2)', () => {
     });
   });
 
-  test('a Pod with a Warning Event is in Error unless Running and Ready (§4.8.1 B5); Pending requeues after 15 s', () => {
+  test('a Pod with a Warning Event is in Error unless Running and Ready (beta §4.8.1 B5); Pending requeues after 15 s', () => {
     const pending: Mutable = structuredClone(runningPod());
     pending.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
     const warnings = [
@@ -247,7 +247,7 @@ describe('planWorkspace at v2.0.0-beta.0 (§4.2)', () => {
     expect(planWorkspace(converged(undefined, k, { pod: runningPod(), podEvents: warnings })).decision?.state).toBe('Running');
   });
 
-  test('entering Running stamps lastRunningTime (ms), resets activity, and nodeName comes from the Pod (§4.8.3)', () => {
+  test('entering Running stamps lastRunningTime (ms), resets activity, and nodeName comes from the Pod (beta §4.8.3)', () => {
     const k = betaKind((kk) => delete kk.spec.podTemplate.activityProbe);
     const ws = betaWorkspace((w) => {
       w.status = { state: 'Pending', lastRunningTime: 5, activity: { lastActivity: 9, lastUpdate: 9, lastProbe: { startTime: 1, endTime: 2, result: 'Success', message: 'm' } } };

@@ -1,8 +1,8 @@
 /**
  * What a Kubeflow v1 `Notebook` (kubeflow.org/v1, v1beta1, v1alpha1: one schema) is, and what the v1 notebook
  * controller and the Jupyter web app added to the Pod it ran. Facts from kubeflow/kubeflow v1.10.0
- * components/notebook-controller/controllers/notebook_controller.go and the web app's notebook template (the mapping
- * section of upstream-v2-beta.md): the migration reproduces the Pod those produced, not the bare Notebook spec.
+ * components/notebook-controller/controllers/notebook_controller.go and the web app's notebook template, listed in
+ * docs/migrate.md ("What the Pod runs"): the migration reproduces the Pod those produced, not the bare Notebook spec.
  */
 
 export const NOTEBOOK_KIND = 'Notebook';

@@ -104,7 +104,7 @@ export function reconcilerWebhookConfigurationRules(configurationName: string): 
   ];
 }
 
-// --- v2.0.0-beta.0 (upstream-v2-beta §4.1, §4.4, §6.3) -----------------------------------------------------------
+// --- v2.0.0-beta.0 (docs/upstream-v2-beta.md §4.1, §4.4, §6.3) -------------------------------------------------------
 
 /**
  * Cluster-wide additions of the beta: the owned ServiceAccounts and RoleBindings are watched (by label), Pod Events
@@ -141,7 +141,7 @@ export const RECONCILER_BETA_ISTIO_WRITE_RULES: readonly PolicyRule[] = [
  * `bind` on the ClusterRoles that WorkspaceKinds may grant (`spec.podTemplate.serviceAccount.clusterRoles`): the API
  * server lets the controller create or update a RoleBinding to a ClusterRole only if it holds every permission of
  * that role, or `bind` on it. Upstream grants `bind` on all ClusterRoles, so anyone who can edit a WorkspaceKind can
- * hand any ClusterRole (cluster-admin included) to Workspace ServiceAccounts (beta Appendix A #24). Here `bind` is
+ * hand any ClusterRole (cluster-admin included) to Workspace ServiceAccounts (beta quirk 24). Here `bind` is
  * limited to the names the platform lists; a Kind naming another one gets its RoleBinding refused (403), and the
  * Workspace reports it. No list, no rule: the controller can bind nothing. `escalate` is never needed.
  */

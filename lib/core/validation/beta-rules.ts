@@ -1,5 +1,5 @@
 /**
- * The WorkspaceKind webhook rules that exist only at v2.0.0-beta.0 (upstream-v2-beta.md §5.3–§5.8): request-header
+ * The WorkspaceKind webhook rules that exist only at v2.0.0-beta.0 (docs/upstream-v2-beta.md §5.3–§5.8): request-header
  * templates, `filterRules`, `activityProbe`, `activityRules` (errors and admission warnings). Messages and field
  * paths are upstream's, verbatim.
  */
@@ -28,7 +28,10 @@ export interface RuleOutcome {
   readonly warnings: string[];
 }
 
-/** §5.3 step 3: every `set`/`add` value of every Kind port's request headers must render; ports by index, headers by key. */
+/**
+ * Beta §5.3 step 3: every `set`/`add` value of every Kind port's request headers must render; ports by index, headers
+ * by key.
+ */
 export function requestHeadersRule(kind: unknown): Violation[] {
   const out: Violation[] = [];
   listOf(objectAt(kind, 'spec', 'podTemplate')?.ports).forEach((port, i) => {
@@ -86,7 +89,7 @@ export function validateLabelSelector(selector: unknown, field: string): Violati
 
 const FILTER_MATCH_MEMBERS = ['matchNamespace', 'matchImageConfig', 'matchPodConfig'] as const;
 
-/** §5.6: a true effect flag, option matchers only in option scopes, valid selectors. */
+/** Beta §5.6: a true effect flag, option matchers only in option scopes, valid selectors. */
 export function filterRulesRule(kind: unknown): Violation[] {
   const out: Violation[] = [];
   listOf(objectAt(kind, 'spec')?.filterRules).forEach((rule, i) => {
@@ -119,7 +122,7 @@ function firstLine(script: string): string {
   return end < 0 ? script : script.slice(0, end);
 }
 
-/** §5.7: a podExec script starts with a valid shebang; a jupyter probe names a Kind port. */
+/** Beta §5.7: a podExec script starts with a valid shebang; a jupyter probe names a Kind port. */
 export function activityProbeRule(kind: unknown): Violation[] {
   const probe = objectAt(kind, 'spec', 'podTemplate', 'activityProbe');
   if (!probe) return [];
@@ -151,7 +154,7 @@ function isCatchAll(match: unknown): boolean {
   return absent(match.matchNamespace) && absent(match.matchPodConfig);
 }
 
-/** §5.8: selectors, catch-all placement, the probe a pausing rule needs; a warning for a too-short idle time. */
+/** Beta §5.8: selectors, catch-all placement, the probe a pausing rule needs; a warning for a too-short idle time. */
 export function activityRulesRule(kind: unknown): RuleOutcome {
   const violations: Violation[] = [];
   const warnings: string[] = [];
@@ -198,7 +201,7 @@ export function activityRulesRule(kind: unknown): RuleOutcome {
   return { violations, warnings };
 }
 
-/** The fields v2.0.0-beta.0 removed, and what replaces each (upstream-v2-beta.md §2.2, §3.2.4). */
+/** The fields v2.0.0-beta.0 removed, and what replaces each (beta §2.2, §3.2.4). */
 export const REMOVED_AT_BETA: ReadonlyMap<string, string> = new Map([
   [
     'spec.deferUpdates',

@@ -97,9 +97,9 @@ const MAP_KEYS = new Set(['nodeSelector', 'requests', 'limits', 'matchLabels', '
 const QUANTITY_MAPS = new Set(['requests', 'limits']);
 
 /**
- * apimachinery's `equality.Semantic.DeepEqual` on the Go types the JSON decodes into (v2.0.0-beta.0 §5.4): resource
- * quantities compare by value (`1000m` equals `1`), nil and empty maps or lists are equal, but an absent struct
- * (e.g. `affinity`) differs from an empty one (`affinity: {}`).
+ * apimachinery's `equality.Semantic.DeepEqual` on the Go types the JSON decodes into
+ * (docs/upstream-v2-beta.md §5.4): resource quantities compare by value (`1000m` equals `1`), nil and empty maps or
+ * lists are equal, but an absent struct (e.g. `affinity`) differs from an empty one (`affinity: {}`).
  */
 export function kubeSemanticEqual(a: unknown, b: unknown, key = ''): boolean {
   if (a === b) return true;

@@ -224,7 +224,7 @@ function kindCreateRules(kind: Json, revision: ApiRevision): Violation[] {
 
 /**
  * Create of a WorkspaceKind at `revision`: type meta, metadata, schema + CEL, then the webhook's create rules (§4.7;
- * at v2.0.0-beta.0 also request headers, filterRules, activityProbe and activityRules, beta §5.3).
+ * at v2.0.0-beta.0 also request headers, filterRules, activityProbe and activityRules, docs/upstream-v2-beta.md §5.3).
  */
 export function validateWorkspaceKind(obj: unknown, revision: ApiRevision = DEFAULT_API_REVISION): Violation[] {
   return [...objectChecks(WORKSPACEKIND_KIND, obj, undefined, revision), ...admitWorkspaceKindCreate(obj, revision)];

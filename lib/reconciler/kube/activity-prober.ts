@@ -1,6 +1,6 @@
 /**
- * The activity probes of v2.0.0-beta.0 (upstream-v2-beta §4.9.3) as I/O: the Jupyter probe is a plain HTTP GET to
- * the Pod's IP and port (no authentication), the podExec probe runs the Kind's script through the `pods/exec`
+ * The activity probes of v2.0.0-beta.0 (docs/upstream-v2-beta.md §4.9.3) as I/O: the Jupyter probe is a plain HTTP GET
+ * to the Pod's IP and port (no authentication), the podExec probe runs the Kind's script through the `pods/exec`
  * subresource. What an answer means is decided in lib/core/activity.ts.
  */
 import { randomBytes } from 'node:crypto';

@@ -43,7 +43,7 @@ export interface AdmissionRequest {
   readonly userInfo?: { readonly username?: string };
 }
 
-/** One cause of a refusal; the beta's structured 409 carries only a `message` (upstream-v2-beta §5.5). */
+/** One cause of a refusal; the beta's structured 409 carries only a `message` (docs/upstream-v2-beta.md §5.5). */
 export interface StatusCause {
   readonly reason?: string;
   readonly message: string;
