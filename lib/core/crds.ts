@@ -7,9 +7,6 @@
  * without descriptions and examples, keyed by revision and kind — which loads in milliseconds. `npm run import`
  * regenerates all of them, and tests fail when any is stale.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { API_GROUP, JsonObject, WORKSPACE_KIND, WORKSPACEKIND_KIND } from './api';
 import { workspaceCrd, workspaceKindCrd } from './crd-definition';
 import generatedSchemas from './generated/crd-schemas.json';
@@ -32,37 +29,6 @@ export const CRD_FILES: ReadonlyArray<{ readonly kind: string; readonly file: st
 export function crdManifests(revision: ApiRevision = DEFAULT_API_REVISION): JsonObject[] {
   assertRevision(revision);
   return [workspaceKindCrd(revision), workspaceCrd(revision)];
-}
-
-/**
- * The package's `crds/<revision>/` folder: under the nearest `crds` folder above this module that holds the files,
- * so it is found from `lib/core` (ts-node, jest) and from `build/lib/core` (compiled) alike.
- */
-export function crdDirectory(revision: ApiRevision = DEFAULT_API_REVISION): string {
-  assertRevision(revision);
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'crds', revision);
-    if (CRD_FILES.every(({ file }) => fs.existsSync(path.join(candidate, file)))) {
-      return candidate;
-    }
-    if (path.dirname(dir) === dir) {
-      throw new Error(`cannot find the CRD files ${CRD_FILES.map(c => c.file).join(', ')} in a "crds/${revision}" folder above ${__dirname}; expected them shipped with the package`);
-    }
-  }
-}
-
-/** Parses the CRD files of a revision (every document of each), in install order. */
-export function readCrdFiles(revision: ApiRevision = DEFAULT_API_REVISION): JsonObject[] {
-  const dir = crdDirectory(revision);
-  return CRD_FILES.flatMap(({ file }) => {
-    const documents = parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'));
-    return documents.map(document => {
-      if (document.errors.length > 0) {
-        throw new Error(`${path.join(dir, file)}: ${document.errors[0].message}`);
-      }
-      return document.toJS() as JsonObject;
-    }).filter(crd => crd !== null);
-  });
 }
 
 /** The validation schema of each kind (keyed by kind), as generated from the CRDs. */

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { API_REVISIONS, apiRevisionOfCrd, CRD_FILES, crdManifests, crdSchemas, readCrdFiles } from '../../lib/core/crds';
+import { API_REVISIONS, apiRevisionOfCrd, CRD_FILES, crdManifests, crdSchemas } from '../../lib/core/crds';
+import { readCrdFiles } from '../crd-files';
 import { ApiRevision, DEFAULT_API_REVISION } from '../../lib/core/revision';
 import { CRDS_DIRECTORY, GENERATED_SCHEMAS_FILE, renderCrdFiles, renderSchemas } from '../../scripts/generate-crds';
 import { readReference } from '../reference';

@@ -6,7 +6,8 @@
  * exactly the synthesized ServiceAccount, ClusterRole and tenant binding without a single 403 — and, in a dedicated
  * test, what happens to the culling probes of a namespace without the tenant's binding.
  */
-import { CRD_FILES, crdDirectory } from '../../lib/core/crds';
+import { CRD_FILES } from '../../lib/core/crds';
+import { crdDirectory } from '../crd-files';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

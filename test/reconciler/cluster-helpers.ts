@@ -21,7 +21,7 @@ import {
 } from '../../lib/core/contract/permissions';
 import { ApiRevision } from '../../lib/core/revision';
 import { readReference } from '../reference';
-import { readCrdFiles } from '../../lib/core/crds';
+import { readCrdFiles } from '../crd-files';
 
 export const TIMEOUT_MS = 60_000;
 
