@@ -5,8 +5,8 @@
  * findings instead.
  */
 
+import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE_DOUBLE_QUOTED, SCALAR_STYLE_PLAIN, ScalarLayout, ScalarStyleRule } from 'js-yaml';
 import { ApiRevision, DEFAULT_API_REVISION } from '../core/revision';
-import { stringify } from 'yaml';
 import { WORKSPACE_KIND, WorkspaceKindObject, WorkspaceObject } from '../core/api';
 import { RenderedService, RenderedStatefulSet } from '../core/render';
 import { validateWorkspace, validateWorkspaceRendering } from '../core/validation';
@@ -126,13 +126,24 @@ function workspaceFinding(obj: ManifestObject, message: string): Finding {
   };
 }
 
+/** A string with a line break (YAML's: LF, CR, NEL, LS, PS) is double-quoted, never written over several lines. */
+function doubleQuoteLineBreaks(layout: ScalarLayout): void {
+  if (layout.style === SCALAR_STYLE_PLAIN && /[\n\r\u0085\u2028\u2029]/.test(layout.node.value)) layout.style = SCALAR_STYLE_DOUBLE_QUOTED;
+}
+
+/** js-yaml's rules for picking a scalar's style, without block scalars and without plain scalars over several lines. */
+const ONE_LINE_SCALARS: ScalarStyleRule[] = Object.values(DEFAULT_SCALAR_STYLE_RULES).flatMap((rule) =>
+  rule === DEFAULT_SCALAR_STYLE_RULES.tryLongOrMultilineAsBlock ? [] : rule === DEFAULT_SCALAR_STYLE_RULES.quoteInvalidPlain ? [doubleQuoteLineBreaks, rule] : [rule],
+);
+
 /**
  * YAML without folding of long lines, as cdk8s writes it; strings with line breaks double-quoted (`"a\nb"`) rather
- * than as block scalars, so that no value of the input starts a line of output. YAML 1.1, as cdk8s writes and kubectl
- * reads it: a string such as `n`, `yes` or `0755` is quoted, so that kubectl does not read a boolean or a number.
+ * than as block scalars, so that no value of the input starts a line of output. Strings that YAML 1.1 would read as
+ * something else (`n`, `yes`, `on`, `0755`) are quoted, so that kubectl reads them back as strings.
  */
 function renderedYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, blockQuote: false, version: '1.1' })
+  // js-yaml dumps only objects with Object's prototype; JSON.parse makes those, with `__proto__` an own key.
+  return dump(JSON.parse(JSON.stringify(value)), { lineWidth: -1, noRefs: true, quoteStyle: 'double', scalarStyleRules: ONE_LINE_SCALARS })
     .split('\n')
     .map(escapeLine)
     .join('\n');

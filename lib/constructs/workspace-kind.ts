@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
+import { loadAll, YAML11_SCHEMA } from 'js-yaml';
 import {
   ActivityRule as ActivityRuleJson, API_VERSION, ASSET_MEDIA_TYPE_SVG, FilterRule as FilterRuleJson, ImageConfigValue,
   JsonObject, OptionList, OptionValue, PodConfigValue, WORKSPACEKIND_KIND, WorkspaceKindActivityProbe,
@@ -1116,7 +1116,7 @@ function optionList<S>(options: readonly KindOption<any, S>[], defaultOption: Ki
   };
 }
 
-/** The WorkspaceKind document of a YAML file (the one named `name`, or the only one). */
+/** The WorkspaceKind document of a YAML file (the one named `name`, or the only one), read as YAML 1.1 like kubectl. */
 function readKindManifest(scope: Construct, id: string, file: string, name: string | undefined): WorkspaceKindObject {
   const where = `${scope.node.path}/${id}`;
   let text: string;
@@ -1125,14 +1125,13 @@ function readKindManifest(scope: Construct, id: string, file: string, name: stri
   } catch (e) {
     throw new Error(`${where}: cannot read the WorkspaceKind manifest ${file}: ${(e as Error).message}`);
   }
-  const kinds: WorkspaceKindObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) {
-      throw new Error(`${where}: ${file} is not valid YAML: ${doc.errors[0].message}`);
-    }
-    const value: unknown = doc.toJS();
-    if (isPlainObject(value) && value.kind === WORKSPACEKIND_KIND) kinds.push(value as unknown as WorkspaceKindObject);
+  let documents: unknown[];
+  try {
+    documents = loadAll(text, { schema: YAML11_SCHEMA });
+  } catch (e) {
+    throw new Error(`${where}: ${file} is not valid YAML: ${(e as Error).message}`);
   }
+  const kinds = documents.filter((value): value is WorkspaceKindObject => isPlainObject(value) && value.kind === WORKSPACEKIND_KIND);
   const matching = name === undefined ? kinds : kinds.filter(k => k.metadata?.name === name);
   if (matching.length !== 1) {
     const found = kinds.map(k => JSON.stringify(k.metadata?.name ?? '')).join(', ') || 'none';
