@@ -94,6 +94,70 @@ describe('files kubectl applies and kfws used to skip', () => {
   });
 });
 
+describe('YAML that kubectl reads otherwise than a YAML library would', () => {
+  /** The base kind's YAML with the line `image: <the in-use image>` replaced by `lines(indent, image)`. */
+  function kindText(lines: (indent: string, image: string) => string): string {
+    const image = webhookKind().spec.podTemplate.options.imageConfig.values[0].spec.image as string;
+    const text = yamlDocuments(webhookKind());
+    const match = new RegExp(`^( *)image: ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(text)!;
+    return text.slice(0, match.index) + lines(match[1], image) + text.slice(match.index + match[0].length);
+  }
+
+  /** A PR that rewrites manifests/kind.yaml as `text`. */
+  function prWithKind(text: string): GitRepo {
+    const repo = repository();
+    repo.write('manifests/kind.yaml', text);
+    repo.commit('pr');
+    return repo;
+  }
+
+  /** A ConfigMap document, ahead of what kubectl drops. */
+  const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  namespace: default\ndata:\n  a: b\n';
+
+  test.each([
+    ['a merge key after the explicit key (go-yaml lets the merge win)', (i: string, image: string) => `${i}image: ${image}\n${i}<<: {image: "${FORBIDDEN_IMAGE}"}`],
+    ['a U+2028 inside a comment (go-yaml ends the comment there)', (i: string, image: string) => `${i}image: ${image} # pinned\u2028${i}image: ${FORBIDDEN_IMAGE}`],
+    ['!!binary (go-yaml decodes it)', (i: string) => `${i}image: !!binary ${Buffer.from(FORBIDDEN_IMAGE).toString('base64')}`],
+  ])('%s: the changed image is seen (refused)', (_, lines) => {
+    expectRefused(diff(prWithKind(kindText(lines))), 'manifests/kind.yaml', IN_USE);
+  });
+
+  test.each([
+    ['an anchor name with a dot', kindText((i, image) => `${i}image: &pinned.image ${image}`)],
+    ['a %YAML 1.2 directive', `%YAML 1.2\n---\n${yamlDocuments(webhookKind())}`],
+  ])('%s: kubectl cannot read the file, so the sync would break (refused)', (_, text) => {
+    const result = diff(prWithKind(text));
+    expectRefused(result, 'manifests/kind.yaml', 'not valid YAML');
+  });
+
+  test.each([
+    ['after a ... end marker', `${CONFIG_MAP}...\n${yamlDocuments(webhookKind())}`],
+    ['after a --- ended by a bare CR', `${CONFIG_MAP}---\r${yamlDocuments(webhookKind())}`],
+  ])('the unchanged kind %s is dropped by kubectl: the kind in use is gone (refused)', (_, text) => {
+    expectRefused(diff(prWithKind(text)), 'main:manifests/kind.yaml', 'WorkspaceKind is used by 1 workspace(s)');
+  });
+
+  test('a ConfigMap with items applies the changed kind after the unchanged one (refused)', () => {
+    const repo = repository();
+    repo.write('manifests/zz-notes.yaml', yamlDocuments({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'default' }, items: [changedKind()] }));
+    repo.commit('pr');
+    expectRefused(diff(repo), 'manifests/zz-notes.yaml');
+  });
+
+  test('items of a WorkspaceKindList without kind and apiVersion are WorkspaceKinds to kubectl (refused)', () => {
+    const { kind: _kind, apiVersion: _apiVersion, ...item } = changedKind();
+    const text = yamlDocuments({ apiVersion: 'kubeflow.org/v1beta1', kind: 'WorkspaceKindList', items: [item] });
+    expectRefused(diff(prWithKind(text)), 'manifests/kind.yaml', IN_USE);
+  });
+
+  test('kind: workspace (another case) is refused with its line, never read as a deletion', () => {
+    const repo = repository();
+    repo.write('manifests/ws.yaml', yamlDocuments(workspace()).replace('kind: Workspace', 'kind: workspace'));
+    repo.commit('pr');
+    expectRefused(diff(repo), 'manifests/ws.yaml', 'kind "workspace" is not "Workspace"');
+  });
+});
+
 describe('kustomize folders: refused with the command that reviews the build', () => {
   test.each([['manifests/kustomization.yaml', 'manifests'], ['manifests/overlay/kustomization.yml', 'manifests/overlay'], ['manifests/Kustomization', 'manifests']])(
     '%s',
