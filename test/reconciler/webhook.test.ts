@@ -15,7 +15,7 @@ import { Logger, LogLevel } from '../../lib/reconciler/log';
 import { metricValue, ReconcilerMetrics } from '../../lib/reconciler/metrics';
 import { admit, AdmissionRequest, AdmissionSource, Verdict } from '../../lib/reconciler/webhook/admission';
 import { FileCertificates } from '../../lib/reconciler/webhook/cert-keeper';
-import { certificateFacts, issueCertificates, KeyPair } from '../../lib/reconciler/webhook/certificates';
+import { certificateFacts, issueCertificates, KeyPair, serialNumberHex } from '../../lib/reconciler/webhook/certificates';
 import { WORKSPACE_WEBHOOK, WORKSPACEKIND_WEBHOOK, WebhookServerLimits } from '../../lib/core/contract/webhooks';
 import { RefusalReason, WEBHOOK_STALLED_AFTER_MS, WebhookServer } from '../../lib/reconciler/webhook/server';
 import { compareResourceVersions, readReservations, RESERVATION_TTL_MS, RESERVATIONS_ANNOTATION, writeReservations } from '../../lib/reconciler/webhook/reservations';
@@ -252,6 +252,19 @@ describe('certificates', () => {
     const x = new X509Certificate(ca.cert);
     expect(x.ca).toBe(true);
     expect(new X509Certificate(serving.cert).ca).toBe(false);
+    // OpenSSL reads both strictly (a CA it cannot read would be left out of a trust store without an error)
+    expect(() => tls.createSecureContext({ cert: ca.cert, key: ca.key })).not.toThrow();
+    expect(() => tls.createSecureContext({ cert: serving.cert, key: serving.key })).not.toThrow();
+  });
+
+  it('serial numbers are positive and minimal in DER whatever the random bytes (a zero or high first byte included)', () => {
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const random = Buffer.alloc(16, 0xab);
+      random[0] = first;
+      const serial = Buffer.from(serialNumberHex(random), 'hex');
+      expect({ first, length: serial.length, positive: serial[0] < 0x80, minimal: serial[0] !== 0 }).toEqual({ first, length: 16, positive: true, minimal: true });
+      expect(serial.subarray(1)).toEqual(random.subarray(1));
+    }
   });
 });
 

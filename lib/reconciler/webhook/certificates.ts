@@ -48,11 +48,22 @@ async function rsaKeys(): Promise<{ forgeKeys: Forge.pki.rsa.KeyPair; pem: strin
   return { forgeKeys: { privateKey: forgePrivate, publicKey: forgePublic }, pem };
 }
 
+/**
+ * A serial number from random bytes, as DER needs it: positive (first bit clear) and minimal (first byte not zero).
+ * forge writes the hex as given, dropping one leading zero byte, so a `00` prefix to keep the number positive gave
+ * `00 00 ...` -> `00 xx` with xx < 0x80 once in 256 certificates: "illegal padding" to OpenSSL, which then left the
+ * CA out of a trust store without a word (clients failed with "unable to verify the first certificate").
+ */
+export function serialNumberHex(random: Buffer): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0] & 0x7f) || 0x01;
+  return bytes.toString('hex');
+}
+
 function baseCertificate(publicKey: Forge.pki.PublicKey, commonName: string, now: Date, validityMs: number): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive 128-bit serial (leading 0 byte keeps it positive in DER).
-  cert.serialNumber = `00${randomBytes(16).toString('hex')}`;
+  cert.serialNumber = serialNumberHex(randomBytes(16));
   cert.validity.notBefore = new Date(now.getTime() - CLOCK_SKEW_MS);
   cert.validity.notAfter = new Date(now.getTime() + validityMs);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
